@@ -1,0 +1,228 @@
+"""The `factbot` command line: check, ask, console, run, start, schema, sync."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.loader import load_knowledge, model_json_schema
+from bot.render_text import render_text
+from bot.runtime import KnowledgeHolder, match_settings
+from bot.yamlsource import Problem
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, default=None, help="config file (default config.yaml)")
+    p.add_argument("--knowledge", type=Path, default=None, help="knowledge folder to use")
+    p.add_argument("--seeds", type=Path, default=None, help="folder of article texts")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    update = {}
+    if getattr(args, "knowledge", None):
+        update["knowledge_dir"] = args.knowledge.resolve()
+        if not getattr(args, "seeds", None):
+            sibling = args.knowledge.resolve().parent / "seeds"
+            if sibling.is_dir():
+                update["seeds_dir"] = sibling
+    if getattr(args, "seeds", None):
+        update["seeds_dir"] = args.seeds.resolve()
+    return settings.model_copy(update=update)
+
+
+def _print_problems(problems: Sequence[Problem], stream=sys.stderr) -> None:
+    for p in problems:
+        print(str(p), file=stream)
+    files = len({p.file for p in problems})
+    print(
+        f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} "
+        f"file{'s' if files != 1 else ''}; nothing was loaded.",
+        file=stream,
+    )
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        if total >= 50 and (done == total or done % max(total // 20, 1) == 0):
+            print(
+                f"\r{stage}: {done}/{total} files",
+                end="\n" if done == total else "",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return show
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the fact base: every error with file, line and column; a summary if clean."""
+    settings = _settings(args)
+    result = load_knowledge(
+        settings.knowledge_dir,
+        settings.seeds_dir,
+        match_settings=match_settings(settings),
+        progress=_progress(sys.stderr.isatty()),
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "problems": [p.to_json() for p in result.problems],
+                    "summary": result.kb.summary() if result.kb else None,
+                },
+                indent=2,
+            )
+        )
+        return 0 if result.ok else 1
+    if not result.ok or result.kb is None:
+        _print_problems(result.problems)
+        return 1
+    s = result.kb.summary()
+    by_type = ", ".join(f"{n} {t}" for t, n in s["entities_by_type"].items())  # type: ignore[union-attr]
+    print(f"OK: {settings.knowledge_dir} ({len(result.files)} files)")
+    print(f"  articles:   {s['articles']}")
+    print(f"  entities:   {s['entities']} ({by_type})")
+    print(f"  claims:     {s['claims']} ({s['dated_claims']} dated)")
+    print(f"  references: {s['references']}, every quote verified against {settings.seeds_dir}")
+    return 0
+
+
+def _load_or_explain(settings: Settings) -> KnowledgeHolder | None:
+    holder, result = KnowledgeHolder.load(settings, progress=_progress(sys.stderr.isatty()))
+    if holder is None:
+        print("The knowledge base has errors, so there is nothing to answer from:", file=sys.stderr)
+        _print_problems(result.problems)
+    return holder
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question as typed in chat, e.g. factbot ask "who lavrov"."""
+    from bot.commands import run
+
+    settings = _settings(args)
+    holder = _load_or_explain(settings)
+    if holder is None:
+        return 2
+    answer = run(
+        holder.kb, args.question, prefix=settings.prefix, max_length=settings.max_query_length
+    )
+    if args.json:
+        doc = answer.to_json()
+        doc["text"] = render_text(answer, page=args.page, page_size=settings.page_size)
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        print(
+            render_text(answer, page=args.page, page_size=settings.page_size, explain=args.explain)
+        )
+    return answer.exit_code
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """An interactive prompt: the chat commands, with history; Ctrl-D or `quit` to leave."""
+    from bot.console import Console
+
+    settings = _settings(args)
+    holder = _load_or_explain(settings)
+    if holder is None:
+        return 2
+    return Console(holder).loop()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Discord bot (the token comes from DISCORD_TOKEN or a git-ignored .env)."""
+    from bot.discord_app.runner import run_bot
+
+    return run_bot(_settings(args))
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """The README's run command: the Discord bot if a token is set, else the console."""
+    from bot.discord_app.runner import find_token
+
+    if find_token():
+        return cmd_run(args)
+    print(
+        "No DISCORD_TOKEN set: opening the console on the bundled knowledge "
+        "(see the README to connect to Discord).",
+        file=sys.stderr,
+    )
+    return cmd_console(args)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Sync the slash commands globally (can take up to an hour to show in Discord)."""
+    from bot.discord_app.runner import run_bot
+
+    return run_bot(_settings(args), sync_global=True)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schema of knowledge files, for editors' validation and completion."""
+    text = json.dumps(model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="factbot", description="Fact lookups with citations, from a curated YAML fact base."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, fn, **kw) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name, help=(fn.__doc__ or "").splitlines()[0], description=fn.__doc__, **kw
+        )
+        _common(p)
+        p.set_defaults(func=fn)
+        return p
+
+    p = add("check", cmd_check)
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p = add("ask", cmd_ask)
+    p.add_argument("question", help='the command as typed in chat, e.g. "who lavrov"')
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--explain", action="store_true", help="show how the name was matched")
+    p.add_argument("--page", type=int, default=1, help="which page of a long answer")
+    add("console", cmd_console)
+    add("run", cmd_run)
+    add("start", cmd_start)
+    add("sync", cmd_sync)
+    p = add("schema", cmd_schema)
+    p.add_argument(
+        "-o",
+        "--output",
+        default="docs/knowledge.schema.json",
+        help="where to write it ('-' for stdout)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"Config error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The bot's settings from config.yaml (typed). The Discord token is never read from here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message says which key and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cooldown(_Strict):
+    rate: int = Field(5, ge=1, description="Commands a user may send ...")
+    per_seconds: float = Field(10.0, gt=0, description="... within this many seconds.")
+
+
+class DiscordSettings(_Strict):
+    guilds: list[int] = Field(default_factory=list, description="Guilds to sync slash commands to.")
+    team_channels: list[int] = Field(
+        default_factory=list, description="Channels where the bot answers; empty means all."
+    )
+    team_roles: list[int] = Field(
+        default_factory=list, description="If set, only members with one of these roles may ask."
+    )
+    admin_roles: list[int] = Field(default_factory=list, description="Roles allowed to reload.")
+    ops_channel: int | None = Field(None, description="Where reload reports are posted.")
+    allow_dms: bool = False
+    cooldown: Cooldown = Field(default_factory=Cooldown)
+    api_base: str | None = Field(None, description="Another Discord-compatible REST base URL.")
+    gateway_url: str | None = Field(None, description="Another Discord-compatible gateway URL.")
+    shard_count: int | None = Field(None, ge=1, description="Turn on sharding with this count.")
+    shard_ids: list[int] | None = Field(None, description="The shards this process runs.")
+    page_timeout: float = Field(300.0, gt=0, description="Seconds before page buttons expire.")
+
+
+class MatchingSettings(_Strict):
+    answer_score: float | None = Field(None, ge=0, le=100)
+    margin: float | None = Field(None, ge=0, le=100)
+    floor: float | None = Field(None, ge=0, le=100)
+
+
+class Settings(_Strict):
+    prefix: str = Field("!", min_length=1, max_length=5)
+    knowledge_dir: Path = Path("knowledge")
+    seeds_dir: Path = Path("seeds")
+    cache_dir: Path = Path(".factbot-cache")
+    max_query_length: int = Field(300, ge=10, le=2000)
+    page_size: int = Field(8, ge=1, le=25, description="Answer lines per page.")
+    reload_debounce: float = Field(1.0, ge=0)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+
+    def resolved(self, base: Path) -> Settings:
+        """Relative paths are relative to the config file's folder."""
+        return self.model_copy(
+            update={
+                k: (base / getattr(self, k))
+                if not getattr(self, k).is_absolute()
+                else getattr(self, k)
+                for k in ("knowledge_dir", "seeds_dir", "cache_dir")
+            }
+        )
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read config.yaml; a missing default file means defaults, a bad one is a ConfigError."""
+    explicit = path is not None
+    path = Path(path) if path else DEFAULT_CONFIG
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: the config file does not exist.")
+        return Settings().resolved(Path.cwd())
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: cannot read the config: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping of settings.")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        ]
+        raise ConfigError("\n".join(lines)) from None
+    return settings.resolved(path.resolve().parent)

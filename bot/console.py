@@ -1,0 +1,131 @@
+"""`factbot console`: the chat commands at a terminal prompt, for trying the bot without Discord."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.answer import Answer
+from bot.commands import run
+from bot.render_text import render_text
+from bot.runtime import KnowledgeHolder
+
+HISTORY = Path.home() / ".factbot_history"
+BANNER = (
+    "factbot console: ask as you would in chat (with or without '{prefix}').\n"
+    "Try: who lavrov · org ksor · on April 6 2012 · search ulyanovsk · help\n"
+    "`more` shows the next page, `reload` reloads the knowledge, Ctrl-D or `quit` leaves."
+)
+
+
+class Console:
+    """A read-answer loop over the live snapshot; reloads when the files change."""
+
+    def __init__(
+        self, holder: KnowledgeHolder, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+    ) -> None:
+        self.holder = holder
+        self.stdin = stdin or sys.stdin
+        self.out = stdout or sys.stdout
+        self.interactive = stdin is None and sys.stdin.isatty()
+        self.last: Answer | None = None
+        self.page = 1
+        self.seen = holder.fingerprint()
+        self.reported: tuple = ()
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def _reader(self) -> Callable[[], str]:
+        if not self.interactive:
+
+            def read() -> str:
+                line = self.stdin.readline()
+                if not line:
+                    raise EOFError
+                return line.rstrip("\n")
+
+            return read
+        try:
+            import readline
+
+            readline.set_history_length(1000)
+            with contextlib.suppress(OSError):
+                readline.read_history_file(HISTORY)
+        except ImportError:  # pragma: no cover - Windows without pyreadline
+            readline = None  # type: ignore[assignment]
+
+        def read_tty() -> str:
+            line = input("factbot> ")
+            if readline is not None:
+                with contextlib.suppress(OSError):
+                    readline.write_history_file(HISTORY)
+            return line
+
+        return read_tty
+
+    def reload(self, by: str) -> None:
+        outcome = self.holder.reload(by)
+        self.seen = self.holder.fingerprint()
+        if outcome.ok:
+            self.reported = ()
+            self.say(f"Reloaded ({by}): " + "; ".join(outcome.changelog.lines()))
+            return
+        key = tuple(map(str, outcome.problems))
+        if key == self.reported and by == "file change":
+            return  # same failure as before: say it once, not on every save
+        self.reported = key
+        self.say("The knowledge files have errors; still answering from the last good knowledge:")
+        for p in outcome.problems:
+            self.say(f"  {p}")
+
+    def handle(self, text: str) -> bool:
+        """Answer one line; False means leave."""
+        text = text.strip()
+        if self.holder.fingerprint() != self.seen:
+            self.reload("file change")
+        if not text:
+            return True
+        word = text.lstrip(self.holder.settings.prefix).strip().lower()
+        if word in {"quit", "exit", ":q"}:
+            return False
+        if word == "reload":
+            self.reload("console")
+            return True
+        size = self.holder.settings.page_size
+        if word in {"more", "next"}:
+            if self.last is None or self.page >= self.last.pages(size):
+                self.say("There is no next page.")
+                return True
+            self.page += 1
+        else:
+            self.last = run(
+                self.holder.kb,
+                text,
+                prefix=self.holder.settings.prefix,
+                max_length=self.holder.settings.max_query_length,
+            )
+            self.page = 1
+        self.say(render_text(self.last, page=self.page, page_size=size, more_hint="`more`"))
+        self.say("")
+        return True
+
+    def loop(self) -> int:
+        read = self._reader()
+        if self.interactive:
+            self.say(BANNER.format(prefix=self.holder.settings.prefix))
+        while True:
+            try:
+                line = read()
+            except EOFError:
+                if self.interactive:
+                    self.say("")
+                return 0
+            except KeyboardInterrupt:
+                self.say("\n(Ctrl-D or `quit` to leave)")
+                continue
+            if not self.handle(line):
+                return 0

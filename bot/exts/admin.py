@@ -1,0 +1,67 @@
+"""Knowledge admin in Discord: `kb` for everyone, `reload` for the admin role."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from discord.ext import commands
+
+from bot.commands import REGISTRY
+from bot.render_discord import render_pages
+from bot.reporting import reload_embed
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import FactBot
+
+
+class Admin(commands.Cog):
+    """kb and reload."""
+
+    def __init__(self, bot: FactBot) -> None:
+        self.bot = bot
+
+    @commands.hybrid_command(
+        name="kb",
+        aliases=["status"],
+        help=REGISTRY["kb"].help,
+        description=REGISTRY["kb"].summary[:100],
+    )
+    async def kb(self, ctx: commands.Context) -> None:
+        from bot.commands import run
+
+        answer = run(self.bot.kb, "kb")
+        embed = render_pages(answer)[0]
+        problems = self.bot.holder.problems
+        if problems:
+            embed.add_field(
+                name="Files on disk",
+                value=f"{len(problems)} problem(s) since the last reload; still serving the "
+                "last good knowledge. `reload` shows them.",
+                inline=False,
+            )
+        else:
+            embed.add_field(name="Files on disk", value="Valid.", inline=False)
+        await ctx.reply(embed=embed, mention_author=False)
+
+    @commands.hybrid_command(
+        name="reload",
+        help="Reload the knowledge files now (admin role).",
+        description="Reload the knowledge files now (admin role)",
+    )
+    async def reload(self, ctx: commands.Context) -> None:
+        """Reload the knowledge files now (admin role)."""
+        if not self.bot.is_admin(ctx.author):
+            await ctx.reply(
+                "Only the knowledge admins can reload.", ephemeral=True, mention_author=False
+            )
+            return
+        if ctx.interaction is not None:
+            await ctx.defer()
+        outcome = await asyncio.to_thread(self.bot.holder.reload, str(ctx.author))
+        embeds = reload_embed(outcome)
+        await ctx.reply(embed=embeds[0], mention_author=False)
+
+
+async def setup(bot: FactBot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,63 @@
+"""Plain-text rendering for the CLI and the console; JSON is Answer.to_json()."""
+
+from __future__ import annotations
+
+from bot.answer import Answer, CitationRef
+from bot.articles import shorten
+
+QUOTE_LIMIT = 160
+
+
+def citation_text(c: CitationRef, *, quote_limit: int | None = QUOTE_LIMIT) -> str:
+    """'[1] Publication, Vol. 9, Issue 71: “Title”, paragraph 1: “quote…” (citing …)'."""
+    quote = c.quote if quote_limit is None else shorten(c.quote, quote_limit)
+    text = f"[{c.number}] {c.article}, paragraph {c.paragraph}: “{quote}”"
+    if c.cites:
+        text += f" (citing {c.cites})"
+    return text
+
+
+def line_text(text: str, citations: tuple[int, ...]) -> str:
+    marks = "".join(f"[{n}]" for n in citations)
+    return f"{text} {marks}" if marks else text
+
+
+def render_text(
+    answer: Answer,
+    *,
+    page: int = 1,
+    page_size: int = 8,
+    explain: bool = False,
+    more_hint: str = "--page {n}",
+) -> str:
+    """The answer as a terminal would show it: page `page` of its lines, with citations."""
+    out = [answer.title]
+    if answer.subtitle:
+        out.append(answer.subtitle)
+    if answer.note:
+        out.append(answer.note)
+    p = answer.page(page, page_size)
+    heading: str | None = None
+    for line in p.lines:
+        if line.heading != heading:
+            heading = line.heading
+            if heading:
+                out += ["", heading]
+            elif out[-1] != "":
+                out.append("")
+        out.append(f"  • {line_text(line.text, line.citations)}")
+    if answer.suggestions:
+        out.append("")
+        for i, s in enumerate(answer.suggestions, start=1):
+            out.append(f"  {i}. {s.label}: {s.command}")
+    if p.citations:
+        out += ["", "Sources"]
+        out += [f"  {citation_text(c)}" for c in p.citations]
+    if p.total > 1:
+        nxt = f"; {more_hint.format(n=p.number + 1)} for the next" if p.number < p.total else ""
+        out += ["", f"Page {p.number} of {p.total}{nxt}."]
+    if answer.usage:
+        out += ["", f"Usage: {answer.usage}"]
+    if explain and answer.explain:
+        out += ["", "Match:", *(f"  {x}" for x in answer.explain.splitlines())]
+    return "\n".join(out)

@@ -1,0 +1,158 @@
+"""The live knowledge snapshot and reloading it without ever losing the last good one.
+
+This is the one piece of mutable state: a reference to the current immutable snapshot,
+replaced in a single assignment. A query takes the reference once and uses that snapshot
+to the end, so it never sees half a reload.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import Settings
+from bot.knowledge import KnowledgeBase
+from bot.loader import LoadCache, LoadResult, knowledge_files, load_knowledge
+from bot.matching import MatchSettings
+from bot.yamlsource import Problem
+
+
+@dataclass(frozen=True)
+class Changelog:
+    """What a reload changed, by id and name."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def lines(self) -> list[str]:
+        out = []
+        for word, items in (
+            ("Added", self.added),
+            ("Changed", self.changed),
+            ("Removed", self.removed),
+        ):
+            if items:
+                shown = ", ".join(items[:15]) + (
+                    f" and {len(items) - 15} more" if len(items) > 15 else ""
+                )
+                out.append(f"{word} ({len(items)}): {shown}")
+        return out or ["No entities or claims changed."]
+
+
+def diff(old: KnowledgeBase | None, new: KnowledgeBase) -> Changelog:
+    """Entities and claims added, changed or removed between two snapshots."""
+    if old is None:
+        return Changelog()
+    added, changed, removed = [], [], []
+    for kind, before, after in (
+        ("entity", old.entities, new.entities),
+        ("claim", old.claims, new.claims),
+    ):
+
+        def name(item: object, kind: str = kind) -> str:
+            label = getattr(item, "name", None) if kind == "entity" else None
+            ident = item.id  # type: ignore[attr-defined]
+            return f"{kind} {ident}" + (f" ({label})" if label else "")
+
+        def same(a: object, b: object, kind: str = kind) -> bool:
+            if kind == "claim":
+                return a.model == b.model  # type: ignore[attr-defined]
+            return a == b
+
+        for ident, item in after.items():
+            if ident not in before:
+                added.append(name(item))
+            elif not same(before[ident], item):
+                changed.append(name(item))
+        removed += [name(item) for ident, item in before.items() if ident not in after]
+    return Changelog(tuple(added), tuple(changed), tuple(removed))
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    ok: bool
+    problems: tuple[Problem, ...]
+    changelog: Changelog
+    kb: KnowledgeBase
+    parsed_files: int = 0
+
+
+def match_settings(settings: Settings) -> MatchSettings:
+    overrides = {k: v for k, v in settings.matching.model_dump().items() if v is not None}
+    return MatchSettings(**overrides)
+
+
+@dataclass
+class KnowledgeHolder:
+    """The current snapshot, the problems of the files on disk, and how to reload."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    problems: tuple[Problem, ...] = ()
+    cache: LoadCache = field(default_factory=LoadCache)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def load(
+        cls, settings: Settings, *, progress: Callable[[str, int, int], None] | None = None
+    ) -> tuple[KnowledgeHolder | None, LoadResult]:
+        """First load: without a good snapshot there is nothing to serve."""
+        cache = LoadCache()
+        result = load_knowledge(
+            settings.knowledge_dir,
+            settings.seeds_dir,
+            cache=cache,
+            match_settings=match_settings(settings),
+            progress=progress,
+        )
+        if result.kb is None:
+            return None, result
+        return cls(settings, result.kb.warm(), cache=cache), result
+
+    def reload(self, by: str = "file change") -> ReloadOutcome:
+        """Load a complete new snapshot; swap it in only if it is clean."""
+        with self._lock:  # one reload at a time; queries never wait on this
+            result = load_knowledge(
+                self.settings.knowledge_dir,
+                self.settings.seeds_dir,
+                cache=self.cache,
+                loaded_by=by,
+                match_settings=match_settings(self.settings),
+            )
+            if result.kb is None:
+                self.problems = result.problems
+                return ReloadOutcome(
+                    False, result.problems, Changelog(), self.kb, result.parsed_files
+                )
+            new = result.kb.warm()
+            log = diff(self.kb, new)
+            self.problems = ()
+            self.kb = new  # the atomic swap
+            return ReloadOutcome(True, (), log, new, result.parsed_files)
+
+    def fingerprint(self) -> tuple:
+        """Cheap change detection: names, sizes and mtimes of every knowledge and seed file."""
+        files = knowledge_files(self.settings.knowledge_dir)
+        seeds = self.settings.seeds_dir
+        files += sorted(seeds.glob("*.txt")) if seeds.is_dir() else []
+        out = []
+        for f in files:
+            try:
+                st = f.stat()
+            except OSError:
+                continue
+            out.append((str(f), st.st_size, st.st_mtime_ns))
+        return tuple(out)
+
+
+def relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
