@@ -184,12 +184,16 @@ def fold(text: str) -> str:
 
 # --- phonetic key -------------------------------------------------------------------------
 # Each rule exists for a concrete pair of spellings that must meet; order matters.
-_SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
+_BEFORE_KS: tuple[tuple[str, str], ...] = (
     ("dzh", "j"),  # Tadzhikistan / Tajikistan, Dzhaparov / Japarov
     ("dj", "j"),  # Tadjikistan (French) / Tajikistan
     ("zh", "j"),  # Zhanibek / Janibek (Kazakh Latin), Yerzhan / Yerjan
     ("kh", "h"),  # Kazykhanov / Kazyhanov, Khrushchev / Hrushchev
-    ("ks", "x"),  # Aleksei / Alexei
+)
+# ks → x only before a vowel or at the end (Aleksei / Alexei, Interfaks / Interfax), so that
+# Kazakstan stays one typo away from Kazakhstan instead of becoming "kazaxtan".
+_KS = re.compile(r"ks(?=[aeiouy]|$)")
+_AFTER_KS: tuple[tuple[str, str], ...] = (
     ("ck", "k"),  # Jackson / Jakson
     ("ph", "f"),  # Philipp / Filipp
     ("w", "v"),  # Lawrow (German) / Lavrov
@@ -216,7 +220,12 @@ def phonetic_word(word: str) -> str:
         word = word[:-1] + "i"  # Sergej, Nikolaj, Anatolij (German/Polish) / Sergei, Nikolai
     if word.startswith("ye"):
         word = word[1:]  # Yerzhan / Erzhan, Yevgeny / Evgeny, Yeltsin / Eltsin
-    for old, new in _SUBSTITUTIONS:
+    for old, new in _BEFORE_KS:
+        if old in word:
+            word = word.replace(old, new)
+    if "ks" in word:
+        word = _KS.sub("x", word)
+    for old, new in _AFTER_KS:
         if old in word:
             word = word.replace(old, new)
     # Endings -iy / -ii / -y / -i meet through y → i and then doubled-letter collapse:
@@ -236,11 +245,12 @@ def phonetic(text: str) -> str:
     """Fold, then apply transliteration rules per word so common variant spellings meet.
 
     Rules (each with the pair it exists for): ye- at word start → e (Yerzhan/Erzhan);
-    dzh, dj, zh → j (Tadzhikistan/Tajikistan); kh → h (Kazykhanov/Kazyhanov); ks → x
-    (Aleksei/Alexei); ck → k; ph → f; w → v (Lawrow/Lavrov); q → k; ts → c
-    (Kuznetsov/Kuznecov); y → i (Kazykhanov/Kazikhanov, Sergey/Sergei); final -of/-off → -ov
-    (Lavrof), -eff → -ev; final vowel+j → i (Sergej); doubled letters collapse, which also unifies
-    -iy/-ii/-y endings (Anatoliy/Anatoly/Anatolii); i between a vowel and e drops
-    (Nazarbayev/Nazarbaev). Different names stay apart: Kazakhstan ≠ Kyrgyzstan, Russia ≠ Prussia.
+    dzh, dj, zh → j (Tadzhikistan/Tajikistan); kh → h (Kazykhanov/Kazyhanov); ks → x before a
+    vowel or at the end (Aleksei/Alexei, Interfaks/Interfax); ck → k; ph → f; w → v
+    (Lawrow/Lavrov); q → k (Iraq/Irak); ts → c (Kuznetsov/Kuznecov); y → i
+    (Kazykhanov/Kazikhanov, Sergey/Sergei); final -of/-off → -ov (Lavrof), -eff → -ev; final
+    vowel+j → i (Sergej); doubled letters collapse, which also unifies -iy/-ii/-y endings
+    (Anatoliy/Anatoly/Anatolii); i between a vowel and e drops (Nazarbayev/Nazarbaev).
+    Different names stay apart: Kazakhstan ≠ Kyrgyzstan, Russia ≠ Prussia, Armenia ≠ Albania.
     """
     return phonetic_folded(fold(text))

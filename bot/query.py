@@ -19,8 +19,11 @@ QUOTE_LIMIT = 200
 _ACRONYM = re.compile(r"^[A-ZА-Я]{2,6}$")
 _ROLE_PREDICATES = {"position_held", "works_for", "chair_of"}
 _STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or the to was were with".split()
-)
+    {
+        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in",
+        "is", "it", "its", "of", "on", "or", "the", "to", "was", "were", "with",
+    }
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- building answers

@@ -80,6 +80,7 @@ def test_fold_lone_surrogate_and_odd_input_do_not_raise() -> None:
         ("Philipp", "Filipp"),
         ("Ulyanovsk", "Ulianovsk", "Ульяновск"),
         ("Smirnov", "Smirnoff"),
+        ("Interfax", "Interfaks"),
     ],
 )
 def test_phonetic_variants_meet(variants: tuple[str, ...]) -> None:
