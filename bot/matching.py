@@ -30,7 +30,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from heapq import nlargest
 from itertools import chain, islice
@@ -100,8 +100,10 @@ class MatchSettings:
     max_choices   candidates returned by `match`
     suffix_cover  a word-suffix hit answers only if the query covers this share of the name
                   (`lavrov` 50 % of "Sergei Lavrov" answers, `asia` 36 % of "Central Asia" asks)
-    prefix_cover  a prefix hit answers only if it covers this share (`Nazarba` 78 % answers,
-                  `Tajik` 50 % of Tajikistan and `Kazakh` 56 % of Kazakhstan ask)
+    prefix_cover  a prefix hit answers only if it covers this share of the name: `Nazarbay`
+                  (89 %) answers; `Ulyanov` (78 % of Ulyanovsk, but Lenin's surname), `Tajik`
+                  (50 %) and `Kazakh` (56 %) ask. A prefix covering c of a word is as far
+                  from it as a fuzzy score of 100·c, so this mirrors answer_score.
     """
 
     answer_score: float = 83.0
@@ -110,7 +112,7 @@ class MatchSettings:
     short_query_len: int = 5
     max_choices: int = 5
     suffix_cover: float = 0.5
-    prefix_cover: float = 0.65
+    prefix_cover: float = 0.8
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.floor <= self.answer_score <= 100.0:
@@ -184,6 +186,9 @@ _MULTI_CANDIDATES = 400  # names scored for a multi-word fuzzy query
 _TRIGRAM_BUDGET = 3_000  # postings elements counted per query word
 _TRIGRAM_POOL = 48  # best trigram-count words rescored with rapidfuzz
 _BAND_SCAN = 1_500  # vocabulary bands up to this size are scored directly instead
+_RESCORE_TOP = 8  # multi-word fuzzy candidates rescored on folded text
+_RESCORE_BAND = 15.0  # how far below the floor a phonetic score may be and still be rescored
+_MIN_SPLIT = 3  # run-together queries are split only into words of at least this length
 
 
 @dataclass(slots=True)
@@ -225,6 +230,7 @@ class Matcher:
         "_dele",
         "_ekey",
         "_ekind",
+        "_fdele",
         "_fword_pid",
         "_fwords",
         "_keys",
@@ -333,6 +339,11 @@ class Matcher:
                 packed.append(((hash(variant) & _HASH_MASK) << _WORD_BITS) | pid)
         self._tri = tri
         self._dele = array("Q", sorted(set(packed)))
+        packed = array("Q")
+        for index, word in enumerate(self._fwords):
+            for variant in _deletions(word):
+                packed.append(((hash(variant) & _HASH_MASK) << _WORD_BITS) | index)
+        self._fdele = array("Q", sorted(set(packed)))
         del packed
 
         self._keys: tuple[str, ...] = tuple(keys)
@@ -385,7 +396,7 @@ class Matcher:
             if short or not (len(ranked) == 1 and ranked[0].cover >= settings.suffix_cover):
                 hits.extend(self._prefix_hits(fwords, pwords, ok, _PREFIX_WORDS, _PREFIX_PER_WORD))
                 if not short:
-                    hits.extend(self._fuzzy_hits(pwords, phon, ok))
+                    hits.extend(self._fuzzy_hits(fwords, pwords, phon, ok))
         return self._decide(raw, folded, hits)
 
     def complete(
@@ -440,7 +451,7 @@ class Matcher:
                 if len(out) >= limit:
                     return out
         if _letters(folded) >= self._settings.short_query_len:
-            for hit in self._rank(self._fuzzy_hits(pwords, phon, ok)):
+            for hit in self._rank(self._fuzzy_hits(fwords, pwords, phon, ok)):
                 if hit.kid not in seen:
                     seen.add(hit.kid)
                     out.append(self._candidate(hit))
@@ -571,29 +582,40 @@ class Matcher:
                 )
         return hits
 
-    def _near_words(self, word: str) -> dict[int, float]:
-        """Vocabulary words similar to `word` (phonetic), with OSA similarity 0..1.
+    @staticmethod
+    def _neighbours(packed: array[int], word: str) -> Iterator[int]:
+        """Ids stored under any 1-deletion variant of `word` (hash hits; callers verify)."""
+        for variant in _deletions(word):
+            base = (hash(variant) & _HASH_MASK) << _WORD_BITS
+            lo = bisect_left(packed, base)
+            hi = bisect_left(packed, base + (1 << _WORD_BITS), lo)
+            for value in packed[lo:hi]:
+                yield value & _WORD_MASK
 
-        Every word within one edit or transposition comes from the deletion neighbourhood;
-        if none of those is good enough to answer, trigram counting (budgeted) or a direct
-        scan of a small length band looks further, down to the floor.
+    def _near_words(self, fword: str, pword: str) -> dict[int, float]:
+        """Vocabulary words similar to a query word, as phonetic-word id -> similarity 0..1.
+
+        The similarity is the better of the phonetic and the folded comparison, because a typo
+        can be hidden or amplified by the phonetic rules (nazarblyev). Every word within one
+        edit or transposition, in either form, comes from the deletion neighbourhoods; only if
+        none of them is good enough to answer, trigram counting (budgeted) or a direct scan of
+        a small length band looks further, down to the floor.
         """
         settings = self._settings
         cutoff = settings.floor / 100.0
-        pwords = self._pwords
+        pwords, fwords, fword_pid = self._pwords, self._fwords, self._fword_pid
         found: dict[int, float] = {}
-        dele = self._dele
-        for variant in _deletions(word):
-            base = (hash(variant) & _HASH_MASK) << _WORD_BITS
-            lo = bisect_left(dele, base)
-            hi = bisect_left(dele, base + (1 << _WORD_BITS), lo)
-            for packed in dele[lo:hi]:
-                pid = packed & _WORD_MASK
-                if pid not in found:
-                    found[pid] = _SIM(word, pwords[pid], score_cutoff=cutoff)
+        for pid in self._neighbours(self._dele, pword):
+            if pid not in found:
+                found[pid] = _SIM(pword, pwords[pid], score_cutoff=cutoff)
+        for index in set(self._neighbours(self._fdele, fword)):
+            sim = _SIM(fword, fwords[index], score_cutoff=cutoff)
+            pid = fword_pid[index]
+            if sim > found.get(pid, 0.0):
+                found[pid] = sim
         if any(score * 100.0 >= settings.answer_score for score in found.values()):
             return {pid: score for pid, score in found.items() if score}
-        size = len(word)
+        size = len(pword)
         top = len(self._len_start) - 1
         lo_len = max(1, math.ceil(size * cutoff))
         hi_len = math.floor(size / cutoff) + 1 if cutoff > 0 else top
@@ -603,7 +625,7 @@ class Matcher:
             pool: Iterable[int] = range(lo, hi)
         else:
             slices = []
-            for gram in _trigrams(word):
+            for gram in _trigrams(pword):
                 bucket = self._tri.get(gram)
                 if bucket is None:
                     continue
@@ -611,7 +633,7 @@ class Matcher:
                 b = bisect_left(bucket, hi, a)
                 if b > a:
                     slices.append((b - a, a, b, bucket))
-            slices.sort()
+            slices.sort(key=lambda item: item[0])
             chosen, total = [], 0
             for count, a, b, bucket in slices:  # rarest trigrams first, within the budget
                 if total + count > _TRIGRAM_BUDGET and chosen:
@@ -626,7 +648,7 @@ class Matcher:
         pool = [pid for pid in pool if pid not in found]
         if pool:
             for _, score, index in process.extract(
-                word,
+                pword,
                 [pwords[pid] for pid in pool],
                 scorer=_SIM,
                 score_cutoff=cutoff,
@@ -635,39 +657,74 @@ class Matcher:
                 found[pool[index]] = score
         return {pid: score for pid, score in found.items() if score}
 
-    def _fuzzy_hits(self, pwords: list[str], phon: str, ok: Callable[[int], bool]) -> list[_Hit]:
-        """Typo-tolerant hits on whole names and word-suffixes, scored with OSA similarity."""
-        floor = self._settings.floor
-        phons, ekey = self._phon, self._ekey
-        hits: list[_Hit] = []
-        if len(pwords) == 1:
-            near = self._near_words(pwords[0])
-            best = sorted(near.items(), key=lambda item: -item[1])[:_FUZZY_WORDS]
-            for pid, sim in best:
-                postings = self._last[pid]
-                if postings is None:
+    def _split(self, fword: str) -> tuple[list[str], list[str]] | None:
+        """Split a run-together query (unitedstates, sergeiblavrov) into two known words."""
+        vocab = self._pword_id
+        for cut in range(_MIN_SPLIT, len(fword) - _MIN_SPLIT + 1):
+            head = fword[:cut]
+            for tail in (fword[cut:], fword[cut + 1 :]):  # a missing or a mistyped space
+                if len(tail) < _MIN_SPLIT:
                     continue
-                word_letters = len(self._pwords[pid])
-                for entry in islice(postings, _FUZZY_PER_WORD):
-                    kid = ekey[entry]
-                    if not ok(kid):
-                        continue
-                    name = phons[entry]
-                    if " " in name:
-                        cover = word_letters / _letters(name)
-                        hits.append(_Hit(entry, kid, _FUZZY, "fuzzy", 100.0 * sim, "suffix", cover))
-                    else:
-                        hits.append(_Hit(entry, kid, _FUZZY, "fuzzy", 100.0 * sim, "whole", 1.0))
-            return hits
+                phead, ptail = phonetic_word(head), phonetic_word(tail)
+                if phead in vocab and ptail in vocab:
+                    return [head, tail], [phead, ptail]
+        return None
 
-        # Several words: take names from the postings of the rarest query word(s), then score
-        # the whole key (in order and token-sorted) and the same-length word-suffix.
+    def _fuzzy_hits(
+        self, fwords: list[str], pwords: list[str], phon: str, ok: Callable[[int], bool]
+    ) -> list[_Hit]:
+        """Typo-tolerant hits on whole names and word-suffixes (queries of 5+ letters)."""
+        if len(pwords) > 1:
+            return self._fuzzy_multi(fwords, pwords, phon, " ".join(fwords), ok, reorder=True)
+        hits: list[_Hit] = []
+        near = self._near_words(fwords[0], pwords[0])
+        best = sorted(near.items(), key=lambda item: (-item[1], item[0]))[:_FUZZY_WORDS]
+        phons, ekey = self._phon, self._ekey
+        for pid, sim in best:
+            postings = self._last[pid]
+            if postings is None:
+                continue
+            word_letters = len(self._pwords[pid])
+            for entry in islice(postings, _FUZZY_PER_WORD):
+                kid = ekey[entry]
+                if not ok(kid):
+                    continue
+                name = phons[entry]
+                if " " in name:
+                    cover = word_letters / _letters(name)
+                    hits.append(_Hit(entry, kid, _FUZZY, "fuzzy", 100.0 * sim, "suffix", cover))
+                else:
+                    hits.append(_Hit(entry, kid, _FUZZY, "fuzzy", 100.0 * sim, "whole", 1.0))
+        if len(fwords[0]) >= 2 * _MIN_SPLIT and not any(
+            h.score >= self._settings.answer_score for h in hits
+        ):
+            split = self._split(fwords[0])
+            if split is not None:  # score against what was typed, so the lost space counts
+                hits.extend(self._fuzzy_multi(*split, phon, fwords[0], ok, reorder=False))
+        return hits
+
+    def _fuzzy_multi(
+        self,
+        fwords: list[str],
+        pwords: list[str],
+        phon: str,
+        folded: str,
+        ok: Callable[[int], bool],
+        reorder: bool,
+    ) -> list[_Hit]:
+        """Several words: names from the postings of the rarest query word(s), then scored.
+
+        Each name is scored on its whole phonetic key (in order and token-sorted, for "Lavrov
+        Sergei") and on its word-suffix of the query's length; the closest few are rescored
+        on folded text too, so a typo the phonetic rules amplify is not over-penalised.
+        """
+        settings = self._settings
         options: list[tuple[int, list[int]]] = []
-        for word in pwords:
-            if len(word) >= 4:
-                pids = list(self._near_words(word))
+        for fword, pword in zip(fwords, pwords, strict=True):
+            if len(pword) >= 4:
+                pids = list(self._near_words(fword, pword))
             else:
-                exact_pid = self._pword_id.get(word)
+                exact_pid = self._pword_id.get(pword)
                 pids = [] if exact_pid is None else [exact_pid]
             if pids:
                 options.append((sum(len(self._post[p]) for p in pids), pids))
@@ -677,28 +734,37 @@ class Matcher:
             for pid in pids:
                 pool.update(dict.fromkeys(islice(self._post[pid], _MULTI_CANDIDATES)))
         count = len(pwords)
-        cutoff = floor / 100.0
+        loose = max(0.0, settings.floor - _RESCORE_BAND) / 100.0
         ordered = " ".join(sorted(pwords))
+        phons, ekey = self._phon, self._ekey
+        scored: list[tuple[float, int, int, Part, float]] = []
         for entry in islice(pool, _MULTI_CANDIDATES * 2):
             kid = ekey[entry]
             if not ok(kid):
                 continue
             name = phons[entry]
             words = name.split(" ")
-            sim = _SIM(phon, name, score_cutoff=cutoff)
-            if len(words) > 1:
-                sim = max(
-                    sim,
-                    _SIM(ordered, " ".join(sorted(words)), score_cutoff=cutoff),
-                )
+            sim = _SIM(phon, name, score_cutoff=loose)
+            if reorder and len(words) > 1:
+                sim = max(sim, _SIM(ordered, " ".join(sorted(words)), score_cutoff=loose))
             part: Part = "whole"
             cover = 1.0
             if len(words) > count:
                 suffix = " ".join(words[-count:])
-                sim_suffix = _SIM(phon, suffix, score_cutoff=cutoff)
+                sim_suffix = _SIM(phon, suffix, score_cutoff=loose)
                 if sim_suffix > sim:
                     sim, part, cover = sim_suffix, "suffix", _letters(suffix) / _letters(name)
             if sim:
+                scored.append((sim, entry, kid, part, cover))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        hits: list[_Hit] = []
+        for rank, (sim, entry, kid, part, cover) in enumerate(scored):
+            if rank < _RESCORE_TOP:
+                text = fold(self._text[entry])
+                if part == "suffix":
+                    text = " ".join(text.split(" ")[-count:])
+                sim = max(sim, _SIM(folded, text))
+            if sim * 100.0 >= settings.floor:
                 hits.append(_Hit(entry, kid, _FUZZY, "fuzzy", 100.0 * sim, part, cover))
         return hits
 
@@ -789,7 +855,16 @@ class Matcher:
                 decision = "answer"
                 reason = f"single key with a word starting with the query ({best.cover:.0%})"
         else:
-            runner = ranked[1].score if len(ranked) > 1 else 0.0
+            # A rival counts only if it could itself be answered: a 31 % word-suffix of
+            # "Government of Russia" does not make a typo of "Russia" ambiguous.
+            runner = max(
+                (
+                    hit.score
+                    for hit in ranked[1:]
+                    if hit.part == "whole" or hit.cover >= settings.suffix_cover
+                ),
+                default=0.0,
+            )
             lead = best.score - runner
             if best.score < settings.answer_score:
                 reason = f"best fuzzy score {best.score:.1f} < {settings.answer_score:g} to answer"
@@ -797,6 +872,8 @@ class Matcher:
                 reason = f"lead {lead:.1f} over the next key < margin {settings.margin:g}"
             elif best.part == "suffix" and best.cover < settings.suffix_cover:
                 reason = f"the matched surname is only {best.cover:.0%} of the name"
+            elif not self._same_initial(best, folded):
+                reason = "the first letter differs, which typos rarely do (Prussia is not Russia)"
             else:
                 decision = "answer"
                 reason = (
@@ -804,6 +881,13 @@ class Matcher:
                     f"with lead {lead:.1f} >= {settings.margin:g}"
                 )
         return MatchResult(query, decision, shown[0], shown, reason)
+
+    def _same_initial(self, hit: _Hit, folded: str) -> bool:
+        """Whether the query starts like the matched name (or its matched word-suffix)."""
+        name = fold(self._text[hit.entry])
+        if hit.part == "suffix":
+            name = " ".join(name.split(" ")[-len(folded.split(" ")) :])
+        return name[:1] == folded[:1]
 
     def _first_names(self, limit: int, ok: Callable[[int], bool]) -> list[Candidate]:
         out: list[Candidate] = []

@@ -198,9 +198,10 @@ _AFTER_KS: tuple[tuple[str, str], ...] = (
     ("ph", "f"),  # Philipp / Filipp
     ("w", "v"),  # Lawrow (German) / Lavrov
     ("q", "k"),  # Iraq / Irak, Qazaqstan / Kazakstan
-    ("ts", "c"),  # Kuznetsov / Kuznecov (scientific), Tsoi / Coi
-    ("y", "i"),  # Kazykhanov / Kazikhanov, Sergey / Sergei, Serdyukov / Serdiukov
 )
+# ts → c only before a vowel (Kuznetsov / Kuznecov, Tsoi / Coi): English plurals (stats) and
+# typos (Tshkent) keep their letters, so they stay one edit from the name they misspell.
+_TS = re.compile(r"ts(?=[aeiouy])")
 _DOUBLED = re.compile(r"(.)\1+")  # Rossiya / Rosiya, Kollektivnye / Kolektivnye, -ii / -i
 _I_BEFORE_E = re.compile(r"(?<=[aeiou])i(?=e)")  # Nazarbayev / Nazarbaev, Dostoyevsky
 _VOWELS = frozenset("aeiouy")
@@ -228,6 +229,10 @@ def phonetic_word(word: str) -> str:
     for old, new in _AFTER_KS:
         if old in word:
             word = word.replace(old, new)
+    if "ts" in word:
+        word = _TS.sub("c", word)
+    if "y" in word:
+        word = word.replace("y", "i")  # Kazykhanov / Kazikhanov, Sergey / Sergei, Serdyukov
     # Endings -iy / -ii / -y / -i meet through y → i and then doubled-letter collapse:
     # Anatoliy / Anatolii / Anatoly → anatoli; Nikolskiy / Nikolsky → nikolski.
     word = _DOUBLED.sub(r"\1", word)
@@ -247,7 +252,7 @@ def phonetic(text: str) -> str:
     Rules (each with the pair it exists for): ye- at word start → e (Yerzhan/Erzhan);
     dzh, dj, zh → j (Tadzhikistan/Tajikistan); kh → h (Kazykhanov/Kazyhanov); ks → x before a
     vowel or at the end (Aleksei/Alexei, Interfaks/Interfax); ck → k; ph → f; w → v
-    (Lawrow/Lavrov); q → k (Iraq/Irak); ts → c (Kuznetsov/Kuznecov); y → i
+    (Lawrow/Lavrov); q → k (Iraq/Irak); ts → c before a vowel (Kuznetsov/Kuznecov); y → i
     (Kazykhanov/Kazikhanov, Sergey/Sergei); final -of/-off → -ov (Lavrof), -eff → -ev; final
     vowel+j → i (Sergej); doubled letters collapse, which also unifies -iy/-ii/-y endings
     (Anatoliy/Anatoly/Anatolii); i between a vowel and e drops (Nazarbayev/Nazarbaev).

@@ -396,6 +396,84 @@ def timeline(kb: KnowledgeBase, arg: str) -> Answer:
     )
 
 
+@dataclass(frozen=True)
+class Edge:
+    """A relation between two entities, from a claim (cited) or an entity's part_of."""
+
+    source: str
+    target: str
+    relation: str
+    claim: Fact | None = None
+
+
+def neighbourhood(kb: KnowledgeBase, entity_id: str) -> list[Edge]:
+    """The entity's direct relations: claims linking it to another entity, and part_of."""
+    edges: list[Edge] = []
+    entity = kb.entities[entity_id]
+    edges += [Edge(entity_id, p, "part of") for p in entity.part_of if p in kb.entities]
+    edges += [
+        Edge(e.id, entity_id, "part of") for e in kb.entities.values() if entity_id in e.part_of
+    ]
+    for fact in kb.claims_by_entity.get(entity_id, ()):
+        c = fact.model
+        if fact.model.rank == Rank.DEPRECATED:
+            continue
+        relation = c.predicate.replace("_", " ")
+        if c.predicate == "position_held" and c.value:
+            relation = c.value
+        pairs: list[tuple[str, str]] = []
+        if c.object:
+            pairs.append((c.subject, c.object))
+        elif c.subject != entity_id:
+            pairs.append((c.subject, entity_id))
+        if c.place and c.place not in (c.subject, c.object):
+            pairs.append((c.subject, c.place))
+        for src, dst in pairs:
+            if entity_id in (src, dst) and src != dst:
+                edges.append(Edge(src, dst, relation if c.object else "concerns", fact))
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for e in edges:
+        key = (e.source, e.target, e.relation)
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique
+
+
+@command("map", "map <entity>", aliases=("graph", "links"))
+def map_(kb: KnowledgeBase, arg: str) -> Answer:
+    """How an entity is connected: its organisations, members, roles, events and places.
+
+    Example: `map csto` (in Discord and with `factbot ask --image` it comes as a picture)"""
+    found = resolve(kb, arg, "map")
+    if isinstance(found, Answer):
+        return found
+    b = _Builder(kb)
+    for edge in neighbourhood(kb, found.id):
+        text = f"{_name(kb, edge.source)} → {edge.relation} → {_name(kb, edge.target)}"
+        b.add(
+            text,
+            None,
+            [edge.claim] if edge.claim else (),
+            claim_id=edge.claim.id if edge.claim else None,
+        )
+    if not b.lines:
+        b.add(f"No relations are recorded for {found.name} yet.")
+    return _with_explain(
+        b.answer(
+            f"Map: {label(found)}",
+            kind="map",
+            subtitle=f"{found.type.value} · {found.description}",
+            entity_id=found.id,
+            entity_type=found.type.value,
+            command=f"map {found.id}",
+        ),
+        kb,
+        arg,
+    )
+
+
 # ---------------------------------------------------------------- search
 
 

@@ -139,9 +139,27 @@ def _sentence(doc: SourceDoc, err: dict[str, Any]) -> tuple[Path, str]:
 
 
 def validation_problems(doc: SourceDoc, error: ValidationError) -> list[Problem]:
-    """One located, readable problem per pydantic error."""
+    """One located, readable problem per pydantic error.
+
+    A misspelt required key gives pydantic two errors (unknown 'predicat', missing
+    'predicate'); the editor needs only the first, which already suggests the fix.
+    """
+    errors = error.errors(include_url=False)
+    typos = {
+        (tuple(e["loc"][:-1]), close)
+        for e in errors
+        if e["type"] == "extra_forbidden"
+        for close in difflib.get_close_matches(
+            str(e["loc"][-1]),
+            list(_model_at(tuple(e["loc"][:-1])).model_fields),
+            n=1,
+            cutoff=0.6,
+        )
+    }
     problems = []
-    for err in error.errors(include_url=False):
+    for err in errors:
+        if err["type"] == "missing" and (tuple(err["loc"][:-1]), err["loc"][-1]) in typos:
+            continue
         path, message = _sentence(doc, err)
         owner = _owner(doc, tuple(err["loc"]))
         text = owner + message if owner else message[0].upper() + message[1:]

@@ -13,7 +13,7 @@ from bot.runtime import KnowledgeHolder
 
 log = logging.getLogger("factbot.discord")
 
-EXTENSIONS = ("bot.exts.lookups", "bot.exts.admin")
+EXTENSIONS = ("bot.exts.lookups", "bot.exts.admin", "bot.exts.reloader")
 
 
 class NotHere(commands.CheckFailure):

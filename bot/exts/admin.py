@@ -59,8 +59,11 @@ class Admin(commands.Cog):
         if ctx.interaction is not None:
             await ctx.defer()
         outcome = await asyncio.to_thread(self.bot.holder.reload, str(ctx.author))
+        reloader = self.bot.get_cog("Reloader")
+        if reloader is not None and ctx.channel.id != self.bot.holder.settings.discord.ops_channel:
+            await reloader.report(outcome)  # type: ignore[attr-defined]
         embeds = reload_embed(outcome)
-        await ctx.reply(embed=embeds[0], mention_author=False)
+        await ctx.reply(embeds=embeds[:1], mention_author=False)
 
 
 async def setup(bot: FactBot) -> None:

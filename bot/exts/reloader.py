@@ -1,0 +1,76 @@
+"""Live reload in Discord: watch the files, report to the ops channel, say when it is fixed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.reporting import fixed_embed, reload_embed
+from bot.runtime import ReloadOutcome
+from bot.watch import watch
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import FactBot
+
+log = logging.getLogger("factbot.reloader")
+MAX_REPORT_PAGES = 5
+
+
+class Reloader(commands.Cog):
+    """Watches knowledge/ and seeds/; posts changelogs and problems to the ops channel."""
+
+    def __init__(self, bot: FactBot) -> None:
+        self.bot = bot
+        self.task: asyncio.Task[None] | None = None
+        self.last_failure: tuple[str, ...] = ()
+
+    async def cog_load(self) -> None:
+        s = self.bot.holder.settings
+        self.task = asyncio.create_task(
+            watch(self.bot.holder, self.report, debounce=s.reload_debounce), name="factbot-watch"
+        )
+
+    async def cog_unload(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+    async def report(self, outcome: ReloadOutcome) -> None:
+        """Post the outcome once per distinct failure, and once when it is fixed."""
+        if outcome.ok:
+            embeds = [fixed_embed(outcome)] if self.last_failure else reload_embed(outcome)
+            self.last_failure = ()
+        else:
+            key = tuple(map(str, outcome.problems))
+            if key == self.last_failure:
+                return  # the same failure again: said once, not on every save
+            self.last_failure = key
+            embeds = reload_embed(outcome)
+        await self.post(embeds)
+
+    async def post(self, embeds: list[discord.Embed]) -> None:
+        channel_id = self.bot.holder.settings.discord.ops_channel
+        if channel_id is None:
+            return
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("ops channel %s is not a text channel I can see", channel_id)
+            return
+        shown = embeds[:MAX_REPORT_PAGES]
+        for embed in shown:
+            await channel.send(embed=embed)
+        if len(embeds) > len(shown):
+            await channel.send(
+                f"… and {len(embeds) - len(shown)} more page(s) of problems: "
+                "run `factbot check` for the full list."
+            )
+
+
+async def setup(bot: FactBot) -> None:
+    await bot.add_cog(Reloader(bot))
