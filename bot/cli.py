@@ -35,7 +35,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings.model_copy(update=update)
 
 
-def _print_problems(problems: Sequence[Problem], stream=sys.stderr) -> None:
+def _print_problems(problems: Sequence[Problem]) -> None:
+    stream = sys.stderr
     for p in problems:
         print(str(p), file=stream)
     files = len({p.file for p in problems})

@@ -88,7 +88,9 @@ def parse(text: str, *, prefix: str = "!", max_length: int = 300) -> Parsed | An
     if raw_length > max_length * 4 or len(text) > max_length:
         return usage_error(
             f"That question is {len(text):,} characters long; the limit is {max_length}. "
-            "Ask about one thing at a time."
+            "Ask about one thing at a time.",
+            "help [command]",
+            title="That question is too long",
         )
     if prefix and text.startswith(prefix):
         text = text[len(prefix) :].lstrip()
