@@ -150,6 +150,11 @@ class Lookups(commands.Cog):
     async def timeline(self, ctx: commands.Context, *, entity: str | None = None) -> None:
         await self.respond(ctx, f"timeline {entity or ''}")
 
+    @commands.hybrid_command(name="map", aliases=["graph"], **_spec_kwargs("map"))
+    @app_commands.describe(name="The entity whose connections to show")
+    async def map(self, ctx: commands.Context, *, name: str) -> None:
+        await self.respond(ctx, f"map {name}")
+
     @commands.hybrid_command(name="cite", **_spec_kwargs("cite"))
     @app_commands.describe(claim="A claim id, as shown under each citation")
     async def cite(self, ctx: commands.Context, *, claim: str) -> None:
@@ -169,6 +174,7 @@ class Lookups(commands.Cog):
     what.autocomplete("name")(entity_autocomplete)
     when.autocomplete("thing")(entity_autocomplete)
     timeline.autocomplete("entity")(entity_autocomplete)
+    map.autocomplete("name")(entity_autocomplete)
     cite.autocomplete("claim")(claim_autocomplete)
 
 
