@@ -116,6 +116,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answer = run(
         holder.kb, args.question, prefix=settings.prefix, max_length=settings.max_query_length
     )
+    if args.image:
+        from bot.pictures import picture_for
+
+        picture = picture_for(holder.kb, answer)
+        if picture is None:
+            print(
+                "(no picture for this kind of answer: try `timeline ...`, `when ...`, "
+                "`on ...` or `map ...`)",
+                file=sys.stderr,
+            )
+        else:
+            Path(args.image).write_bytes(picture[1])
+            print(f"(picture written to {args.image})", file=sys.stderr)
     if args.json:
         doc = answer.to_json()
         doc["text"] = render_text(answer, page=args.page, page_size=settings.page_size)
@@ -178,6 +191,43 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    """Print a YAML draft for a new article: citations, dates, names, quotes pre-filled."""
+    from bot.draft import draft_article
+
+    path = Path(args.article)
+    if not path.is_file():
+        print(f"No such article file: {path}", file=sys.stderr)
+        return 2
+    kb = _load_quietly(args)
+    print(draft_article(path, kb, article_id=args.id))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Print a YAML stub to paste: person, org, place, event, outlet, document, claim ..."""
+    from bot.draft import stub
+
+    try:
+        text = stub(args.kind, _load_quietly(args), args.name)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(text)
+    return 0
+
+
+def _load_quietly(args: argparse.Namespace):
+    """The fact base if it loads (to mark known names), else None: drafting still works."""
+    settings = _settings(args)
+    result = load_knowledge(
+        settings.knowledge_dir, settings.seeds_dir, match_settings=match_settings(settings)
+    )
+    if result.kb is None:
+        print("(the fact base has errors, so no names are marked as known)", file=sys.stderr)
+    return result.kb
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="factbot", description="Fact lookups with citations, from a curated YAML fact base."
@@ -199,10 +249,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--explain", action="store_true", help="show how the name was matched")
     p.add_argument("--page", type=int, default=1, help="which page of a long answer")
+    p.add_argument(
+        "--image",
+        metavar="PNG",
+        default=None,
+        help="also write the answer's picture (timeline, dates, map) to this file",
+    )
     add("console", cmd_console)
     add("run", cmd_run)
     add("start", cmd_start)
     add("sync", cmd_sync)
+    p = add("draft", cmd_draft)
+    p.add_argument("article", help="the article's text file, e.g. seeds/new-article.txt")
+    p.add_argument("--id", default=None, help="the article id to use")
+    p = add("new", cmd_new)
+    p.add_argument(
+        "kind", help="person, org, country, place, event, outlet, document, programme or claim"
+    )
+    p.add_argument("name", nargs="?", default=None, help="the name, to find related ids")
     p = add("schema", cmd_schema)
     p.add_argument(
         "-o",

@@ -15,13 +15,15 @@ Tiers, strongest first (see `Matcher.match`):
 A query that equals the last words of a longer name (`lavrov` → "Sergei Lavrov") is a hit at
 the exact/folded/phonetic tier on a *word-suffix* of the name (``Candidate.part == "suffix"``).
 
-Index layout (built once, immutable): per name its text and phonetic key (parallel lists);
-names sorted by phonetic key (for exact/folded/phonetic lookups by bisection); a vocabulary of
-distinct phonetic words with postings (``array('I')`` of name ids, shortest names first) for
-any-word and last-word hits; a 1-deletion neighbourhood of the vocabulary (hashes packed in one
-sorted ``array('Q')``) that finds every word within one edit or transposition; and trigram
-postings over the vocabulary for the wider, budgeted search. Fuzzy candidates are then scored
-with rapidfuzz (OSA normalised similarity, which counts a transposition as one typo).
+Index layout (built once, immutable, compact): the names' texts and phonetic keys (keys packed
+in one string buffer); name ids sorted by phonetic key, for exact/folded/phonetic lookups by
+bisection; a vocabulary of distinct phonetic words (and of folded words, for prefixes) with
+postings in flat ``array('I')``s, shortest names first, for any-word and last-word hits; a
+1-deletion neighbourhood of both vocabularies (4 bytes per variant) that finds every word within
+one edit or transposition; and trigram postings over the phonetic vocabulary for the wider,
+budgeted search when no word is that close. Candidates are then scored with rapidfuzz (OSA
+normalised similarity, which counts a transposition as one typo); a multi-word query is scored
+against names drawn from the postings of its rarest word.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from heapq import nlargest
 from itertools import chain, islice
 from typing import Literal
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.normalize import fold, phonetic_word
@@ -170,20 +172,20 @@ _TOP = "\U0010ffff"  # sorts after every string that starts with the same prefix
 _MAX_QUERY_CHARS = 1_000  # longer input is not a name; fold at most this much of it
 _MAX_QUERY_WORDS = 12
 _MAX_QUERY_FOLDED = 200
-_HASH_BITS = 40  # deletion-neighbourhood hash bits; the low 24 bits hold the word id
-_WORD_BITS = 24
-_WORD_MASK = (1 << _WORD_BITS) - 1
-_HASH_MASK = (1 << _HASH_BITS) - 1
 
 # Search budgets: they bound the work per lookup whatever the index size.
-_WHOLE_CAP = 64  # entries sharing one phonetic key that we look at
+_WHOLE_CAP = 32  # entries sharing one phonetic key that we look at
 _SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
 _PREFIX_WORDS = 48  # vocabulary words taken for one prefix in `match`
 _PREFIX_PER_WORD = 12  # postings taken per prefix word in `match`
 _FUZZY_WORDS = 12  # best vocabulary words kept per query word
 _FUZZY_PER_WORD = 24  # last-word postings taken per fuzzy word (single-word queries)
-_MULTI_CANDIDATES = 400  # names scored for a multi-word fuzzy query
-_TRIGRAM_BUDGET = 3_000  # postings elements counted per query word
+_NEAR_PER_WORD = 8  # nearest vocabulary words standing in for a misspelt word of a phrase
+_MULTI_POOL = 256  # names taken from the rarest word of a multi-word query
+_MULTI_KEEP = 24  # best-scoring names kept per comparison
+_SUFFIX_OPTIONS = 3  # last-word candidates whose names are tried as word-suffix matches
+_SUFFIX_PER_OPTION = 32  # names per such candidate
+_TRIGRAM_BUDGET = 1_500  # postings elements counted per query word
 _TRIGRAM_POOL = 48  # best trigram-count words rescored with rapidfuzz
 _BAND_SCAN = 1_500  # vocabulary bands up to this size are scored directly instead
 _RESCORE_TOP = 8  # multi-word fuzzy candidates rescored on folded text
@@ -218,6 +220,118 @@ def _deletions(word: str) -> set[str]:
     return out
 
 
+class _DeletionIndex:
+    """Words by their 1-deletion variants: two words within one edit share a variant.
+
+    Each (variant, word) pair costs 4 bytes: the variant's hash picks a bucket (offsets in
+    `_at`) and the stored ``array('I')`` value is (more hash bits << word bits | word index),
+    sorted within the bucket, so a lookup bisects a handful of values. Hash collisions only
+    add candidates, which callers verify by scoring them.
+    """
+
+    __slots__ = ("_at", "_bucket_bits", "_packed", "_word_bits")
+
+    def __init__(self, words: list[str]) -> None:
+        word_bits = max(1, len(words).bit_length())
+        if word_bits > 28:
+            raise ValueError("vocabulary too large for the deletion index")
+        bucket_bits = min(16, max(4, word_bits - 1))
+        self._word_bits, self._bucket_bits = word_bits, bucket_bits
+        low = bucket_bits - 4  # built in 16 slices, so temporaries stay small
+        keep = (1 << (32 - word_bits)) - 1
+        slices: list[array[int]] = [array("Q") for _ in range(16)]
+        for index, word in enumerate(words):
+            for variant in _deletions(word):
+                hashed = hash(variant)
+                bucket = hashed & ((1 << bucket_bits) - 1)
+                value = (((hashed >> bucket_bits) & keep) << word_bits) | index
+                slices[bucket >> low].append(((bucket & ((1 << low) - 1)) << 32) | value)
+        packed = array("I")
+        counts = array("I", bytes(4 * ((1 << bucket_bits) + 1)))
+        for number, part in enumerate(slices):
+            for item in sorted(set(part)):
+                packed.append(item & 0xFFFFFFFF)
+                counts[(number << low | item >> 32) + 1] += 1
+            slices[number] = array("Q")
+        for bucket in range(1 << bucket_bits):
+            counts[bucket + 1] += counts[bucket]
+        self._packed, self._at = packed, counts
+
+    def near(self, word: str) -> Iterator[int]:
+        """Indexes of words sharing a 1-deletion variant with `word` (may repeat)."""
+        packed, at, bits = self._packed, self._at, self._word_bits
+        bucket_mask = (1 << self._bucket_bits) - 1
+        keep = (1 << (32 - bits)) - 1
+        mask = (1 << bits) - 1
+        for variant in _deletions(word):
+            hashed = hash(variant)
+            bucket = hashed & bucket_mask
+            tag = (hashed >> self._bucket_bits) & keep
+            end = at[bucket + 1]
+            pos = bisect_left(packed, tag << bits, at[bucket], end)
+            while pos < end:
+                value = packed[pos]
+                if value >> bits != tag:
+                    break
+                yield value & mask
+                pos += 1
+
+
+class _Strings:
+    """Many short strings in one buffer plus offsets: no per-string object to keep in memory."""
+
+    __slots__ = ("_at", "_buf")
+
+    def __init__(self, items: list[str]) -> None:
+        at = array("I", [0])
+        total = 0
+        for item in items:
+            total += len(item) + 1
+            at.append(total)
+        self._buf = "\n".join(items) + "\n" if items else ""  # items never contain newlines
+        self._at = at
+
+    def __len__(self) -> int:
+        return len(self._at) - 1
+
+    def __getitem__(self, index: int) -> str:
+        return self._buf[self._at[index] : self._at[index + 1] - 1]
+
+    def span(self, lo: int, hi: int) -> list[str]:
+        """Items lo..hi-1 as a list, split in C."""
+        if lo >= hi:
+            return []
+        return self._buf[self._at[lo] : self._at[hi] - 1].split("\n")
+
+
+def _postings(
+    nwords: int, order: array[int], new_id: array[int], words: array[int], at: array[int] | None
+) -> tuple[array[int], array[int]]:
+    """Counting sort into CSR: for each word, the names (in `order`) that contain it.
+
+    `words` holds temporary word ids, several per name delimited by `at`, or exactly one per
+    name when `at` is None. Flat arrays only, so the build leaves no small objects behind.
+    """
+    counts = array("I", bytes(4 * (nwords + 1)))
+    for word in words:
+        counts[new_id[word] + 1] += 1
+    for word in range(nwords):
+        counts[word + 1] += counts[word]
+    starts = array("I", counts)
+    data = array("I", bytes(4 * len(words)))
+    for name in order:
+        if at is None:
+            word = new_id[words[name]]
+            data[counts[word]] = name
+            counts[word] += 1
+            continue
+        for slot in range(at[name], at[name + 1]):
+            word = new_id[words[slot]]
+            data[counts[word]] = name
+            counts[word] += 1
+    return data, starts
+
+
 def _letters(key: str) -> int:
     return len(key) - key.count(" ")
 
@@ -235,12 +349,13 @@ class Matcher:
         "_fwords",
         "_keys",
         "_last",
+        "_last_at",
         "_len_start",
         "_names_alpha",
         "_palpha",
         "_phon",
         "_post",
-        "_pword_id",
+        "_post_at",
         "_pwords",
         "_settings",
         "_text",
@@ -255,13 +370,15 @@ class Matcher:
         ekey = array("I")
         ekind = bytearray()
         texts: list[str] = []
-        phons: list[str] = []
+        phons: list[str] = []  # packed into one buffer at the end
         fword_tmp: dict[str, int] = {}  # folded word -> temporary phonetic-word id
         pword_tmp: dict[str, int] = {}  # phonetic word -> temporary id
         tmp_words: list[str] = []  # temporary id -> phonetic word
-        post_tmp: list[array[int]] = []
-        last_tmp: list[array[int] | None] = []
+        pairs = array("I")  # each name's distinct temporary word ids, name after name
+        pairs_at = array("I", [0])
+        last_word = array("I")  # each name's last temporary word id
 
+        raw_phonetic = phonetic_word.__wrapped__  # keep the query-time cache out of the build
         for entry in entries:
             if entry.kind not in _KIND_CODE:
                 raise ValueError(f"unknown name kind {entry.kind!r} for {entry.key!r}")
@@ -272,89 +389,99 @@ class Matcher:
             for word in folded.split(" "):
                 pid = fword_tmp.get(word)
                 if pid is None:
-                    pword = phonetic_word(word)
+                    pword = raw_phonetic(word)
                     pid = pword_tmp.get(pword)
                     if pid is None:
                         pid = pword_tmp[pword] = len(tmp_words)
                         tmp_words.append(pword)
-                        post_tmp.append(array("I"))
-                        last_tmp.append(None)
                     fword_tmp[word] = pid
                 pids.append(pid)
             kid = key_ids.get(entry.key)
             if kid is None:
                 kid = key_ids[entry.key] = len(keys)
                 keys.append(entry.key)
-            index = len(texts)
             texts.append(entry.text)
             ekey.append(kid)
             ekind.append(_KIND_CODE[entry.kind])
             phons.append(" ".join([tmp_words[pid] for pid in pids]))
-            for pid in dict.fromkeys(pids):
-                post_tmp[pid].append(index)
-            tail = last_tmp[pids[-1]]
-            if tail is None:
-                tail = last_tmp[pids[-1]] = array("I")
-            tail.append(index)
+            pairs.extend(dict.fromkeys(pids))
+            pairs_at.append(len(pairs))
+            last_word.append(pids[-1])
+        del key_ids, pword_tmp
 
         # Vocabulary ids ordered by (length, word): a length band is one contiguous id range.
-        order = sorted(range(len(tmp_words)), key=lambda p: (len(tmp_words[p]), tmp_words[p]))
-        new_id = array("I", bytes(4 * len(order)))
+        nwords = len(tmp_words)
+        order = sorted(range(nwords), key=lambda p: (len(tmp_words[p]), tmp_words[p]))
+        new_id = array("I", bytes(4 * nwords))
         for rank, old in enumerate(order):
             new_id[old] = rank
-        self._pwords: list[str] = [tmp_words[old] for old in order]
-        self._pword_id: dict[str, int] = {w: i for i, w in enumerate(self._pwords)}
-        lengths = array("H", (len(p) for p in phons))
-        by_len = lengths.__getitem__
-        self._post: list[array[int]] = [
-            array("I", sorted(post_tmp[old], key=by_len)) for old in order
-        ]
-        self._last: list[array[int] | None] = [
-            None if last_tmp[old] is None else array("I", sorted(last_tmp[old], key=by_len))
-            for old in order
-        ]
-        del post_tmp, last_tmp, lengths
-        max_len = len(self._pwords[-1]) if self._pwords else 0
+        pwords = [tmp_words[old] for old in order]
+        tmp_words.clear()
+        del order
+        # Postings, one flat array per kind (CSR), each word's names shortest first.
+        lengths = array("H", (min(len(p), 0xFFFF) for p in phons))
+        shortest_first = array("I", sorted(range(len(phons)), key=lengths.__getitem__))
+        del lengths
+        self._post, self._post_at = _postings(nwords, shortest_first, new_id, pairs, pairs_at)
+        self._last, self._last_at = _postings(nwords, shortest_first, new_id, last_word, None)
+        del shortest_first, pairs, pairs_at, last_word
+        max_len = len(pwords[-1]) if pwords else 0
         starts = array("I", [0] * (max_len + 2))
         cursor = 0
         for length in range(max_len + 2):
-            while cursor < len(self._pwords) and len(self._pwords[cursor]) < length:
+            while cursor < nwords and len(pwords[cursor]) < length:
                 cursor += 1
             starts[length] = cursor
         self._len_start = starts
-        self._palpha = array("I", sorted(range(len(self._pwords)), key=self._pwords.__getitem__))
-        self._fwords: list[str] = sorted(fword_tmp)
-        self._fword_pid = array("I", (new_id[fword_tmp[w]] for w in self._fwords))
-        del fword_tmp, pword_tmp
+        self._palpha = array("I", sorted(range(nwords), key=pwords.__getitem__))
+        fwords = sorted(fword_tmp)
+        self._fword_pid = array("I", (new_id[fword_tmp[w]] for w in fwords))
+        del fword_tmp, new_id
 
         tri: dict[str, array[int]] = {}
-        packed = array("Q")
-        for pid, word in enumerate(self._pwords):
+        for pid, word in enumerate(pwords):
             for gram in _trigrams(word):
                 bucket = tri.get(gram)
                 if bucket is None:
                     bucket = tri[gram] = array("I")
                 bucket.append(pid)
-            for variant in _deletions(word):
-                packed.append(((hash(variant) & _HASH_MASK) << _WORD_BITS) | pid)
         self._tri = tri
-        self._dele = array("Q", sorted(set(packed)))
-        packed = array("Q")
-        for index, word in enumerate(self._fwords):
-            for variant in _deletions(word):
-                packed.append(((hash(variant) & _HASH_MASK) << _WORD_BITS) | index)
-        self._fdele = array("Q", sorted(set(packed)))
-        del packed
+        self._dele = _DeletionIndex(pwords)
+        self._fdele = _DeletionIndex(fwords)
+        # Short strings live in packed buffers: one object each instead of one per string.
+        self._pwords = _Strings(pwords)
+        self._fwords = _Strings(fwords)
+        del pwords, fwords
 
         self._keys: tuple[str, ...] = tuple(keys)
         self._ekey = ekey
         self._ekind = bytes(ekind)
         self._text = texts
-        self._phon = phons
         self._by_phon = array("I", sorted(range(len(phons)), key=phons.__getitem__))
-        names = [i for i in range(len(texts)) if ekind[i] == _KIND_CODE["name"]]
-        names.sort(key=lambda i: (texts[i].casefold(), keys[ekey[i]]))
-        self._names_alpha = array("I", names)
+        self._phon = _Strings(phons)
+        del phons
+        name_code = _KIND_CODE["name"]
+        alpha = [i for i in range(len(texts)) if ekind[i] == name_code]
+        alpha.sort(key=lambda i: (texts[i].casefold(), keys[ekey[i]]))
+        self._names_alpha = array("I", alpha)
+
+    def _pid(self, pword: str) -> int | None:
+        """Vocabulary id of a phonetic word (bisection: no per-word dict to keep in memory)."""
+        palpha, pwords = self._palpha, self._pwords
+        pos = bisect_left(palpha, pword, key=pwords.__getitem__)
+        if pos < len(palpha) and pwords[palpha[pos]] == pword:
+            return palpha[pos]
+        return None
+
+    def _postings(self, pid: int, cap: int) -> array[int]:
+        """Names containing the word, shortest first, at most `cap` of them."""
+        start = self._post_at[pid]
+        return self._post[start : min(self._post_at[pid + 1], start + cap)]
+
+    def _lasts(self, pid: int, cap: int) -> array[int]:
+        """Names whose last word is the word, shortest first, at most `cap` of them."""
+        start = self._last_at[pid]
+        return self._last[start : min(self._last_at[pid + 1], start + cap)]
 
     # ----------------------------------------------------------------------------------------
     # public API
@@ -479,14 +606,17 @@ class Matcher:
 
     def _tier(self, entry: int, folded: str, exact: str, suffix: bool) -> Tier:
         """Name the strongest tier at which the query equals the name (or its word-suffix)."""
-        text = " ".join(self._text[entry].split()).casefold()
-        if suffix:
-            if text.endswith(" " + exact):
-                return "exact"
-            return "folded" if fold(self._text[entry]).endswith(" " + folded) else "phonetic"
-        if text == exact:
+        raw = self._text[entry]
+        text = raw.casefold()
+        if not suffix and text == exact:  # the common case, without re-splitting
             return "exact"
-        return "folded" if fold(self._text[entry]) == folded else "phonetic"
+        text = " ".join(text.split())
+        if text.endswith(" " + exact) if suffix else text == exact:
+            return "exact"
+        again = fold(raw)
+        if again.endswith(" " + folded) if suffix else again == folded:
+            return "folded"
+        return "phonetic"
 
     def _whole_hits(
         self, phon: str, folded: str, exact: str, ok: Callable[[int], bool]
@@ -509,17 +639,21 @@ class Matcher:
         self, pwords: list[str], phon: str, folded: str, exact: str, ok: Callable[[int], bool]
     ) -> list[_Hit]:
         """Longer names that end with the query's words: `lavrov` → "Sergei Lavrov"."""
-        pid = self._pword_id.get(pwords[-1])
-        postings = None if pid is None else self._last[pid]
-        if postings is None:
-            return []
+        pids = [self._pid(word) for word in pwords]
+        if None in pids:
+            return []  # a word no name has: no name can end with the query
+        postings = self._lasts(pids[-1], _SUFFIX_SCAN)  # type: ignore[arg-type]
+        for pid in pids[:-1]:  # scan the rarest word's names if that is fewer
+            if self._post_at[pid + 1] - self._post_at[pid] < len(postings):  # type: ignore[operator]
+                postings = self._postings(pid, _SUFFIX_SCAN)  # type: ignore[arg-type]
         tail = " " + phon
         qletters = _letters(phon)
-        phons, ekey = self._phon, self._ekey
+        ekey = self._ekey
+        buf, at = self._phon._buf, self._phon._at
         hits: list[_Hit] = []
         kids: set[int] = set()
-        for entry in islice(postings, _SUFFIX_SCAN):
-            name = phons[entry]
+        for entry in postings:
+            name = buf[at[entry] : at[entry + 1] - 1]
             if len(name) <= len(tail) - 1 or not name.endswith(tail):
                 continue
             kid = ekey[entry]
@@ -561,38 +695,55 @@ class Matcher:
         if len(fwords) == 1 and len(fwords[0]) < min_len:
             return []  # for `match`, one letter is not evidence of anything
         need = pwords[:-1]
-        need_set = set(need)
         qletters = sum(len(w) for w in pwords)
-        phons, ekey, post, vocab = self._phon, self._ekey, self._post, self._pwords
+        phons, ekey, vocab = self._phon, self._ekey, self._pwords
+        buf, at = phons._buf, phons._at
         hits: list[_Hit] = []
-        for pid in self._prefix_words(fwords[-1], pwords[-1], word_cap):
-            word = vocab[pid]
-            for entry in islice(post[pid], per_word):
-                name = phons[entry]
-                words = name.split(" ")
-                if need_set and not need_set.issubset(words):
-                    continue
-                kid = ekey[entry]
-                if not ok(kid):
-                    continue
+        starts = self._prefix_words(fwords[-1], pwords[-1], word_cap)
+        if not need:
+            for pid in starts:
+                word = vocab[pid]
+                for entry in self._postings(pid, per_word):
+                    kid = ekey[entry]
+                    if ok(kid):
+                        name = buf[at[entry] : at[entry + 1] - 1]
+                        cover = min(1.0, qletters / _letters(name))
+                        first = name == word or name.startswith(word + " ")
+                        hits.append(
+                            _Hit(entry, kid, _PREFIX, "prefix", 100.0 * cover, "word", cover, first)
+                        )
+            return hits
+        # Several words: names containing every complete word, scanned from the rarest one.
+        need_pids = [self._pid(word) for word in need]
+        if None in need_pids or not starts:
+            return []
+        size = self._post_at
+        rarest = min(need_pids, key=lambda p: size[p + 1] - size[p])  # type: ignore[operator]
+        started = {vocab[pid] for pid in starts}
+        need_set = set(need)
+        cap = max(_SUFFIX_SCAN, per_word)
+        scan: Iterable[int] = self._postings(rarest, cap)  # type: ignore[arg-type]
+        if sum(size[p + 1] - size[p] for p in starts) < len(scan):  # type: ignore[arg-type]
+            scan = dict.fromkeys(chain.from_iterable(self._postings(p, cap) for p in starts))
+        for entry in scan:
+            name = buf[at[entry] : at[entry + 1] - 1]
+            words = name.split(" ")
+            if not need_set.issubset(words) or started.isdisjoint(words):
+                continue
+            kid = ekey[entry]
+            if ok(kid):
                 cover = min(1.0, qletters / _letters(name))
-                first = words[: len(need)] == need and words[len(need) : len(need) + 1] == [word]
+                first = (
+                    words[: len(need)] == need
+                    and words[len(need) : len(need) + 1] != []
+                    and (words[len(need)] in started)
+                )
                 hits.append(
                     _Hit(entry, kid, _PREFIX, "prefix", 100.0 * cover, "word", cover, first)
                 )
         return hits
 
-    @staticmethod
-    def _neighbours(packed: array[int], word: str) -> Iterator[int]:
-        """Ids stored under any 1-deletion variant of `word` (hash hits; callers verify)."""
-        for variant in _deletions(word):
-            base = (hash(variant) & _HASH_MASK) << _WORD_BITS
-            lo = bisect_left(packed, base)
-            hi = bisect_left(packed, base + (1 << _WORD_BITS), lo)
-            for value in packed[lo:hi]:
-                yield value & _WORD_MASK
-
-    def _near_words(self, fword: str, pword: str) -> dict[int, float]:
+    def _near_words(self, fword: str, pword: str, wide: bool = True) -> dict[int, float]:
         """Vocabulary words similar to a query word, as phonetic-word id -> similarity 0..1.
 
         The similarity is the better of the phonetic and the folded comparison, because a typo
@@ -605,15 +756,15 @@ class Matcher:
         cutoff = settings.floor / 100.0
         pwords, fwords, fword_pid = self._pwords, self._fwords, self._fword_pid
         found: dict[int, float] = {}
-        for pid in self._neighbours(self._dele, pword):
+        for pid in self._dele.near(pword):
             if pid not in found:
                 found[pid] = _SIM(pword, pwords[pid], score_cutoff=cutoff)
-        for index in set(self._neighbours(self._fdele, fword)):
+        for index in set(self._fdele.near(fword)) if fword != pword else ():
             sim = _SIM(fword, fwords[index], score_cutoff=cutoff)
             pid = fword_pid[index]
             if sim > found.get(pid, 0.0):
                 found[pid] = sim
-        if any(score * 100.0 >= settings.answer_score for score in found.values()):
+        if not wide or any(score * 100.0 >= settings.answer_score for score in found.values()):
             return {pid: score for pid, score in found.items() if score}
         size = len(pword)
         top = len(self._len_start) - 1
@@ -621,8 +772,9 @@ class Matcher:
         hi_len = math.floor(size / cutoff) + 1 if cutoff > 0 else top
         lo = self._len_start[min(lo_len, top)]
         hi = self._len_start[min(hi_len, top)]
+        ids: Sequence[int]
         if hi - lo <= _BAND_SCAN:
-            pool: Iterable[int] = range(lo, hi)
+            ids, choices = range(lo, hi), self._pwords.span(lo, hi)
         else:
             slices = []
             for gram in _trigrams(pword):
@@ -642,31 +794,28 @@ class Matcher:
                 total += count
             counts = Counter(chain.from_iterable(chosen))
             if len(counts) > _TRIGRAM_POOL:
-                pool = nlargest(_TRIGRAM_POOL, counts, key=counts.__getitem__)
+                ids = nlargest(_TRIGRAM_POOL, counts, key=counts.__getitem__)
             else:
-                pool = list(counts)
-        pool = [pid for pid in pool if pid not in found]
-        if pool:
-            for _, score, index in process.extract(
-                pword,
-                [pwords[pid] for pid in pool],
-                scorer=_SIM,
-                score_cutoff=cutoff,
-                limit=_FUZZY_WORDS,
-            ):
-                found[pool[index]] = score
+                ids = list(counts)
+            ids = [pid for pid in ids if pid not in found]
+            choices = [pwords[pid] for pid in ids]
+        for _, score, index in process.extract(
+            pword, choices, scorer=_SIM, score_cutoff=cutoff, limit=_FUZZY_WORDS
+        ):
+            if ids[index] not in found:
+                found[ids[index]] = score
         return {pid: score for pid, score in found.items() if score}
 
     def _split(self, fword: str) -> tuple[list[str], list[str]] | None:
         """Split a run-together query (unitedstates, sergeiblavrov) into two known words."""
-        vocab = self._pword_id
         for cut in range(_MIN_SPLIT, len(fword) - _MIN_SPLIT + 1):
             head = fword[:cut]
+            phead = phonetic_word(head)
+            if self._pid(phead) is None:
+                continue
             for tail in (fword[cut:], fword[cut + 1 :]):  # a missing or a mistyped space
-                if len(tail) < _MIN_SPLIT:
-                    continue
-                phead, ptail = phonetic_word(head), phonetic_word(tail)
-                if phead in vocab and ptail in vocab:
+                ptail = phonetic_word(tail)
+                if len(tail) >= _MIN_SPLIT and self._pid(ptail) is not None:
                     return [head, tail], [phead, ptail]
         return None
 
@@ -681,11 +830,8 @@ class Matcher:
         best = sorted(near.items(), key=lambda item: (-item[1], item[0]))[:_FUZZY_WORDS]
         phons, ekey = self._phon, self._ekey
         for pid, sim in best:
-            postings = self._last[pid]
-            if postings is None:
-                continue
             word_letters = len(self._pwords[pid])
-            for entry in islice(postings, _FUZZY_PER_WORD):
+            for entry in self._lasts(pid, _FUZZY_PER_WORD):
                 kid = ekey[entry]
                 if not ok(kid):
                     continue
@@ -703,6 +849,21 @@ class Matcher:
                 hits.extend(self._fuzzy_multi(*split, phon, fwords[0], ok, reorder=False))
         return hits
 
+    def _word_options(self, fword: str, pword: str) -> list[int]:
+        """The vocabulary word itself (if it exists) and its nearest words, best first.
+
+        Near words are kept even when the word exists: "Olga Seryenko" may be a typo of
+        "Olga Seryuenko" while another person really is called Seryenko.
+        """
+        pid = self._pid(pword)
+        if len(pword) < 4:
+            return [] if pid is None else [pid]
+        near = self._near_words(fword, pword, wide=pid is None)
+        ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
+        out = [] if pid is None else [pid]
+        out.extend(other for other, _ in ranked[:_NEAR_PER_WORD] if other != pid)
+        return out
+
     def _fuzzy_multi(
         self,
         fwords: list[str],
@@ -714,67 +875,84 @@ class Matcher:
     ) -> list[_Hit]:
         """Several words: names from the postings of the rarest query word(s), then scored.
 
-        Each name is scored on its whole phonetic key (in order and token-sorted, for "Lavrov
-        Sergei") and on its word-suffix of the query's length; the closest few are rescored
-        on folded text too, so a typo the phonetic rules amplify is not over-penalised.
+        Names are scored in C by rapidfuzz on the whole phonetic key (in order, and
+        token-sorted for "Lavrov Sergei") and, for names ending like the query, on the
+        word-suffix of the query's length; the closest few are rescored on folded text too,
+        so a typo that the phonetic rules amplify is not over-penalised.
         """
         settings = self._settings
+        loose = max(0.0, settings.floor - _RESCORE_BAND) / 100.0
         options: list[tuple[int, list[int]]] = []
+        last_options: list[int] = []
         for fword, pword in zip(fwords, pwords, strict=True):
-            if len(pword) >= 4:
-                pids = list(self._near_words(fword, pword))
-            else:
-                exact_pid = self._pword_id.get(pword)
-                pids = [] if exact_pid is None else [exact_pid]
-            if pids:
-                options.append((sum(len(self._post[p]) for p in pids), pids))
+            last_options = self._word_options(fword, pword)
+            if last_options:
+                size = sum(self._post_at[p + 1] - self._post_at[p] for p in last_options)
+                options.append((size, last_options))
+        if not options:
+            return []
         options.sort(key=lambda option: option[0])
         pool: dict[int, None] = {}
-        for _, pids in options[:2]:
+        for rank, (_, pids) in enumerate(options[:2]):
+            cap = max(16, (_MULTI_POOL if rank == 0 else _MULTI_POOL // 4) // len(pids))
             for pid in pids:
-                pool.update(dict.fromkeys(islice(self._post[pid], _MULTI_CANDIDATES)))
-        count = len(pwords)
-        loose = max(0.0, settings.floor - _RESCORE_BAND) / 100.0
-        ordered = " ".join(sorted(pwords))
+                pool.update(dict.fromkeys(self._postings(pid, cap)))
         phons, ekey = self._phon, self._ekey
-        scored: list[tuple[float, int, int, Part, float]] = []
-        for entry in islice(pool, _MULTI_CANDIDATES * 2):
-            kid = ekey[entry]
-            if not ok(kid):
-                continue
-            name = phons[entry]
-            words = name.split(" ")
-            sim = _SIM(phon, name, score_cutoff=loose)
-            if reorder and len(words) > 1:
-                sim = max(sim, _SIM(ordered, " ".join(sorted(words)), score_cutoff=loose))
-            part: Part = "whole"
-            cover = 1.0
-            if len(words) > count:
-                suffix = " ".join(words[-count:])
-                sim_suffix = _SIM(phon, suffix, score_cutoff=loose)
-                if sim_suffix > sim:
-                    sim, part, cover = sim_suffix, "suffix", _letters(suffix) / _letters(name)
-            if sim:
-                scored.append((sim, entry, kid, part, cover))
-        scored.sort(key=lambda item: (-item[0], item[1]))
+        buf, at = phons._buf, phons._at  # inlined `phons[entry]`: this is the hot loop
+        ids = list(pool) if ok is _always else [entry for entry in pool if ok(ekey[entry])]
+        names = [buf[at[entry] : at[entry + 1] - 1] for entry in ids]
+        found: dict[int, tuple[float, Part, float]] = {}
+        for _, sim, index in process.extract(
+            phon, names, scorer=_SIM, score_cutoff=loose, limit=_MULTI_KEEP
+        ):
+            found[ids[index]] = (sim, "whole", 1.0)
+        if reorder:
+            for _, score, index in process.extract(
+                phon,
+                names,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=100 * loose,
+                limit=_MULTI_KEEP,
+            ):
+                entry = ids[index]
+                if score / 100.0 > found.get(entry, (0.0,))[0]:
+                    found[entry] = (score / 100.0, "whole", 1.0)
+        # Word-suffixes: names whose last word is (near) the query's last word.
+        count = len(pwords)
+        tails: list[int] = []
+        suffixes: list[str] = []
+        for pid in last_options[:_SUFFIX_OPTIONS]:
+            for entry in self._lasts(pid, _SUFFIX_PER_OPTION):
+                name = buf[at[entry] : at[entry + 1] - 1]
+                if name.count(" ") >= count and ok(ekey[entry]):
+                    tails.append(entry)
+                    suffixes.append(" ".join(name.rsplit(" ", count)[1:]))
+        for _, sim, index in process.extract(
+            phon, suffixes, scorer=_SIM, score_cutoff=loose, limit=_MULTI_KEEP
+        ):
+            entry = tails[index]
+            if sim > found.get(entry, (0.0,))[0]:
+                found[entry] = (sim, "suffix", _letters(suffixes[index]) / _letters(phons[entry]))
+        ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))[:_MULTI_KEEP]
         hits: list[_Hit] = []
-        for rank, (sim, entry, kid, part, cover) in enumerate(scored):
+        for rank, (entry, (sim, part, cover)) in enumerate(ranked):
             if rank < _RESCORE_TOP:
                 text = fold(self._text[entry])
                 if part == "suffix":
                     text = " ".join(text.split(" ")[-count:])
                 sim = max(sim, _SIM(folded, text))
             if sim * 100.0 >= settings.floor:
-                hits.append(_Hit(entry, kid, _FUZZY, "fuzzy", 100.0 * sim, part, cover))
+                hits.append(_Hit(entry, ekey[entry], _FUZZY, "fuzzy", 100.0 * sim, part, cover))
         return hits
 
     # ----------------------------------------------------------------------------------------
     # ranking and decision
 
     def _order(self, hit: _Hit) -> tuple[int, float, int, int, int, int, str, int]:
+        """Full ranking key: group, score, tier, whole before part, kind, shorter, key."""
         return (
             hit.group,
-            -round(hit.score, 6),
+            -hit.score,
             _TIER_RANK[hit.tier],
             hit.part != "whole",
             self._ekind[hit.entry],
@@ -785,10 +963,21 @@ class Matcher:
 
     def _rank(self, hits: list[_Hit]) -> list[_Hit]:
         """Best hit per key, best keys first."""
-        best: dict[int, _Hit] = {}
-        for hit in sorted(hits, key=self._order):
-            best.setdefault(hit.kid, hit)
-        return list(best.values())
+        kinds = self._ekind
+        best: dict[int, tuple[tuple[int, float, int, bool, int, int], _Hit]] = {}
+        for hit in hits:  # cheap key first: one survivor per key
+            quick = (
+                hit.group,
+                -hit.score,
+                _TIER_RANK[hit.tier],
+                hit.part != "whole",
+                kinds[hit.entry],
+                hit.entry,
+            )
+            held = best.get(hit.kid)
+            if held is None or quick < held[0]:
+                best[hit.kid] = (quick, hit)
+        return sorted((hit for _, hit in best.values()), key=self._order)
 
     def _candidate(self, hit: _Hit) -> Candidate:
         return Candidate(

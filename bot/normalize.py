@@ -207,7 +207,7 @@ _I_BEFORE_E = re.compile(r"(?<=[aeiou])i(?=e)")  # Nazarbayev / Nazarbaev, Dosto
 _VOWELS = frozenset("aeiouy")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def phonetic_word(word: str) -> str:
     """Phonetic key of one folded word; see `phonetic` for the rules."""
     if len(word) >= 5:

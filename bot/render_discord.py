@@ -11,6 +11,7 @@ import discord
 
 from bot.answer import Answer, CitationRef, Line
 from bot.articles import shorten
+from bot.palette import COLOURS
 from bot.render_text import line_text
 from bot.textsafety import neutralise
 
@@ -30,17 +31,6 @@ PAGE_TOTAL_BUDGET = 5500
 QUOTE_IN_FIELD = 300
 LINE_MAX = 600
 
-COLOURS: dict[str | None, int] = {
-    "person": 0x3B82F6,
-    "organisation": 0x10B981,
-    "country": 0xF59E0B,
-    "place": 0xEAB308,
-    "event": 0xEF4444,
-    "outlet": 0x8B5CF6,
-    "document": 0x6B7280,
-    "programme": 0x14B8A6,
-    None: 0x64748B,
-}
 STATUS_COLOURS = {"error": 0xDC2626, "not_found": 0x9CA3AF}
 
 

@@ -145,6 +145,12 @@ class _Builder:
             return value.lower() in {"true", "yes", "on", "y"}
         if tag.endswith(":null"):
             return None
+        if "FIXME" in value:
+            self.fail(
+                node,
+                "this value still says FIXME (left by `factbot draft` or "
+                "`factbot new`): replace it, or delete the item.",
+            )
         return value  # str and timestamp: dates stay as the text the editor wrote
 
     def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:

@@ -162,3 +162,12 @@ def test_bad_config_is_one_line(tmp_path, capsys):
     assert main(["check", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "Config error" in err and "unknown_setting" in err
+
+
+def test_ask_image_writes_the_picture(tmp_path, capsys):
+    out = tmp_path / "out.png"
+    assert main(["ask", "timeline csto", "--image", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert main(["ask", "who lavrov", "--image", str(tmp_path / "none.png")]) == 0
+    assert "no picture for this kind of answer" in capsys.readouterr().err
+    assert not (tmp_path / "none.png").exists()

@@ -234,7 +234,7 @@ async def test_everyone_in_yaml_content_never_pings(fake, kb_copy):
 async def test_unexpected_error_apologises_and_logs_the_traceback(
     fake, factbot, monkeypatch, caplog
 ):
-    def explode(text):
+    def explode(*args):
         raise RuntimeError("boom in the engine")
 
     # discord.py loads extensions as fresh modules, so patch the live cog, not the class
@@ -329,3 +329,40 @@ async def test_interaction_callbacks_never_leak_tracebacks(fake, factbot):
     assert call.route == INTERACTION_CALLBACK
     assert call.flags & EPHEMERAL
     assert "month 13" in call.embeds[0]["description"]
+
+
+async def test_timeline_reply_carries_the_picture(fake, factbot):
+    await fake.send_message("!timeline csto")
+    call = await fake.wait_for_reply(timeout=20)
+    [upload] = call.files
+    assert upload.filename == "timeline-csto.png"
+    assert upload.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert call.embeds[0]["image"]["url"] == "attachment://timeline-csto.png"
+    assert call.body["attachments"][0]["filename"] == "timeline-csto.png"
+
+
+async def test_map_by_slash_carries_the_picture(fake, factbot):
+    interaction = await fake.send_slash("map", {"name": "csto"})
+    call = await fake.wait_for_interaction_response(interaction, timeout=20)
+    if call.callback_type == 5:  # deferred: the picture arrives in the follow-up
+        call = await fake.wait_for_followup(interaction, timeout=20)
+    assert [f.filename for f in call.files] == ["map-csto.png"]
+    assert call.embeds[0]["image"]["url"] == "attachment://map-csto.png"
+
+
+async def test_slow_work_is_deferred_within_three_seconds(fake, factbot, monkeypatch):
+    import time
+
+    cog = factbot.get_cog("Lookups")
+    real = cog.prepare
+
+    def slow(kb, text):
+        time.sleep(2.5)
+        return real(kb, text)
+
+    monkeypatch.setattr(cog, "prepare", slow)
+    interaction = await fake.send_slash("who", {"name": "lavrov"})
+    ack = await fake.wait_for_interaction_response(interaction, timeout=10)
+    assert ack.callback_type == 5
+    followup = await fake.wait_for_followup(interaction, timeout=10)
+    assert followup.embeds[0]["title"] == "Sergei Lavrov"

@@ -236,3 +236,12 @@ def test_a_file_that_is_a_list_is_explained(mini):
 def test_unknown_section(mini):
     p = only(mini({"odd.yaml": "entitys: []\n"}), "nknown key 'entitys'")
     assert "Did you mean 'entities'?" in p.message
+
+
+def test_a_leftover_fixme_is_refused(mini):
+    """`factbot draft` marks what the editor must decide; none of it may slip through."""
+    result = mini(
+        {"entities.yaml": MINI_ENTITIES.replace("A minister in the test article.", "FIXME")}
+    )
+    p = only(result, "still says FIXME")
+    assert p.line == 5

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import io
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,6 +16,8 @@ from discord.ext import commands
 from bot.answer import Answer
 from bot.commands import REGISTRY, run
 from bot.discord_app.views import ChoiceView, PagerView
+from bot.knowledge import KnowledgeBase
+from bot.pictures import Pictures
 from bot.query import label, search_facts
 from bot.render_discord import render_pages
 
@@ -21,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("factbot.lookups")
 AUTOCOMPLETE_MAX = 25
+DEFER_AFTER = 1.5  # seconds; Discord needs an acknowledgement within 3
 
 
 def _spec_kwargs(name: str) -> dict[str, str]:
@@ -29,17 +35,35 @@ def _spec_kwargs(name: str) -> dict[str, str]:
     return {"help": spec.help, "description": spec.summary[:100], "usage": spec.usage}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    answer: Answer
+    embeds: list[discord.Embed]
+    picture: tuple[str, bytes] | None
+
+
 class Lookups(commands.Cog):
-    """who, org, what, when, on, search, timeline, cite, sources, help."""
+    """who, org, what, when, on, search, timeline, map, cite, sources, help."""
 
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
+        self.pictures = Pictures()
 
     # ---------------------------------------------------------------- answering
 
-    def answer(self, text: str) -> Answer:
+    def answer(self, text: str, kb: KnowledgeBase | None = None) -> Answer:
         s = self.bot.holder.settings
-        return run(self.bot.kb, text, prefix="", max_length=s.max_query_length)
+        return run(kb or self.bot.kb, text, prefix="", max_length=s.max_query_length)
+
+    def prepare(self, kb: KnowledgeBase, text: str) -> Prepared:
+        """All the work for one reply, on one snapshot: the answer, its pages, its picture."""
+        answer = self.answer(text, kb)
+        embeds = render_pages(answer)
+        picture = self.pictures.for_answer(kb, answer) if answer.status == "ok" else None
+        if picture is not None:
+            for embed in embeds:
+                embed.set_image(url=f"attachment://{picture[0]}")
+        return Prepared(answer, embeds, picture)
 
     def _view_for(
         self, answer: Answer, embeds: list[discord.Embed], owner: int
@@ -52,24 +76,44 @@ class Lookups(commands.Cog):
         return None
 
     async def respond(self, ctx: commands.Context, text: str) -> None:
-        """Answer `text` in reply to the question; errors and choices are ephemeral on slash."""
-        answer = self.answer(text)
-        embeds = render_pages(answer)
+        """Answer `text` in reply to the question; errors and choices are ephemeral on slash.
+
+        The work runs off the event loop; if it is not done in DEFER_AFTER seconds, a slash
+        command is acknowledged first (Discord drops interactions unanswered after 3 s).
+        """
+        kb = self.bot.kb  # one snapshot for the whole reply, even if a reload lands now
+        work = asyncio.ensure_future(asyncio.to_thread(self.prepare, kb, text))
+        deferred = False
+        if ctx.interaction is not None:
+            done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
+            if not done:
+                await ctx.defer()
+                deferred = True
+        prepared = await work
+        answer, embeds = prepared.answer, prepared.embeds
         view = self._view_for(answer, embeds, ctx.author.id)
-        ephemeral = ctx.interaction is not None and answer.status != "ok"
+        ephemeral = ctx.interaction is not None and answer.status != "ok" and not deferred
         kwargs: dict = {"embed": embeds[0], "ephemeral": ephemeral, "mention_author": False}
         if view is not None:
             kwargs["view"] = view
+        if prepared.picture is not None:
+            name, data = prepared.picture
+            kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
         message = await ctx.reply(**kwargs)
         if view is not None:
             view.message = message  # type: ignore[attr-defined]
 
     async def run_choice(self, interaction: discord.Interaction, command: str) -> None:
         """A "did you mean" pick: replace the choices with the chosen answer."""
-        answer = self.answer(command)
-        embeds = render_pages(answer)
-        view = self._view_for(answer, embeds, interaction.user.id)
-        await interaction.response.edit_message(embed=embeds[0], view=view)
+        prepared = await asyncio.to_thread(self.prepare, self.bot.kb, command)
+        embeds = prepared.embeds
+        view = self._view_for(prepared.answer, embeds, interaction.user.id)
+        files = []
+        if prepared.picture is not None:
+            files.append(
+                discord.File(io.BytesIO(prepared.picture[1]), filename=prepared.picture[0])
+            )
+        await interaction.response.edit_message(embed=embeds[0], view=view, attachments=files)
         if view is not None:
             view.message = interaction.message  # type: ignore[attr-defined]
 

@@ -1,0 +1,338 @@
+"""Timeline and map pictures, checked from what they draw (data and layout), not from pixels.
+
+Rendering costs a few hundred milliseconds, so each real picture is drawn once per module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import threading
+
+import pytest
+from matplotlib.image import imread
+
+from bot import pictures
+from bot.answer import Answer
+from bot.commands import run
+from bot.dates import Precision
+from bot.knowledge import KnowledgeBase
+from bot.pictures import (
+    GraphData,
+    GraphEdge,
+    Mark,
+    Node,
+    PictureCache,
+    Pictures,
+    TimelineData,
+    graph_data,
+    layout_graph,
+    layout_timeline,
+    picture_for,
+    short_label,
+    timeline_data,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MEMBERS = ("armenia", "belarus", "kazakhstan", "kyrgyzstan", "russia", "tajikistan", "uzbekistan")
+
+
+@pytest.fixture(scope="module")
+def timeline_answer(seed_kb: KnowledgeBase) -> Answer:
+    answer = run(seed_kb, "timeline csto")
+    assert answer.status == "ok" and answer.kind == "timeline"
+    return answer
+
+
+@pytest.fixture(scope="module")
+def map_answer(seed_kb: KnowledgeBase) -> Answer:
+    answer = run(seed_kb, "map csto")
+    assert answer.status == "ok" and answer.kind == "map"
+    return answer
+
+
+@pytest.fixture(scope="module")
+def timeline_png(seed_kb: KnowledgeBase, timeline_answer: Answer) -> tuple[str, bytes]:
+    picture = picture_for(seed_kb, timeline_answer)
+    assert picture is not None
+    return picture
+
+
+@pytest.fixture(scope="module")
+def map_png(seed_kb: KnowledgeBase, map_answer: Answer) -> tuple[str, bytes]:
+    picture = picture_for(seed_kb, map_answer)
+    assert picture is not None
+    return picture
+
+
+def _mark(claim_id: str, start: dt.date, end: dt.date, label: str, cites: tuple[int, ...]) -> Mark:
+    precision = Precision.DAY if start == end else Precision.MONTH
+    return Mark(claim_id, start, end, precision, label, "person", cites, str(start))
+
+
+# ---------------------------------------------------------------- timeline data
+
+
+def test_timeline_marks_follow_the_answer(seed_kb, timeline_answer):
+    data = timeline_data(seed_kb, timeline_answer)
+    claimed = [line for line in timeline_answer.lines if line.claim_id]
+    assert [m.claim_id for m in data.marks] == [line.claim_id for line in claimed]
+    assert len(data.marks) == 25
+    # in date order, and each mark's citation numbers are exactly its line's
+    starts = [m.start for m in data.marks]
+    assert starts == sorted(starts)
+    for mark, line in zip(data.marks, claimed, strict=True):
+        assert mark.citations == line.citations
+    assert data.title == timeline_answer.title
+
+
+def test_timeline_spans_are_honest(seed_kb, timeline_answer):
+    marks = {m.claim_id: m for m in timeline_data(seed_kb, timeline_answer).marks}
+    late_2008 = marks["csto-transformation-began-late-2008"]
+    assert (late_2008.start, late_2008.end) == (dt.date(2008, 9, 1), dt.date(2008, 12, 31))
+    assert late_2008.precision is Precision.PART and not late_2008.is_point
+
+    day = marks["lavrov-arrived-astana-2012-04-06"]
+    assert day.start == day.end == dt.date(2012, 4, 6)
+    assert day.precision is Precision.DAY and day.is_point
+
+    month = marks["armenia-member-of-csto"]
+    assert (month.start, month.end) == (dt.date(2012, 4, 1), dt.date(2012, 4, 30))
+    assert not month.is_point
+
+    year = marks["nato-options-central-asia-narrowing"]
+    assert (year.start, year.end) == (dt.date(2014, 1, 1), dt.date(2014, 12, 31))
+
+
+def test_timeline_colours_are_the_subjects_types(seed_kb, timeline_answer):
+    marks = {m.claim_id: m for m in timeline_data(seed_kb, timeline_answer).marks}
+    assert marks["csto-transformation-began-late-2008"].colour_key == "organisation"
+    assert marks["kazakhstan-proposed-ksor-late-2008"].colour_key == "country"
+    assert marks["lavrov-arrived-astana-2012-04-06"].colour_key == "person"
+    assert marks["csto-summit-moscow-2012-05-15"].colour_key == "event"
+    assert pictures.colour("person") == "#3b82f6"  # the Discord embed palette
+
+
+def test_a_page_draws_only_its_lines_with_the_answers_numbers(seed_kb, timeline_answer):
+    page = timeline_answer.page(2, 10)
+    data = timeline_data(seed_kb, timeline_answer, page)
+    assert [m.claim_id for m in data.marks] == [line.claim_id for line in page.lines]
+    assert [m.citations for m in data.marks] == [line.citations for line in page.lines]
+    assert "claims 11–20 of 25" in data.title
+
+
+def test_labels_are_short_and_drop_attributions():
+    assert (
+        short_label("Armenia is a member of the CSTO, according to the article (as of April 2012).")
+        == "Armenia is a member of the CSTO"
+    )
+    assert short_label(
+        "According to the article, Kazakhstan considers that the CSTO is developing."
+    ).startswith("Kazakhstan considers")
+    assert short_label("On April 6, 2012, Lavrov arrived in Astana, the article says.") == (
+        "Lavrov arrived in Astana"
+    )
+    assert len(short_label("word " * 100, 40)) <= 40
+
+
+# ---------------------------------------------------------------- timeline layout
+
+
+def test_timeline_lanes_never_overlap(seed_kb):
+    for query in ("timeline csto", "timeline", "on 2012", "when lavrov"):
+        layout = layout_timeline(timeline_data(seed_kb, run(seed_kb, query)))
+        for a, b in itertools.combinations(layout.placed, 2):
+            if a.lane == b.lane:
+                (a0, a1), (b0, b1) = a.box, b.box
+                assert a1 <= b0 or b1 <= a0, (query, a.mark.claim_id, b.mark.claim_id)
+        for p in layout.placed:
+            assert p.label_x0 >= 0 and p.label_x1 <= layout.plot_width + 0.5, query
+            assert 0 <= p.lane < layout.lanes
+            # a label sits beside its mark unless it is written over its own long bar
+            if not p.inside:
+                assert p.label_x1 <= p.x0 or p.label_x0 >= p.x1
+        assert layout.width <= 1600 and layout.height <= pictures.MAX_HEIGHT
+
+
+def test_timeline_axis_keeps_one_scale_and_cuts_empty_years(seed_kb, timeline_answer):
+    layout = layout_timeline(timeline_data(seed_kb, timeline_answer))
+    placed = {p.mark.claim_id: p for p in layout.placed}
+    # 2008, April-May 2012 and 2014: the empty years between are cut out of the axis
+    assert len(layout.segments) == 3
+    width = {cid: p.x1 - p.x0 for cid, p in placed.items()}
+    k = layout.px_per_day
+    assert width["csto-transformation-began-late-2008"] == pytest.approx(122 * k)
+    assert width["armenia-member-of-csto"] == pytest.approx(30 * k)
+    assert width["nato-options-central-asia-narrowing"] == pytest.approx(365 * k)
+    assert width["lavrov-arrived-astana-2012-04-06"] == pytest.approx(2 * pictures.POINT_RADIUS)
+    # a month is visibly a bar, not a dot
+    assert width["armenia-member-of-csto"] > 2 * width["lavrov-arrived-astana-2012-04-06"]
+    # later dates are further right; 6 April lies inside the April bar
+    day, month = placed["lavrov-arrived-astana-2012-04-06"], placed["armenia-member-of-csto"]
+    assert month.x0 < (day.x0 + day.x1) / 2 < month.x1
+    assert placed["csto-summit-moscow-2012-05-15"].x0 > month.x1
+
+
+# ---------------------------------------------------------------- map data and layout
+
+
+def test_map_has_the_members(seed_kb, map_answer):
+    data = graph_data(seed_kb, "csto", map_answer)
+    centre = [n for n in data.nodes if n.is_centre]
+    assert [(n.id, n.label, n.type) for n in centre] == [("csto", "CSTO", "organisation")]
+    ids = {n.id for n in data.neighbours()}
+    assert set(MEMBERS) <= ids
+    numbers = {line.claim_id: line.citations for line in map_answer.lines if line.claim_id}
+    for member in MEMBERS:
+        (edge,) = [e for e in data.edges if e.source == member and e.relation == "member of"]
+        assert edge.target == "csto"
+        assert edge.claim_id == f"{member}-member-of-csto"
+        assert edge.citations == numbers[edge.claim_id]
+    types = {n.id: n.type for n in data.nodes}
+    assert {types[m] for m in MEMBERS} == {"country"}
+    assert data.omitted == 0 and "more" not in data.title
+
+
+def test_map_keeps_the_most_cited_neighbours(seed_kb):
+    everything = graph_data(seed_kb, "csto")
+    data = graph_data(seed_kb, "csto", limit=5)
+    assert len(data.neighbours()) == 5
+    assert data.omitted == len(everything.neighbours()) - 5
+    assert f"(+{data.omitted} more)" in data.title
+    assert "nato" in {n.id for n in data.neighbours()}  # four claims link NATO and the CSTO
+    kept = {n.id for n in data.nodes}
+    assert all(e.source in kept and e.target in kept for e in data.edges)
+
+
+def _boxes_apart(boxes: list[tuple[float, float, float, float]]) -> bool:
+    return not any(pictures._overlap(a, b) for a, b in itertools.combinations(boxes, 2))
+
+
+def _check_graph_layout(data: GraphData) -> None:
+    layout = layout_graph(data)
+    assert len(layout.nodes) == len(data.neighbours())
+    labels = [(p.label_x0, p.label_y0, p.label_x1, p.label_y1) for p in layout.nodes]
+    assert _boxes_apart(labels)
+    assert _boxes_apart([e.box for e in layout.edges])
+    c = layout.centre
+    centre = (c.label_x0, c.label_y0, c.label_x1, c.label_y1)
+    assert not any(pictures._overlap(e.box, centre) for e in layout.edges)
+    for p in layout.nodes:
+        assert p.label_x0 >= 0 and p.label_x1 <= layout.width
+        assert (p.x > c.x) == (p.side > 0)  # labels point away from the centre
+    assert layout.width <= 1600 and layout.height <= pictures.MAX_HEIGHT
+
+
+def test_map_layout_has_no_overlaps(seed_kb, map_answer):
+    _check_graph_layout(graph_data(seed_kb, "csto", map_answer))
+
+
+def test_a_crowded_map_still_has_no_overlaps():
+    nodes = [Node("c", "Collective Rapid Reaction Force", "organisation", is_centre=True)]
+    edges = []
+    names = ("Ministry of Foreign Affairs of the Republic", "Ulyanovsk", "Кремль", "A")
+    types = ("person", "country", "place", "event", "document")
+    for i in range(40):
+        nodes.append(Node(f"n{i}", f"{names[i % 4]} {i}", types[i % 5]))
+        for j, relation in enumerate(("member of", "offers to cooperate with")[: 1 + i % 2]):
+            pair = (f"n{i}", "c") if (i + j) % 2 else ("c", f"n{i}")
+            edges.append(GraphEdge(*pair, relation, f"claim-{i}-{j}", (i + 1,)))
+    _check_graph_layout(GraphData("Map: crowded", "c", tuple(nodes), tuple(edges)))
+
+
+# ---------------------------------------------------------------- the pictures
+
+
+@pytest.mark.parametrize("fixture", ["timeline_png", "map_png"])
+def test_pictures_are_valid_pngs(request, fixture):
+    name, png = request.getfixturevalue(fixture)
+    assert png.startswith(PNG_SIGNATURE)
+    image = imread(io.BytesIO(png))
+    height, width = image.shape[:2]
+    assert image.size > 0
+    assert width == pictures.WIDTH
+    assert 400 <= height <= pictures.MAX_HEIGHT
+    assert name == {"timeline_png": "timeline-csto.png", "map_png": "map-csto.png"}[fixture]
+
+
+def test_picture_for_other_answers(seed_kb):
+    assert picture_for(seed_kb, run(seed_kb, "who lavrov")) is None
+    assert picture_for(seed_kb, run(seed_kb, "timeline xyzzy")) is None  # not found
+    assert picture_for(seed_kb, run(seed_kb, "help")) is None
+
+
+def test_dollar_signs_are_text_not_maths():
+    data = TimelineData(
+        "Timeline: $5 million",
+        "2 claims",
+        (
+            _mark("a", dt.date(2012, 4, 6), dt.date(2012, 4, 6), "Paid $5 and $6", (1,)),
+            _mark("b", dt.date(2012, 4, 1), dt.date(2012, 4, 30), "Cost $2_x^2", (2, 3)),
+        ),
+    )
+    assert pictures.render_timeline(data).startswith(PNG_SIGNATURE)
+
+
+# ---------------------------------------------------------------- cache
+
+
+def test_cache_renders_once_per_key(seed_kb):
+    cache = PictureCache(maxsize=2)
+    calls: list[int] = []
+    data = TimelineData(
+        "t", "s", (_mark("a", dt.date(2012, 4, 6), dt.date(2012, 4, 6), "One day", (1,)),)
+    )
+
+    def render() -> bytes:
+        calls.append(1)
+        return pictures.render_timeline(data)
+
+    key = pictures.cache_key(seed_kb, "timeline csto", 1)
+    first = cache.get_or_render(key, render)
+    again = cache.get_or_render(key, render)
+    assert again is first and first.startswith(PNG_SIGNATURE)
+    assert len(calls) == 1 and cache.hits == 1 and cache.misses == 1
+    # least recently used goes first
+    cache.get_or_render("b", lambda: b"b")
+    cache.get_or_render(key, render)
+    cache.get_or_render("c", lambda: b"c")
+    assert len(cache) == 2 and len(calls) == 1
+    assert cache.get_or_render("b", lambda: b"new") == b"new"
+
+
+def test_cache_is_thread_safe():
+    cache = PictureCache()
+    calls: list[int] = []
+    started = threading.Barrier(8)
+
+    def slow() -> bytes:
+        calls.append(1)
+        threading.Event().wait(0.05)
+        return b"png"
+
+    results: list[bytes] = []
+
+    def worker() -> None:
+        started.wait()
+        results.append(cache.get_or_render("same", slow))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [b"png"] * 8
+    assert len(calls) == 1
+
+
+def test_pictures_service_caches_per_snapshot_and_page(seed_kb, timeline_answer, timeline_png):
+    service = Pictures(maxsize=8)
+    service.cache.get_or_render(
+        pictures.cache_key(seed_kb, f"timeline:{timeline_answer.command}", None),
+        lambda: timeline_png,
+    )  # pre-seeded with the module's picture, so this test draws nothing new
+    assert service.for_answer(seed_kb, timeline_answer) is timeline_png
+    assert service.cache.hits == 1
+    assert service.for_answer(seed_kb, run(seed_kb, "who lavrov")) is None
+    assert len(service.cache) == 1  # answers without pictures are not even looked up
