@@ -31,10 +31,8 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from heapq import nlargest
 from itertools import chain, islice
 from typing import Literal
 
@@ -168,16 +166,17 @@ _KINDS: tuple[NameKind, ...] = ("name", "alias", "id")  # index = stored code = 
 _KIND_CODE: dict[str, int] = {kind: code for code, kind in enumerate(_KINDS)}
 _TIER_RANK: dict[str, int] = {"exact": 0, "folded": 1, "phonetic": 2, "prefix": 3, "fuzzy": 4}
 _TOP = "\U0010ffff"  # sorts after every string that starts with the same prefix
+_SAMPLE_STEP = 64  # every n-th sorted key kept as a str for C-speed bisection
 
 _MAX_QUERY_CHARS = 1_000  # longer input is not a name; fold at most this much of it
 _MAX_QUERY_WORDS = 12
 _MAX_QUERY_FOLDED = 200
 
 # Search budgets: they bound the work per lookup whatever the index size.
-_WHOLE_CAP = 32  # entries sharing one phonetic key that we look at
 _SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
 _PREFIX_WORDS = 48  # vocabulary words taken for one prefix in `match`
 _PREFIX_PER_WORD = 12  # postings taken per prefix word in `match`
+_PREFIX_HITS = 96  # prefix hits collected in `match` (plus 8 per requested completion)
 _FUZZY_WORDS = 12  # best vocabulary words kept per query word
 _FUZZY_PER_WORD = 24  # last-word postings taken per fuzzy word (single-word queries)
 _NEAR_PER_WORD = 8  # nearest vocabulary words standing in for a misspelt word of a phrase
@@ -185,8 +184,7 @@ _MULTI_POOL = 256  # names taken from the rarest word of a multi-word query
 _MULTI_KEEP = 24  # best-scoring names kept per comparison
 _SUFFIX_OPTIONS = 3  # last-word candidates whose names are tried as word-suffix matches
 _SUFFIX_PER_OPTION = 32  # names per such candidate
-_TRIGRAM_BUDGET = 1_500  # postings elements counted per query word
-_TRIGRAM_POOL = 48  # best trigram-count words rescored with rapidfuzz
+_TRIGRAM_BUDGET = 600  # vocabulary words scored per query word when no word is one edit away
 _BAND_SCAN = 1_500  # vocabulary bands up to this size are scored directly instead
 _RESCORE_TOP = 8  # multi-word fuzzy candidates rescored on folded text
 _RESCORE_BAND = 15.0  # how far below the floor a phonetic score may be and still be rescored
@@ -195,7 +193,7 @@ _MIN_SPLIT = 3  # run-together queries are split only into words of at least thi
 
 @dataclass(slots=True)
 class _Hit:
-    """Internal, mutable-free record of one matched name before it becomes a Candidate."""
+    """Internal record of one matched name before it becomes a Candidate."""
 
     entry: int
     kid: int
@@ -304,6 +302,28 @@ class _Strings:
         return self._buf[self._at[lo] : self._at[hi] - 1].split("\n")
 
 
+class _Sorted:
+    """Bisection over n sorted strings read through `key(i)`, every 64th kept in a list.
+
+    The list is searched in C, so only a handful of Python-level `key` calls remain.
+    """
+
+    __slots__ = ("_key", "_n", "_sample")
+
+    def __init__(self, key: Callable[[int], str], n: int) -> None:
+        self._key, self._n = key, n
+        self._sample = [key(i) for i in range(0, n, _SAMPLE_STEP)]
+
+    def left(self, x: str) -> int:
+        """The first position whose string is >= x (like `bisect.bisect_left`)."""
+        block = bisect_left(self._sample, x)
+        if block == 0:
+            return 0
+        lo = (block - 1) * _SAMPLE_STEP + 1
+        hi = min(self._n, block * _SAMPLE_STEP)
+        return bisect_left(range(self._n), x, lo, hi, key=self._key)
+
+
 def _postings(
     nwords: int, order: array[int], new_id: array[int], words: array[int], at: array[int] | None
 ) -> tuple[array[int], array[int]]:
@@ -346,6 +366,7 @@ class Matcher:
         "_ekind",
         "_fdele",
         "_fword_pid",
+        "_fword_sorted",
         "_fwords",
         "_keys",
         "_last",
@@ -354,17 +375,22 @@ class Matcher:
         "_names_alpha",
         "_palpha",
         "_phon",
+        "_phon_sorted",
         "_post",
         "_post_at",
+        "_pword_sorted",
         "_pwords",
         "_settings",
         "_text",
         "_tri",
+        "_whole_cap",
     )
 
     def __init__(self, entries: Iterable[NameEntry], settings: MatchSettings | None = None) -> None:
         """Build every index once; the matcher is read-only afterwards (safe to share)."""
         self._settings = settings if settings is not None else MatchSettings()
+        # Namesakes looked at for one phonetic key: enough to fill the choices and say "more".
+        self._whole_cap = 2 * self._settings.max_choices
         keys: list[str] = []
         key_ids: dict[str, int] = {}
         ekey = array("I")
@@ -460,15 +486,25 @@ class Matcher:
         self._by_phon = array("I", sorted(range(len(phons)), key=phons.__getitem__))
         self._phon = _Strings(phons)
         del phons
+        by_phon, phon_of = self._by_phon, self._phon.__getitem__
+        self._phon_sorted = _Sorted(lambda i: phon_of(by_phon[i]), len(by_phon))
+        palpha, pword_of = self._palpha, self._pwords.__getitem__
+        self._pword_sorted = _Sorted(lambda i: pword_of(palpha[i]), len(palpha))
+        self._fword_sorted = _Sorted(self._fwords.__getitem__, len(self._fwords))
         name_code = _KIND_CODE["name"]
         alpha = [i for i in range(len(texts)) if ekind[i] == name_code]
         alpha.sort(key=lambda i: (texts[i].casefold(), keys[ekey[i]]))
         self._names_alpha = array("I", alpha)
 
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError(
+            "Matcher is not picklable: its index uses per-process str hashes; rebuild it"
+        )
+
     def _pid(self, pword: str) -> int | None:
         """Vocabulary id of a phonetic word (bisection: no per-word dict to keep in memory)."""
         palpha, pwords = self._palpha, self._pwords
-        pos = bisect_left(palpha, pword, key=pwords.__getitem__)
+        pos = self._pword_sorted.left(pword)
         if pos < len(palpha) and pwords[palpha[pos]] == pword:
             return palpha[pos]
         return None
@@ -521,7 +557,11 @@ class Matcher:
             ranked = self._rank(hits)
             short = _letters(folded) < settings.short_query_len
             if short or not (len(ranked) == 1 and ranked[0].cover >= settings.suffix_cover):
-                hits.extend(self._prefix_hits(fwords, pwords, ok, _PREFIX_WORDS, _PREFIX_PER_WORD))
+                hits.extend(
+                    self._prefix_hits(
+                        fwords, pwords, ok, _PREFIX_WORDS, _PREFIX_PER_WORD, _PREFIX_HITS
+                    )
+                )
                 if not short:
                     hits.extend(self._fuzzy_hits(fwords, pwords, phon, ok))
         return self._decide(raw, folded, hits)
@@ -551,7 +591,9 @@ class Matcher:
         pwords = [phonetic_word(w) for w in fwords]
         phon = " ".join(pwords)
         per_word = max(_PREFIX_PER_WORD, limit)
-        hits = self._prefix_hits(fwords, pwords, ok, max(_PREFIX_WORDS, 4 * limit), per_word, 1)
+        hits = self._prefix_hits(
+            fwords, pwords, ok, max(_PREFIX_WORDS, 4 * limit), per_word, 8 * limit + _PREFIX_HITS, 1
+        )
         exact = " ".join(raw.split()).casefold()
         for hit in hits:
             if hit.cover == 1.0 and self._phon[hit.entry] == phon:  # the whole name was typed
@@ -623,15 +665,19 @@ class Matcher:
     ) -> list[_Hit]:
         """Names whose phonetic key equals the query's: one bisection in the sorted key list."""
         by_phon, phons, ekey = self._by_phon, self._phon, self._ekey
-        pos = bisect_left(by_phon, phon, key=phons.__getitem__)
+        pos = self._phon_sorted.left(phon)
         hits: list[_Hit] = []
-        end = min(len(by_phon), pos + _WHOLE_CAP)
+        tiers: dict[str, Tier] = {}  # namesakes often share the very same text
+        end = min(len(by_phon), pos + self._whole_cap)
         while pos < end and phons[by_phon[pos]] == phon:
             entry = by_phon[pos]
             pos += 1
             kid = ekey[entry]
             if ok(kid):
-                tier = self._tier(entry, folded, exact, suffix=False)
+                text = self._text[entry]
+                tier = tiers.get(text)
+                if tier is None:
+                    tier = tiers[text] = self._tier(entry, folded, exact, suffix=False)
                 hits.append(_Hit(entry, kid, _WHOLE, tier, 100.0, "whole", 1.0))
         return hits
 
@@ -670,14 +716,13 @@ class Matcher:
     def _prefix_words(self, fword: str, pword: str, cap: int) -> dict[int, None]:
         """Vocabulary words starting with the folded or the phonetic form of the last word."""
         found: dict[int, None] = {}
-        fwords = self._fwords
-        lo = bisect_left(fwords, fword)
-        hi = bisect_left(fwords, fword + _TOP, lo)
+        lo = self._fword_sorted.left(fword)
+        hi = self._fword_sorted.left(fword + _TOP)
         for i in range(lo, min(hi, lo + cap)):
             found[self._fword_pid[i]] = None
-        palpha, pwords = self._palpha, self._pwords
-        lo = bisect_left(palpha, pword, key=pwords.__getitem__)
-        hi = bisect_left(palpha, pword + _TOP, lo, key=pwords.__getitem__)
+        palpha = self._palpha
+        lo = self._pword_sorted.left(pword)
+        hi = self._pword_sorted.left(pword + _TOP)
         for i in range(lo, min(hi, lo + cap)):
             found[palpha[i]] = None
         return found
@@ -689,9 +734,14 @@ class Matcher:
         ok: Callable[[int], bool],
         word_cap: int,
         per_word: int,
+        max_hits: int,
         min_len: int = 2,
     ) -> list[_Hit]:
-        """Names with a word starting with the query's last word and containing the others."""
+        """Names with a word starting with the query's last word and containing the others.
+
+        Bounded work: at most `word_cap` vocabulary words, `per_word` names each and
+        `max_hits` hits in all (a two-letter prefix of a million names is only a suggestion).
+        """
         if len(fwords) == 1 and len(fwords[0]) < min_len:
             return []  # for `match`, one letter is not evidence of anything
         need = pwords[:-1]
@@ -712,6 +762,8 @@ class Matcher:
                         hits.append(
                             _Hit(entry, kid, _PREFIX, "prefix", 100.0 * cover, "word", cover, first)
                         )
+                if len(hits) >= max_hits:
+                    break
             return hits
         # Several words: names containing every complete word, scanned from the rarest one.
         need_pids = [self._pid(word) for word in need]
@@ -741,6 +793,8 @@ class Matcher:
                 hits.append(
                     _Hit(entry, kid, _PREFIX, "prefix", 100.0 * cover, "word", cover, first)
                 )
+                if len(hits) >= max_hits:
+                    break
         return hits
 
     def _near_words(self, fword: str, pword: str, wide: bool = True) -> dict[int, float]:
@@ -749,8 +803,8 @@ class Matcher:
         The similarity is the better of the phonetic and the folded comparison, because a typo
         can be hidden or amplified by the phonetic rules (nazarblyev). Every word within one
         edit or transposition, in either form, comes from the deletion neighbourhoods; only if
-        none of them is good enough to answer, trigram counting (budgeted) or a direct scan of
-        a small length band looks further, down to the floor.
+        none of them is good enough to answer, the words sharing the query's rarest trigrams
+        (a bounded number) or a whole small length band are scored, down to the floor.
         """
         settings = self._settings
         cutoff = settings.floor / 100.0
@@ -786,19 +840,15 @@ class Matcher:
                 if b > a:
                     slices.append((b - a, a, b, bucket))
             slices.sort(key=lambda item: item[0])
-            chosen, total = [], 0
+            union: set[int] = set()
             for count, a, b, bucket in slices:  # rarest trigrams first, within the budget
-                if total + count > _TRIGRAM_BUDGET and chosen:
+                if len(union) + count > _TRIGRAM_BUDGET and union:
                     break
-                chosen.append(bucket[a:b])
-                total += count
-            counts = Counter(chain.from_iterable(chosen))
-            if len(counts) > _TRIGRAM_POOL:
-                ids = nlargest(_TRIGRAM_POOL, counts, key=counts.__getitem__)
-            else:
-                ids = list(counts)
-            ids = [pid for pid in ids if pid not in found]
-            choices = [pwords[pid] for pid in ids]
+                union.update(bucket[a:b])
+            union.difference_update(found)
+            ids = sorted(union)
+            buf, at = pwords._buf, pwords._at
+            choices = [buf[at[pid] : at[pid + 1] - 1] for pid in ids]
         for _, score, index in process.extract(
             pword, choices, scorer=_SIM, score_cutoff=cutoff, limit=_FUZZY_WORDS
         ):
@@ -849,7 +899,7 @@ class Matcher:
                 hits.extend(self._fuzzy_multi(*split, phon, fwords[0], ok, reorder=False))
         return hits
 
-    def _word_options(self, fword: str, pword: str) -> list[int]:
+    def _word_options(self, fword: str, pword: str, wide: bool = True) -> list[int]:
         """The vocabulary word itself (if it exists) and its nearest words, best first.
 
         Near words are kept even when the word exists: "Olga Seryenko" may be a typo of
@@ -858,7 +908,7 @@ class Matcher:
         pid = self._pid(pword)
         if len(pword) < 4:
             return [] if pid is None else [pid]
-        near = self._near_words(fword, pword, wide=pid is None)
+        near = self._near_words(fword, pword, wide=wide and pid is None)
         ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
         out = [] if pid is None else [pid]
         out.extend(other for other, _ in ranked[:_NEAR_PER_WORD] if other != pid)
@@ -882,15 +932,24 @@ class Matcher:
         """
         settings = self._settings
         loose = max(0.0, settings.floor - _RESCORE_BAND) / 100.0
+        size_of = self._post_at
         options: list[tuple[int, list[int]]] = []
-        last_options: list[int] = []
-        for fword, pword in zip(fwords, pwords, strict=True):
-            last_options = self._word_options(fword, pword)
-            if last_options:
-                size = sum(self._post_at[p + 1] - self._post_at[p] for p in last_options)
-                options.append((size, last_options))
+        per_word: list[list[int]] = []
+        for fword, pword in zip(fwords, pwords, strict=True):  # cheap: the word and 1-edit kin
+            pids = self._word_options(fword, pword, wide=False)
+            per_word.append(pids)
+            if pids:
+                options.append((sum(size_of[p + 1] - size_of[p] for p in pids), pids))
+        if not options or min(options)[0] > _MULTI_POOL:
+            # No word narrows the search enough: look further for the words not found yet.
+            for number, (fword, pword) in enumerate(zip(fwords, pwords, strict=True)):
+                if not per_word[number] and len(pword) >= 4:
+                    pids = per_word[number] = self._word_options(fword, pword)
+                    if pids:
+                        options.append((sum(size_of[p + 1] - size_of[p] for p in pids), pids))
         if not options:
             return []
+        last_options = per_word[-1]
         options.sort(key=lambda option: option[0])
         pool: dict[int, None] = {}
         for rank, (_, pids) in enumerate(options[:2]):
@@ -906,7 +965,9 @@ class Matcher:
             phon, names, scorer=_SIM, score_cutoff=loose, limit=_MULTI_KEEP
         ):
             found[ids[index]] = (sim, "whole", 1.0)
-        if reorder:
+        if reorder and not any(
+            sim * 100.0 >= settings.answer_score for sim, _, _ in found.values()
+        ):
             for _, score, index in process.extract(
                 phon,
                 names,
@@ -1005,7 +1066,8 @@ class Matcher:
         decision: Decision = "choose"
         if best.group == _WHOLE:
             if rivals:
-                reason = f"{len(rivals) + 1} keys share this name; not picking one silently"
+                many = "at least " if len(ranked) >= self._whole_cap else ""
+                reason = f"{many}{len(rivals) + 1} keys share this name; not picking one silently"
             else:
                 decision, reason = "answer", "single key at a non-fuzzy tier"
         elif best.group == _SUFFIX:
@@ -1065,9 +1127,10 @@ class Matcher:
                 reason = "the first letter differs, which typos rarely do (Prussia is not Russia)"
             else:
                 decision = "answer"
-                reason = (
-                    f"fuzzy score {best.score:.1f} >= {settings.answer_score:g} "
-                    f"with lead {lead:.1f} >= {settings.margin:g}"
+                reason = f"fuzzy score {best.score:.1f} >= {settings.answer_score:g} " + (
+                    f"with lead {lead:.1f} >= {settings.margin:g} over the next key"
+                    if runner
+                    else "and no other key within reach"
                 )
         return MatchResult(query, decision, shown[0], shown, reason)
 

@@ -309,9 +309,63 @@ def test_crowded_typos_need_a_margin() -> None:
     assert index.match("Ivanova").decision == "answer"
     close = index.match("Ivanvo")  # one transposition from Ivanov, two edits from the rest
     assert close.decision == "answer" and close.best is not None and close.best.key == "ivanov"
+    assert "fuzzy score 83.3" in close.explain()
     torn = index.match("Ivankova")  # one edit from Ivankov *and* from Ivanova? no: ask
     assert torn.decision == "choose"
     assert {c.key for c in torn.candidates} >= {"ivankov", "ivanova"}
+
+
+def _synthetic_names(count: int) -> list[NameEntry]:
+    """Deterministic multi-word names, enough to exercise the sampled bisection indexes."""
+    firsts = ["Sergei", "Aleksei", "Yerzhan", "Nurlan", "Oleg", "Askar", "Dmitry", "Timur"]
+    roots = ["lav", "serd", "nazar", "kazy", "pet", "smir", "kuzn", "bek", "tok", "zhuk", "orl"]
+    mids = ["", "a", "o", "yu", "kh", "en"]
+    ends = ["ov", "ev", "in", "enko", "sky", "bayev", "khanov", "uly"]
+    out = []
+    for number in range(count):
+        surname = (
+            roots[number % len(roots)]
+            + mids[(number // 11) % len(mids)]
+            + ends[(number // 66) % len(ends)]
+        ).capitalize()
+        first = firsts[(number // 528) % len(firsts)]
+        out.append(NameEntry(f"p{number}", f"{first} {surname}", "name"))
+    return out
+
+
+def test_every_name_finds_itself_in_a_larger_index() -> None:
+    entries = _synthetic_names(3000)
+    index = Matcher(entries)
+    namesakes: dict[str, set[str]] = {}  # same phonetic key = a tie the matcher must show
+    for entry in entries:
+        namesakes.setdefault(phonetic(entry.text), set()).add(entry.key)
+    for entry in entries[::7]:
+        result = index.match(entry.text)
+        assert result.best is not None and result.best.tier == "exact", result.explain()
+        if len(namesakes[phonetic(entry.text)]) == 1:
+            assert result.decision == "answer" and result.best.key == entry.key
+        else:
+            assert result.decision == "choose"
+        assert index.complete(entry.text)[0].matched == entry.text
+
+
+def test_typos_in_a_larger_index_find_the_name() -> None:
+    index = Matcher(_synthetic_names(3000))
+    for typo, name in [
+        ("Aleksei Petenskx", "Aleksei Petensky"),  # last letter mistyped
+        ("Aleksei Pteensky", "Aleksei Petensky"),  # transposition
+        ("Aleksei Petensk", "Aleksei Petensky"),  # dropped letter
+        ("Aleksej Petenskij", "Aleksei Petensky"),  # transliteration, not a typo
+    ]:
+        result = index.match(typo)
+        assert result.best is not None and result.best.matched == name, result.explain()
+
+
+def test_matcher_refuses_to_be_pickled(matcher: Matcher) -> None:
+    import pickle
+
+    with pytest.raises(TypeError):
+        pickle.dumps(matcher)
 
 
 def test_allowed_filters_entities(matcher: Matcher) -> None:
@@ -344,7 +398,7 @@ def test_explain_names_tier_score_and_reason(matcher: Matcher) -> None:
     assert all("exact tier" in line and "score 100.0" in line for line in choose)
     assert "not picking one silently" in choose[0]
     fuzzy = matcher.match("lavorv").explain()
-    assert "fuzzy tier" in fuzzy and "score 83.3" in fuzzy and "lead" in fuzzy
+    assert "fuzzy tier" in fuzzy and "score 83.3" in fuzzy and "no other key" in fuzzy
     suffix = matcher.match("rapid reaction force").explain()
     assert "word-suffix" in suffix and "67%" in suffix
     nothing = matcher.match("xyz").explain()
@@ -361,7 +415,7 @@ def test_complete_prefix_first_distinct_and_bounded(matcher: Matcher) -> None:
     assert matcher.complete("NATO")[0].tier == "exact"
     lavorv = matcher.complete("lavorv")
     assert [(c.key, c.tier) for c in lavorv] == [("sergei-lavrov", "fuzzy")]
-    # "org": names starting with the text come before names with a later word that does
+    # names starting with the text come before names with a later word that does
     many = matcher.complete("t", limit=25)
     assert len(many) <= 25 and len({c.key for c in many}) == len(many)
     starts = [c.matched.casefold().startswith("t") for c in many]
