@@ -366,3 +366,69 @@ async def test_slow_work_is_deferred_within_three_seconds(fake, factbot, monkeyp
     assert ack.callback_type == 5
     followup = await fake.wait_for_followup(interaction, timeout=10)
     assert followup.embeds[0]["title"] == "Sergei Lavrov"
+
+
+async def test_slash_commands_are_synced_to_configured_guilds(fake):
+    bot = make_bot(make_settings(fake, guilds=[fake.guild_id]))
+    async with fake.running(bot):
+        names = {c["name"] for c in fake.guild_commands.get(fake.guild_id, [])}
+    assert {
+        "who",
+        "org",
+        "what",
+        "when",
+        "on",
+        "search",
+        "timeline",
+        "map",
+        "cite",
+        "sources",
+        "help",
+        "kb",
+        "reload",
+    } <= names
+    who = next(c for c in fake.guild_commands[fake.guild_id] if c["name"] == "who")
+    assert who["description"].startswith("A person's profile")
+    assert who["options"][0]["autocomplete"] is True
+
+
+async def test_restricted_entities_stay_hidden(fake, kb_copy):
+    people = kb_copy / "knowledge" / "people.yaml"
+    text = people.read_text(encoding="utf-8")
+    at = text.index("  - id: aleksei-nikolski")
+    people.write_text(
+        text[:at]
+        + "  - id: aleksei-nikolski\n    restricted: true\n"
+        + text[at + len("  - id: aleksei-nikolski\n") :],
+        encoding="utf-8",
+    )
+    bot = make_bot(make_settings(fake, kb_copy / "knowledge", kb_copy / "seeds"))
+    async with fake.running(bot):
+        interaction = await fake.send_autocomplete("who", {"name": "nikol"})
+        call = await fake.wait_for_interaction_response(interaction)
+        assert "aleksei-nikolski" not in [c["value"] for c in call.body["data"]["choices"]]
+        await fake.send_message("!who Aleksei Nikolski")
+        reply = await fake.wait_for_reply()
+        assert "Nothing matched" in reply.embeds[0]["title"]
+
+
+def test_sharding_config_picks_the_sharded_client():
+    from discord.ext import commands
+
+    from bot.discord_app.client import make_bot as make_client
+
+    settings = Settings.model_validate(
+        {
+            "knowledge_dir": str(KNOWLEDGE),
+            "seeds_dir": str(SEEDS),
+            "discord": {"shard_count": 4, "shard_ids": [0, 1]},
+        }
+    )
+    holder, _ = KnowledgeHolder.load(settings)
+    assert isinstance(make_client(holder), commands.AutoShardedBot)
+    single = settings.model_copy(
+        update={"discord": settings.discord.model_copy(update={"shard_ids": [3]})}
+    )
+    client = make_client(KnowledgeHolder(single, holder.kb))
+    assert not isinstance(client, commands.AutoShardedBot)
+    assert (client.shard_id, client.shard_count) == (3, 4)
