@@ -7,14 +7,18 @@ docstring is its help text, so the help can never drift from the code.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer import Answer
 from bot.knowledge import KnowledgeBase
+from bot.phrasing import rewrite
 from bot.textsafety import clean_input, echo
 
 Handler = Callable[[KnowledgeBase, str], Answer]
+
+log = logging.getLogger("factbot.commands")
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,23 @@ def usage_error(
     return Answer(status="error", kind="error", title=title, note=message, usage=usage)
 
 
+def internal_error(command: str) -> Answer:
+    """What a user sees when answering hit a bug: an apology, never a traceback."""
+    return Answer(
+        status="error",
+        kind="internal",
+        title="Sorry, something went wrong on my side",
+        note="That question hit a bug in factbot; it has been logged. "
+        "Please try again or ask differently.",
+        command=command,
+    )
+
+
 def parse(text: str, *, prefix: str = "!", max_length: int = 300) -> Parsed | Answer:
     """Split chat text into a known command and its argument, or explain what is wrong."""
     raw_length = len(text)
-    text = clean_input(text)
+    if raw_length <= max_length * 4:  # a wall of text is refused before any work on it
+        text = clean_input(text)
     if raw_length > max_length * 4 or len(text) > max_length:
         return usage_error(
             f"That question is {len(text):,} characters long; the limit is {max_length}. "
@@ -94,6 +111,7 @@ def parse(text: str, *, prefix: str = "!", max_length: int = 300) -> Parsed | An
         )
     if prefix and text.startswith(prefix):
         text = text[len(prefix) :].lstrip()
+    text = rewrite(text)
     if not text:
         return usage_error("Type a command, for example `who lavrov` or `help`.", "help [command]")
     word, _, arg = text.partition(" ")
@@ -127,7 +145,11 @@ def run(kb: KnowledgeBase, text: str, *, prefix: str = "!", max_length: int = 30
     parsed = parse(text, prefix=prefix, max_length=max_length)
     if isinstance(parsed, Answer):
         return parsed
-    answer = parsed.spec.handler(kb, parsed.arg)
+    try:
+        answer = parsed.spec.handler(kb, parsed.arg)
+    except Exception:  # a bug must cost one answer, never the console, the CLI or the bot
+        log.exception("command %r failed", parsed.text)
+        return internal_error(parsed.text)
     if not answer.command:
         from dataclasses import replace
 

@@ -308,6 +308,10 @@ def when(kb: KnowledgeBase, arg: str) -> Answer:
     )
 
 
+def _undated_last(fact: Fact) -> tuple:
+    return (0, *fact.when.sort_key()) if fact.when else (1,)
+
+
 def _by_date(fact: Fact) -> tuple:
     return fact.when.sort_key() if fact.when else ()
 
@@ -507,7 +511,7 @@ def search_facts(kb: KnowledgeBase, text: str) -> list[Fact]:
         key=lambda cid: (
             -scores[cid],
             phrase not in fold(kb.searchable_text(kb.claims[cid])),
-            _by_date(kb.claims[cid]) or (9999,),
+            _undated_last(kb.claims[cid]),
         ),
     )
     best = scores[ranked[0]] if ranked else 0

@@ -332,3 +332,12 @@ def test_echoed_text_cannot_ping_or_break_formatting(seed_kb, text):
 def test_zero_width_and_control_characters_are_ignored(seed_kb):
     assert run(seed_kb, "who lav\u200brov").entity_id == "sergei-lavrov"
     assert run(seed_kb, "who lav\x00rov").entity_id == "sergei-lavrov"
+
+
+def test_search_ranks_dated_and_undated_claims_together(seed_kb):
+    """Regression: ranking once compared a date with an int when undated claims tied."""
+    answer = run(seed_kb, "search ksor")
+    facts = [seed_kb.claims[line.claim_id] for line in answer.lines]
+    assert answer.status == "ok"
+    assert any(f.when is None for f in facts) and any(f.when for f in facts)
+    assert run(seed_kb, "when xyzzy ksor proposed").status in {"ok", "not_found"}
