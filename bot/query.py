@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answer import Answer, CitationRef, Line, Suggestion
 from bot.commands import REGISTRY, command, lookup, usage_error
@@ -91,6 +91,18 @@ class _Builder:
             **kw,  # type: ignore[arg-type]
         )
 
+    def about(self, title: str, entity: Entity, kind: str, verb: str, **kw: object) -> Answer:
+        """An answer about one entity: its type and description, and how to ask again."""
+        return self.answer(
+            title,
+            kind=kind,
+            subtitle=f"{entity.type.value} · {entity.description}",
+            entity_id=entity.id,
+            entity_type=entity.type.value,
+            command=f"{verb} {entity.id}",
+            **kw,
+        )
+
 
 def label(entity: Entity) -> str:
     """An entity's name with its acronym: 'Collective Security Treaty Organization (CSTO)'."""
@@ -117,11 +129,22 @@ _TYPE_WORD = {
 }
 
 
-def resolve(kb: KnowledgeBase, arg: str, verb: str) -> Entity | Answer:
+@dataclass(frozen=True)
+class Found:
+    """The entity a name resolved to, and how it matched (for --explain)."""
+
+    entity: Entity
+    explain: str
+
+    def explained(self, answer: Answer) -> Answer:
+        return replace(answer, explain=self.explain)
+
+
+def resolve(kb: KnowledgeBase, arg: str, verb: str) -> Found | Answer:
     """The entity `arg` names, or an Answer that offers choices or says nothing matched."""
     result = kb.matcher.match(arg, allowed=kb.visible)
     if result.decision == "answer" and result.best is not None:
-        return kb.entities[result.best.key]
+        return Found(kb.entities[result.best.key], result.explain())
     shown = echo(arg)
     if result.decision == "choose":
         suggestions = tuple(
@@ -151,12 +174,6 @@ def resolve(kb: KnowledgeBase, arg: str, verb: str) -> Entity | Answer:
         explain=result.explain(),
         command=f"{verb} {arg}",
     )
-
-
-def _with_explain(answer: Answer, kb: KnowledgeBase, arg: str) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, explain=kb.matcher.match(arg, allowed=kb.visible).explain())
 
 
 # ---------------------------------------------------------------- profiles
@@ -205,15 +222,7 @@ def _profile(kb: KnowledgeBase, entity: Entity, wanted: EntityType | None, verb:
             b.fact(f, "Superseded (kept on record)")
     if not b.lines:
         b.add("No claims are recorded about it yet.", "What the sources say")
-    return b.answer(
-        label(entity),
-        kind="entity",
-        subtitle=f"{entity.type.value} · {entity.description}",
-        entity_id=entity.id,
-        entity_type=entity.type.value,
-        note=note,
-        command=f"{verb} {entity.id}",
-    )
+    return b.about(label(entity), entity, "entity", verb, note=note)
 
 
 def _role_text(kb: KnowledgeBase, fact: Fact) -> str:
@@ -238,7 +247,7 @@ def _entity_command(kb: KnowledgeBase, arg: str, verb: str, wanted: EntityType |
     found = resolve(kb, arg, verb)
     if isinstance(found, Answer):
         return found
-    return _with_explain(_profile(kb, found, wanted, verb), kb, arg)
+    return found.explained(_profile(kb, found.entity, wanted, verb))
 
 
 @command("who", "who <name>", aliases=("whois", "person"))
@@ -289,23 +298,13 @@ def when(kb: KnowledgeBase, arg: str) -> Answer:
                 )
         return found
     b = _Builder(kb)
-    dated = [f for f in kb.claims_by_entity.get(found.id, ()) if f.when]
+    entity = found.entity
+    dated = [f for f in kb.claims_by_entity.get(entity.id, ()) if f.when]
     for f in dated:
         b.fact(f)
     if not dated:
-        b.add(f"No dates are recorded for {found.name} yet.")
-    return _with_explain(
-        b.answer(
-            f"When: {label(found)}",
-            kind="dates",
-            subtitle=f"{found.type.value} · {found.description}",
-            entity_id=found.id,
-            entity_type=found.type.value,
-            command=f"when {found.id}",
-        ),
-        kb,
-        arg,
-    )
+        b.add(f"No dates are recorded for {entity.name} yet.")
+    return found.explained(b.about(f"When: {label(entity)}", entity, "dates", "when"))
 
 
 def _undated_last(fact: Fact) -> tuple:
@@ -380,10 +379,10 @@ def timeline(kb: KnowledgeBase, arg: str) -> Answer:
             return found
         facts = [
             f
-            for f in kb.claims_by_entity.get(found.id, ())
+            for f in kb.claims_by_entity.get(found.entity.id, ())
             if f.when and f.model.rank != Rank.DEPRECATED
         ]
-        title, ent = f"Timeline: {label(found)}", found
+        title, ent = f"Timeline: {label(found.entity)}", found.entity
     else:
         facts, title, ent = list(kb.timeline), "Timeline", None
     b = _Builder(kb)
@@ -454,7 +453,8 @@ def map_(kb: KnowledgeBase, arg: str) -> Answer:
     if isinstance(found, Answer):
         return found
     b = _Builder(kb)
-    for edge in neighbourhood(kb, found.id):
+    entity = found.entity
+    for edge in neighbourhood(kb, entity.id):
         text = f"{_name(kb, edge.source)} → {edge.relation} → {_name(kb, edge.target)}"
         b.add(
             text,
@@ -463,19 +463,8 @@ def map_(kb: KnowledgeBase, arg: str) -> Answer:
             claim_id=edge.claim.id if edge.claim else None,
         )
     if not b.lines:
-        b.add(f"No relations are recorded for {found.name} yet.")
-    return _with_explain(
-        b.answer(
-            f"Map: {label(found)}",
-            kind="map",
-            subtitle=f"{found.type.value} · {found.description}",
-            entity_id=found.id,
-            entity_type=found.type.value,
-            command=f"map {found.id}",
-        ),
-        kb,
-        arg,
-    )
+        b.add(f"No relations are recorded for {entity.name} yet.")
+    return found.explained(b.about(f"Map: {label(entity)}", entity, "map", "map"))
 
 
 # ---------------------------------------------------------------- search
