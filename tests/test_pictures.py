@@ -39,6 +39,14 @@ MEMBERS = ("armenia", "belarus", "kazakhstan", "kyrgyzstan", "russia", "tajikist
 
 
 @pytest.fixture(scope="module")
+def full_timeline(seed_kb: KnowledgeBase) -> Answer:
+    """Everything dated: 2008, 2010-2012 and 2014, so the axis has gaps to cut."""
+    answer = run(seed_kb, "timeline")
+    assert answer.status == "ok" and answer.kind == "timeline"
+    return answer
+
+
+@pytest.fixture(scope="module")
 def timeline_answer(seed_kb: KnowledgeBase) -> Answer:
     answer = run(seed_kb, "timeline csto")
     assert answer.status == "ok" and answer.kind == "timeline"
@@ -101,8 +109,12 @@ def test_timeline_spans_are_honest(seed_kb, timeline_answer):
     assert (month.start, month.end) == (dt.date(2012, 4, 1), dt.date(2012, 4, 30))
     assert not month.is_point
 
-    year = marks["nato-options-central-asia-narrowing"]
+
+def test_a_year_is_a_year_wide_span(seed_kb, full_timeline):
+    marks = {m.claim_id: m for m in timeline_data(seed_kb, full_timeline).marks}
+    year = marks["nato-withdrawal-afghanistan-2014"]
     assert (year.start, year.end) == (dt.date(2014, 1, 1), dt.date(2014, 12, 31))
+    assert year.precision is Precision.YEAR and not year.is_point
 
 
 def test_timeline_colours_are_the_subjects_types(seed_kb, timeline_answer):
@@ -155,16 +167,26 @@ def test_timeline_lanes_never_overlap(seed_kb):
         assert layout.width <= 1600 and layout.height <= pictures.MAX_HEIGHT
 
 
-def test_timeline_axis_keeps_one_scale_and_cuts_empty_years(seed_kb, timeline_answer):
+def test_timeline_axis_cuts_empty_years(seed_kb, full_timeline):
+    layout = layout_timeline(timeline_data(seed_kb, full_timeline))
+    placed = {p.mark.claim_id: p for p in layout.placed}
+    # late 2008, 2010-2012 and 2014: the long empty stretches between are cut out
+    assert len(layout.segments) >= 3
+    covered = [seg for seg in layout.segments if seg.start <= dt.date(2013, 6, 30) <= seg.end]
+    assert not covered  # the empty middle of 2013 is cut out
+    k = layout.px_per_day
+    width = {cid: p.x1 - p.x0 for cid, p in placed.items()}
+    assert width["nato-withdrawal-afghanistan-2014"] == pytest.approx(365 * k)
+    assert width["csto-transformation-began-late-2008"] == pytest.approx(122 * k)
+
+
+def test_timeline_axis_keeps_one_scale(seed_kb, timeline_answer):
     layout = layout_timeline(timeline_data(seed_kb, timeline_answer))
     placed = {p.mark.claim_id: p for p in layout.placed}
-    # 2008, April-May 2012 and 2014: the empty years between are cut out of the axis
-    assert len(layout.segments) == 3
     width = {cid: p.x1 - p.x0 for cid, p in placed.items()}
     k = layout.px_per_day
     assert width["csto-transformation-began-late-2008"] == pytest.approx(122 * k)
     assert width["armenia-member-of-csto"] == pytest.approx(30 * k)
-    assert width["nato-options-central-asia-narrowing"] == pytest.approx(365 * k)
     assert width["lavrov-arrived-astana-2012-04-06"] == pytest.approx(2 * pictures.POINT_RADIUS)
     # a month is visibly a bar, not a dot
     assert width["armenia-member-of-csto"] > 2 * width["lavrov-arrived-astana-2012-04-06"]
