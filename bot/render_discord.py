@@ -29,7 +29,16 @@ CONTENT_MAX = 2000
 PAGE_DESCRIPTION_BUDGET = 2500
 PAGE_TOTAL_BUDGET = 5500
 QUOTE_IN_FIELD = 300
+CITES_IN_FIELD = 300
 LINE_MAX = 600
+HEADING_MAX = 200
+# The parts repeated on every page (subtitle and note above the lines, choices and usage
+# below them, the footer) are capped, so a page always has room for its lines and sources.
+HEADER_MAX = 1000
+TRAILER_MAX = 1000
+FOOTER_BUDGET = 256
+FIELDS_PER_PAGE = FIELDS_MAX - 1  # one field stays free (`kb` adds "Files on disk")
+_SLACK = 16  # newlines between the parts of a description
 
 STATUS_COLOURS = {"error": 0xDC2626, "not_found": 0x9CA3AF}
 
@@ -43,13 +52,59 @@ def citation_field(c: CitationRef) -> tuple[str, str]:
     name = f"[{c.number}] {c.article}, ¶{c.paragraph}"
     value = f"“{shorten(c.quote, QUOTE_IN_FIELD)}”"
     if c.cites:
-        value += f"\n*citing {c.cites}*"
+        value += f"\n*citing {shorten(c.cites, CITES_IN_FIELD)}*"
     value += f"\n`cite {c.claim_id}`"
     return safe(name, FIELD_NAME_MAX), safe(value, FIELD_VALUE_MAX)
 
 
 def _line(line: Line) -> str:
-    return safe("• " + line_text(line.text, line.citations), LINE_MAX)
+    """'• text [1][2]': a long text is shortened before its citation marks, never the marks."""
+    marks = line_text("", line.citations).strip()
+    room = max(LINE_MAX - len(marks) - 3, LINE_MAX // 2)
+    return safe(line_text("• " + safe(line.text, room), line.citations), LINE_MAX)
+
+
+def _heading(line: Line) -> str:
+    return safe(line.heading, HEADING_MAX) if line.heading else ""
+
+
+def _header(answer: Answer) -> list[str]:
+    """Subtitle and note: shown above the lines on every page."""
+    parts: list[str] = []
+    if answer.subtitle:
+        parts.append(f"*{safe(answer.subtitle, HEADER_MAX // 2 - 2)}*")
+    if answer.note:
+        parts.append(safe(answer.note, HEADER_MAX // 2))
+    return parts
+
+
+def _trailer(answer: Answer) -> list[str]:
+    """Did-you-mean choices and usage: shown below the lines on every page."""
+    parts: list[str] = []
+    size = 0
+    for i, s in enumerate(answer.suggestions, start=1):
+        text = f"{i}. {safe(s.label, 150)}: `{safe(s.command, 150)}`"
+        if size + len(text) + 1 > TRAILER_MAX - 250:
+            parts.append("…")
+            break
+        parts.append(text)
+        size += len(text) + 1
+    if answer.usage:
+        parts.append(f"\nUsage: `{safe(answer.usage, 200)}`")
+    return parts
+
+
+def _footer(answer: Answer, number: int, total: int) -> str:
+    footer = []
+    if total > 1:
+        footer.append(f"Page {number}/{total}")
+    if answer.entity_id:
+        footer.append(f"{answer.entity_type}: {answer.entity_id}")
+    return safe(" · ".join(footer), FOOTER_BUDGET)
+
+
+def _fixed_size(parts: list[str]) -> int:
+    return sum(len(p) + 1 for p in parts)
 
 
 @dataclass(frozen=True)
@@ -59,75 +114,79 @@ class EmbedPage:
 
 
 def paginate(answer: Answer) -> list[EmbedPage]:
-    """Split the answer's lines into pages whose embeds fit Discord's limits."""
+    """Split the answer's lines into pages whose embeds fit Discord's limits.
+
+    A line goes on a page with the sources it cites; if a line cites more sources than one
+    embed can hold, the rest follow on the next page(s), so no source is ever dropped."""
     by_number = {c.number: c for c in answer.citations}
+    fixed = _fixed_size(_header(answer)) + _fixed_size(_trailer(answer))
+    title = len(safe(answer.title, TITLE_MAX))
+    total_budget = min(PAGE_TOTAL_BUDGET, EMBED_TOTAL_MAX - title - fixed - FOOTER_BUDGET - _SLACK)
+    desc_budget = min(PAGE_DESCRIPTION_BUDGET, DESCRIPTION_MAX - fixed - _SLACK)
     pages: list[EmbedPage] = []
     lines: list[Line] = []
     cites: dict[int, CitationRef] = {}
-    size = 0
+    size = desc = 0
 
     def cost(c: CitationRef) -> int:
         name, value = citation_field(c)
         return len(name) + len(value)
 
+    def flush() -> None:
+        nonlocal lines, cites, size, desc
+        pages.append(EmbedPage(tuple(lines), tuple(cites.values())))
+        lines, cites, size, desc = [], {}, 0, 0
+
     for line in answer.lines:
-        new = {n: by_number[n] for n in line.citations if n in by_number and n not in cites}
-        heading = len(line.heading or "") + 8 if line.heading else 0
-        extra = len(_line(line)) + heading + sum(cost(c) for c in new.values())
-        desc = (
-            sum(len(_line(x)) + 8 + len(x.heading or "") for x in lines)
-            + len(_line(line))
-            + heading
-        )
-        if lines and (
-            size + extra > PAGE_TOTAL_BUDGET
-            or desc > PAGE_DESCRIPTION_BUDGET
-            or len(cites) + len(new) > FIELDS_MAX - 1
+        wanted = [by_number[n] for n in dict.fromkeys(line.citations) if n in by_number]
+        new = [c for c in wanted if c.number not in cites]
+        heading = _heading(line)
+        text = len(_line(line)) + 1 + (len(heading) + 6 if heading else 0)
+        if (lines or cites) and (
+            desc + text > desc_budget
+            or size + text + sum(cost(c) for c in new) > total_budget
+            or len(cites) + len(new) > FIELDS_PER_PAGE
         ):
-            pages.append(EmbedPage(tuple(lines), tuple(cites.values())))
-            lines, cites, size = [], {}, 0
-            new = {n: by_number[n] for n in line.citations if n in by_number}
-            extra = len(_line(line)) + heading + sum(cost(c) for c in new.values())
+            flush()
+            new = wanted
         lines.append(line)
-        cites.update(new)
-        size += extra
-    pages.append(EmbedPage(tuple(lines), tuple(cites.values())))
+        size += text
+        desc += text
+        for c in new:
+            if len(cites) >= FIELDS_PER_PAGE or size + cost(c) > total_budget:
+                flush()  # the rest of this line's sources continue on the next page
+            cites[c.number] = c
+            size += cost(c)
+    if lines or cites or not pages:
+        flush()
     return pages
 
 
 def answer_embed(answer: Answer, page: EmbedPage, number: int, total: int) -> discord.Embed:
     colour = STATUS_COLOURS.get(answer.status) or COLOURS.get(answer.entity_type, COLOURS[None])
-    parts: list[str] = []
-    if answer.subtitle:
-        parts.append(f"*{answer.subtitle}*")
-    if answer.note:
-        parts.append(answer.note)
+    parts: list[str] = _header(answer)
     heading: str | None = None
     for line in page.lines:
         if line.heading != heading:
             heading = line.heading
             if heading:
-                parts.append(f"\n**{heading}**")
+                parts.append(f"\n**{_heading(line)}**")
         parts.append(_line(line))
-    for i, s in enumerate(answer.suggestions, start=1):
-        parts.append(f"{i}. {s.label}: `{s.command}`")
-    if answer.usage:
-        parts.append(f"\nUsage: `{answer.usage}`")
+    parts += _trailer(answer)
+    title = safe(answer.title, TITLE_MAX)
+    fields = [citation_field(c) for c in page.citations]
+    footer = _footer(answer, number, total)
+    # Belt and braces: whatever the parts add up to, the embed stays within Discord's total.
+    room = EMBED_TOTAL_MAX - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
     embed = discord.Embed(
-        title=safe(answer.title, TITLE_MAX),
-        description=safe("\n".join(parts), DESCRIPTION_MAX) or None,
+        title=title,
+        description=safe("\n".join(parts), min(DESCRIPTION_MAX, room)) or None,
         colour=colour,
     )
-    for c in page.citations:
-        name, value = citation_field(c)
+    for name, value in fields:
         embed.add_field(name=name, value=value, inline=False)
-    footer = []
-    if total > 1:
-        footer.append(f"Page {number}/{total}")
-    if answer.entity_id:
-        footer.append(f"{answer.entity_type}: {answer.entity_id}")
     if footer:
-        embed.set_footer(text=safe(" · ".join(footer), FOOTER_MAX))
+        embed.set_footer(text=footer)
     return embed
 
 

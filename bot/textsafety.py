@@ -14,10 +14,23 @@ _MARKDOWN = re.compile(r"([\\*_`~|>\[\]])")
 _WS = re.compile(r"\s+")
 
 
+_HIDDEN_CATEGORIES = frozenset({"Cf", "Cs"})  # format (bidi, soft hyphen, tags), surrogates
+
+
+def _drop_invisible(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    if text.isascii():
+        return text
+    # The rest of Unicode's invisible format characters: bidi isolates (U+2066-2069), the
+    # Arabic letter mark, soft hyphens, tag characters... and lone surrogates, which cannot
+    # even be encoded to send.
+    return "".join(c for c in text if unicodedata.category(c) not in _HIDDEN_CATEGORIES)
+
+
 def clean_input(text: str) -> str:
     """Drop control and zero-width characters and fold runs of whitespace."""
-    text = unicodedata.normalize("NFC", text)
-    return _WS.sub(" ", _INVISIBLE.sub("", text)).strip()
+    text = unicodedata.normalize("NFC", _drop_invisible(text))
+    return _WS.sub(" ", text).strip()
 
 
 def neutralise(text: str) -> str:

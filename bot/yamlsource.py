@@ -21,6 +21,10 @@ Path = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 40
+# Composed YAML costs a few hundred bytes of memory per value, so a small but dense file
+# ("[x,x,x,...]") could take gigabytes; the biggest real file has about 2,000 values.
+MAX_NODES = 200_000
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -96,12 +100,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path, depth: int = 0) -> Any:
         self.doc.positions[path] = _pos(node)
         if id(node) in self.seen:
-            self.fail(
-                node,
-                "YAML anchors and aliases (&name / *name) are not allowed here; "
-                "write the value out in full.",
-            )
-            return None
+            return None  # an alias: _scan reported it where it is used, and it never expands
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             self.fail(node, f"the data is nested more than {MAX_DEPTH} levels deep.")
@@ -210,16 +209,36 @@ def read_yaml(file: str, raw: bytes) -> SourceDoc:
         )
         return doc
     try:
+        too_big = _scan(doc, text)
+        if too_big:
+            return doc
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:
+        line, col = _reader_position(text, exc)
+        doc.problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                f"the character U+{exc.character:04X} is not allowed in YAML ({exc.reason}); "
+                "delete it.",
+            )
+        )
+        return doc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         what = exc.problem or "the YAML could not be read"
-        if "\t" in what or "tab" in what.lower():
+        if exc.context:  # "while parsing a block mapping, did not find expected key"
+            start = exc.context_mark
+            since = ""
+            if start is not None and mark is not None and start.line != mark.line:
+                since = f" (from line {start.line + 1}, column {start.column + 1})"
+            what = f"{exc.context}{since}, {what}"
+        if "\t" in what or "tab" in what.lower() or _char_at(text, mark) == "\t":
             what += " (YAML indents with spaces, never tabs)"
-        context = f" {exc.context}" if exc.context else ""
-        doc.problems.append(Problem(file, line, col, f"YAML syntax error: {what}{context}."))
+        doc.problems.append(Problem(file, line, col, f"YAML syntax error: {what}."))
         return doc
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         doc.problems.append(Problem(file, None, None, f"YAML error: {exc}"))
@@ -232,3 +251,69 @@ def read_yaml(file: str, raw: bytes) -> SourceDoc:
         return doc
     doc.data = _Builder(doc).build(node, ())
     return doc
+
+
+def _scan(doc: SourceDoc, text: str) -> bool:
+    """Stream the file's events before any tree is built. Each alias is reported where it is
+    first used (so a "billion laughs" bomb is one problem per anchor, and it never expands),
+    and a file with more than MAX_NODES values is refused. True if it is too big to build."""
+    used: set[str] = set()
+    count = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) and event.anchor not in used:
+                used.add(event.anchor)
+                doc.problems.append(
+                    Problem(
+                        doc.file,
+                        *_mark(event.start_mark),
+                        f"the alias '*{event.anchor}' is not allowed: YAML anchors and aliases "
+                        "(&name / *name) are not allowed here; write the value out in full.",
+                    )
+                )
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > MAX_NODES:
+                    doc.problems.append(
+                        Problem(
+                            doc.file,
+                            *_mark(event.start_mark),
+                            f"the file holds more than {MAX_NODES:,} values; knowledge files "
+                            "must stay smaller: split it.",
+                        )
+                    )
+                    return True
+    finally:
+        loader.dispose()
+    return False
+
+
+def _mark(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _reader_position(text: str, exc: yaml.reader.ReaderError) -> tuple[int, int]:
+    """1-based line and column of a character the YAML reader refused.
+
+    libyaml reports a byte offset into the UTF-8 text, the pure-Python reader a character
+    index; either way, find the refused character there."""
+    data = text.encode("utf-8")
+    bad = chr(exc.character).encode("utf-8", "surrogatepass")
+    if data[exc.position : exc.position + len(bad)] == bad:
+        before = data[: exc.position].decode("utf-8", "replace")
+    else:
+        before = text[: exc.position]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    """The character a syntax error points at ('' if none): libyaml's "found character
+    that cannot start any token" is, most of the time, a tab."""
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -28,6 +29,29 @@ class NotAllowed(commands.CheckFailure):
     """The user lacks a role the command needs; the message says which."""
 
 
+# discord.py itself retries these (after 1, 3, 5... s); other 5xx (503 "service unavailable",
+# for one) it raises at once, and the answer would be lost for a passing hiccup.
+RETRIED_BY_DISCORD_PY = frozenset({500, 502, 504, 524})
+SERVER_ERROR_RETRY_DELAY = 1.0
+
+
+class FactContext(commands.Context):
+    """A context whose replies survive one Discord server error (5xx) discord.py gives up on."""
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            return await super().send(*args, **kwargs)
+        except discord.DiscordServerError as exc:
+            if exc.status in RETRIED_BY_DISCORD_PY:
+                raise  # discord.py already tried five times
+            log.warning("Discord answered %s to a reply; sending it once more", exc.status)
+        await asyncio.sleep(SERVER_ERROR_RETRY_DELAY)
+        for file in (kwargs.get("file"), *(kwargs.get("files") or ())):
+            if file is not None:
+                file.reset()  # the failed upload read it to the end
+        return await super().send(*args, **kwargs)
+
+
 class FactBotMixin:
     """What the single-gateway and the sharded bot share."""
 
@@ -50,6 +74,9 @@ class FactBotMixin:
             "case_insensitive": True,
             "strip_after_prefix": True,
         }
+
+    async def get_context(self, origin: Any, /, *, cls: Any = FactContext) -> Any:
+        return await super().get_context(origin, cls=cls)  # type: ignore[misc]
 
     @property
     def kb(self) -> KnowledgeBase:

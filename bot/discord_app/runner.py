@@ -31,22 +31,20 @@ def find_token(env_file: Path = Path(".env")) -> str | None:
     return None
 
 
-class RedactToken(logging.Filter):
-    """Belt and braces: no log record ever carries the token, whatever a library logs."""
+class RedactingFormatter(logging.Formatter):
+    """Hides the token in the final text of every log line, tracebacks included.
 
-    def __init__(self, token: str) -> None:
+    A filter is not enough: formatters (discord.py's colour one among them) build the
+    traceback text after filters have run.
+    """
+
+    def __init__(self, inner: logging.Formatter, token: str) -> None:
         super().__init__()
+        self.inner = inner
         self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
-            message = record.getMessage()
-            if self.token in message:
-                record.msg = message.replace(self.token, "[token hidden]")
-                record.args = ()
-            if record.exc_text and self.token in record.exc_text:
-                record.exc_text = record.exc_text.replace(self.token, "[token hidden]")
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return self.inner.format(record).replace(self.token, "[token hidden]")
 
 
 def point_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -59,9 +57,8 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
 
 def setup_logging(token: str) -> None:
     discord.utils.setup_logging(level=logging.INFO, root=True)
-    redact = RedactToken(token)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+        handler.setFormatter(RedactingFormatter(handler.formatter or logging.Formatter(), token))
 
 
 def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
