@@ -15,7 +15,6 @@ from bot.model import Entity, EntityType, Rank
 from bot.normalize import fold
 from bot.textsafety import echo
 
-QUOTE_LIMIT = 200
 _ACRONYM = re.compile(r"^[A-ZА-Я]{2,6}$")
 _ROLE_PREDICATES = {"position_held", "works_for", "chair_of"}
 _STOPWORDS = frozenset(

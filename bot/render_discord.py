@@ -194,7 +194,3 @@ def render_pages(answer: Answer) -> list[discord.Embed]:
     """Every page of the answer as an embed; each one within Discord's limits."""
     pages = paginate(answer)
     return [answer_embed(answer, p, i, len(pages)) for i, p in enumerate(pages, start=1)]
-
-
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.answer import Answer, Suggestion
+from bot.answer import Suggestion
 
 Runner = Callable[[discord.Interaction, str], Awaitable[None]]
 
@@ -101,7 +101,3 @@ class ChoiceView(OwnedView):
         command = self.select.values[0]
         self.stop()
         await self.run(interaction, command)
-
-
-def has_choices(answer: Answer) -> bool:
-    return bool(answer.suggestions)
