@@ -1,4 +1,4 @@
-"""The `factbot` command line: check, ask, console, run, start, schema, sync."""
+"""The `factbot` command line: check, ask, console, run, start, schema, sync, generate, bench."""
 
 from __future__ import annotations
 
@@ -48,19 +48,12 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _progress(enabled: bool):
+    """Progress of a long load on stderr (a terminal only): reading, checking, indexing."""
     if not enabled:
         return None
+    from bot.bench.progress import printer
 
-    def show(stage: str, done: int, total: int) -> None:
-        if total >= 50 and (done == total or done % max(total // 20, 1) == 0):
-            print(
-                f"\r{stage}: {done}/{total} files",
-                end="\n" if done == total else "",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    return show
+    return printer(quiet_under=1.0)  # a small fact base loads without a word
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -228,6 +221,43 @@ def _load_quietly(args: argparse.Namespace):
     return result.kb
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write a synthetic fact base (knowledge/ and seeds/) for benchmarks; same seed, same base."""
+    from bot.bench.generate import generate
+    from bot.bench.progress import printer
+
+    _, manifest = generate(
+        Path(args.folder), args.entities, args.claims, args.seed, progress=printer("  ")
+    )
+    print(
+        f"wrote {manifest['entities']:,} entities ({manifest['names']:,} names and aliases), "
+        f"{manifest['claims']:,} claims and {manifest['articles']:,} articles to {args.folder} "
+        f"({manifest['knowledge_files']} knowledge files); check it with "
+        f"`factbot check --knowledge {Path(args.folder) / 'knowledge'}`",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Measure load, reload, lookups and accuracy against a brute-force baseline, same run."""
+    from bot.bench.run import render, run_bench
+
+    report = run_bench(
+        entities=args.entities,
+        claims=args.claims,
+        queries=args.queries,
+        seed=args.seed,
+        folder=args.dir,
+        baseline=not args.no_baseline,
+        baseline_queries=args.baseline_queries,
+        budget=args.budget,
+        keep=args.keep,
+    )
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="factbot", description="Fact lookups with citations, from a curated YAML fact base."
@@ -267,6 +297,42 @@ def build_parser() -> argparse.ArgumentParser:
         "kind", help="person, org, country, place, event, outlet, document, programme or claim"
     )
     p.add_argument("name", nargs="?", default=None, help="the name, to find related ids")
+    p = sub.add_parser(
+        "generate",
+        help=(cmd_generate.__doc__ or "").splitlines()[0],
+        description=cmd_generate.__doc__,
+    )
+    p.set_defaults(func=cmd_generate)
+    p.add_argument("folder", type=Path, help="where to write knowledge/, seeds/ and manifest.json")
+    p.add_argument("--entities", type=int, default=10_000, help="how many entities (>= 20)")
+    p.add_argument("--claims", type=int, default=10_000, help="how many claims")
+    p.add_argument("--seed", type=int, default=1, help="the random seed")
+    p = sub.add_parser(
+        "bench", help=(cmd_bench.__doc__ or "").splitlines()[0], description=cmd_bench.__doc__
+    )
+    p.set_defaults(func=cmd_bench)
+    p.add_argument("--entities", type=int, default=None, help="entities to generate (10,000)")
+    p.add_argument("--claims", type=int, default=None, help="claims to generate (10,000)")
+    p.add_argument("--queries", type=int, default=500, help="queries of each kind")
+    p.add_argument("--seed", type=int, default=1, help="the generator's and queries' seed")
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="keep the generated base here and reuse it next time (default: a temporary folder)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--no-baseline", action="store_true", help="skip the brute-force baseline")
+    p.add_argument(
+        "--baseline-queries",
+        type=int,
+        default=None,
+        help="queries of each kind for the (slow) baseline (default: min(--queries, 200))",
+    )
+    p.add_argument(
+        "--budget", type=float, default=60.0, help="seconds at most per kind of query and phase"
+    )
+    p.add_argument("--keep", action="store_true", help="keep the temporary base")
     p = add("schema", cmd_schema)
     p.add_argument(
         "-o",

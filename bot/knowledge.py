@@ -7,8 +7,9 @@ bot swaps the reference, so a query always sees one consistent snapshot.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -61,9 +62,14 @@ class Citation:
     cites_date: DateValue | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class Fact:
-    """A claim with its dates parsed and references resolved."""
+    """A claim with its dates parsed and references resolved.
+
+    Facts compare by identity: a snapshot holds one Fact per claim, and value equality would
+    compare whole pydantic models, which made `fact in some_list` cost a microsecond per
+    element (compare `.model` to tell whether a claim changed between snapshots).
+    """
 
     model: Claim
     date: DateValue | None
@@ -91,6 +97,79 @@ class Fact:
             if i:
                 seen.setdefault(i, None)
         return tuple(seen)
+
+
+class _Postings(Mapping[str, frozenset[str]]):
+    """Word → claim ids, kept as lists (a third of the memory of sets), handed out as
+    frozensets. Read-only.
+
+    A reload that changes a few claims does not rebuild the lists: the new snapshot shares
+    the old `base`, ignores the changed and removed claims' ids in it (`dropped`) and keeps
+    their new words in a small `extra`. Words left with no claim at all are `dead`.
+    """
+
+    __slots__ = ("_base", "_dead", "_dropped", "_extra", "_len")
+
+    def __init__(
+        self,
+        base: dict[str, list[str]],
+        extra: dict[str, list[str]] | None = None,
+        dropped: frozenset[str] = frozenset(),
+        dead: frozenset[str] = frozenset(),
+    ) -> None:
+        self._base, self._extra = base, extra or {}
+        self._dropped, self._dead = dropped, dead
+        fresh = sum(1 for w in self._extra if w not in base)
+        self._len = len(base) + fresh - len(dead)
+
+    @property
+    def layered(self) -> int:
+        """How many claim ids the layers hold (0 for a fresh index)."""
+        return len(self._dropped) + sum(len(v) for v in self._extra.values())
+
+    def _ids(self, word: str) -> frozenset[str]:
+        ids = self._base.get(word, ())
+        out = frozenset(x for x in ids if x not in self._dropped) if self._dropped else None
+        if out is None:
+            out = frozenset(ids)
+        extra = self._extra.get(word)
+        return out.union(extra) if extra else out
+
+    def __getitem__(self, word: str) -> frozenset[str]:
+        if word in self._dead or (word not in self._base and word not in self._extra):
+            raise KeyError(word)
+        return self._ids(word)
+
+    def __contains__(self, word: object) -> bool:
+        return (word in self._base or word in self._extra) and word not in self._dead
+
+    def __iter__(self) -> Iterator[str]:
+        dead = self._dead
+        yield from (w for w in self._base if w not in dead)
+        yield from (w for w in self._extra if w not in self._base and w not in dead)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def updated(
+        self, removed: set[str], added: dict[str, list[str]], touched: set[str]
+    ) -> _Postings:
+        """These claim ids' words gone (`touched`: the words they had), `added` words added."""
+        dropped = self._dropped | removed
+        extra: dict[str, list[str]] = {}
+        for word, ids in self._extra.items():
+            kept = [x for x in ids if x not in removed]
+            if kept:
+                extra[word] = kept
+        for word, ids in added.items():
+            extra.setdefault(word, []).extend(ids)
+        dead = set()
+        for word in touched | self._dead:
+            if word in extra or word not in self._base:
+                continue  # alive, or gone with the old extra
+            if not any(x not in dropped for x in self._base[word]):
+                dead.add(word)
+        return _Postings(self._base, extra, frozenset(dropped), frozenset(dead))
 
 
 def _date_key(fact: Fact) -> tuple:
@@ -121,9 +200,12 @@ class KnowledgeBase:
         loaded_by: str = "startup",
         file_hashes: Mapping[str, str] | None = None,
         match_settings: MatchSettings | None = None,
+        previous: KnowledgeBase | None = None,
     ) -> KnowledgeBase:
+        """A new snapshot. `previous` (the one it replaces) lends it the indexes whose inputs
+        did not change, so an edit to a claims file does not rebuild the name index."""
         ents = list(entities)
-        return cls(
+        kb = cls(
             articles=MappingProxyType({a.id: a for a in articles}),
             entities=MappingProxyType({e.id: e for e, _ in ents}),
             entity_origin=MappingProxyType({e.id: o for e, o in ents}),
@@ -133,23 +215,146 @@ class KnowledgeBase:
             file_hashes=MappingProxyType(dict(file_hashes or {})),
             match_settings=match_settings or MatchSettings(),
         )
+        if previous is not None:
+            kb._reuse(previous)
+        return kb
+
+    def _reuse(self, old: KnowledgeBase) -> None:
+        """Take over or update the old snapshot's indexes where their inputs allow.
+
+        The name index is taken as it is if every name, alias and id is as it was (same
+        entities in the same order: its tie-breaks follow that order). The claim indexes are
+        updated for the claims that changed (a claim unchanged since the last load is the very
+        same Fact object, see bot/loader.py) if they are few, the search index only if no
+        entity was renamed (its text holds their names); otherwise they are built afresh.
+        """
+        same_labels = len(old.entities) == len(self.entities) and all(
+            a is b or (a.id, a.name, a.aliases) == (b.id, b.name, b.aliases)
+            for a, b in zip(old.entities.values(), self.entities.values(), strict=True)
+        )
+        matcher = old.__dict__.get("matcher")
+        if same_labels and matcher is not None and old.match_settings == self.match_settings:
+            self.__dict__["matcher"] = matcher  # what cached_property would store
+        # The search text holds the names of a claim's entities (not their aliases).
+        same_names = same_labels or (
+            len(old.entities) == len(self.entities)
+            and all(
+                (o := old.entities.get(ident)) is not None and o.name == e.name
+                for ident, e in self.entities.items()
+            )
+        )
+        changed = [f for cid, f in self.claims.items() if old.claims.get(cid) is not f]
+        gone = [cid for cid in old.claims if cid not in self.claims]
+        if len(changed) + len(gone) > max(500, len(self.claims) // 50):
+            return
+        removed = set(gone) | {f.id for f in changed if f.id in old.claims}
+        by_date = old.__dict__.get("_by_date")
+        if by_date is not None:
+            kept = [f for f in by_date if f.id not in removed]
+            for fact in sorted(changed, key=_date_key):  # keys are unique: ids end them
+                kept.insert(bisect_right(kept, _date_key(fact), key=_date_key), fact)
+            self.__dict__["_by_date"] = tuple(kept)
+        by_entity = old.__dict__.get("claims_by_entity")
+        if by_entity is not None:
+            index = dict(by_entity)
+            fresh: dict[str, list[Fact]] = defaultdict(list)
+            for fact in changed:
+                for eid in fact.entity_ids():
+                    fresh[eid].append(fact)
+            affected = set(fresh)
+            for cid in removed:
+                affected.update(old.claims[cid].entity_ids())
+            for eid in affected:
+                facts = [f for f in index.get(eid, ()) if f.id not in removed] + fresh[eid]
+                if facts:
+                    index[eid] = tuple(sorted(facts, key=_date_key))
+                else:
+                    index.pop(eid, None)
+            self.__dict__["claims_by_entity"] = MappingProxyType(index)
+        postings = old.__dict__.get("search_index")
+        if (
+            same_names
+            and isinstance(postings, _Postings)
+            and postings.layered < max(5_000, len(self.claims) // 20)
+        ):
+            touched: set[str] = set()
+            for cid in removed:
+                touched.update(fold(old.searchable_text(old.claims[cid])).split())
+            added: dict[str, list[str]] = defaultdict(list)
+            for fact in changed:
+                for word in set(fold(self.searchable_text(fact)).split()):
+                    added[word].append(fact.id)
+            new = postings.updated(removed, dict(added), touched)
+            self.__dict__["search_index"] = new
+            vocabulary = old.__dict__.get("search_vocabulary")
+            if (
+                vocabulary is not None
+                and len(new) == len(postings)
+                and all(w in postings for w in added)
+            ):
+                self.__dict__["search_vocabulary"] = vocabulary
+        ids = old.__dict__.get("claim_ids_sorted")
+        if ids is not None and not gone and len(self.claims) == len(old.claims):
+            self.__dict__["claim_ids_sorted"] = ids
 
     # Indexes: computed once per snapshot, on first use.
+
+    @cached_property
+    def _by_date(self) -> tuple[Fact, ...]:
+        """Every claim in date order (undated last), sorted once for the indexes below."""
+        return tuple(sorted(self.claims.values(), key=_date_key))
 
     @cached_property
     def claims_by_entity(self) -> Mapping[str, tuple[Fact, ...]]:
         """Claims concerning each entity, in date order (undated last)."""
         index: dict[str, list[Fact]] = defaultdict(list)
-        for fact in self.claims.values():
+        for fact in self._by_date:
             for eid in fact.entity_ids():
                 index[eid].append(fact)
-        return MappingProxyType({k: tuple(sorted(v, key=_date_key)) for k, v in index.items()})
+        return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
     @cached_property
     def timeline(self) -> tuple[Fact, ...]:
         """All dated, non-deprecated claims in date order."""
-        dated = [f for f in self.claims.values() if f.when and f.model.rank != Rank.DEPRECATED]
-        return tuple(sorted(dated, key=_date_key))
+        deprecated = Rank.DEPRECATED
+        return tuple(f for f in self._by_date if f.when and f.model.rank != deprecated)
+
+    @cached_property
+    def _timeline_starts(self) -> tuple[dt.date, ...]:
+        return tuple(f.when.start for f in self.timeline)  # type: ignore[union-attr]
+
+    @cached_property
+    def _timeline_spans(self) -> tuple[tuple[dt.date, dt.date, tuple[int, ...]], ...]:
+        """Each distinct (start, end) of the timeline with the positions of its facts; there
+        are far fewer distinct spans (days, months, years) than facts."""
+        spans: dict[tuple[dt.date, dt.date], list[int]] = defaultdict(list)
+        for i, f in enumerate(self.timeline):
+            spans[(f.when.start, f.when.end)].append(i)  # type: ignore[union-attr]
+        return tuple((a, b, tuple(v)) for (a, b), v in sorted(spans.items()))
+
+    def dated_in(self, period: DateValue) -> list[Fact]:
+        """Timeline facts whose date lies within `period`, in timeline order:
+        `[f for f in kb.timeline if period.contains(f.when)]` by bisection."""
+        timeline, starts = self.timeline, self._timeline_starts
+        out = []
+        for i in range(bisect_left(starts, period.start), bisect_right(starts, period.end)):
+            f = timeline[i]
+            if f.when.end <= period.end:  # type: ignore[union-attr]
+                out.append(f)
+        return out
+
+    def dated_around(self, period: DateValue) -> list[Fact]:
+        """Timeline facts with a less precise date that includes `period` (not the same
+        span), in timeline order: what `on` lists under "less precise dates"."""
+        found: list[int] = []
+        for start, end, positions in self._timeline_spans:
+            if start > period.start:
+                break
+            if end >= period.end and (start, end) != (period.start, period.end):
+                found.extend(positions)
+        found.sort()
+        timeline = self.timeline
+        return [timeline[i] for i in found]
 
     @cached_property
     def matcher(self) -> Matcher:
@@ -163,11 +368,16 @@ class KnowledgeBase:
     @cached_property
     def search_index(self) -> Mapping[str, frozenset[str]]:
         """Folded word → ids of claims whose text or quotes contain it."""
-        index: dict[str, set[str]] = defaultdict(set)
+        postings: dict[str, list[str]] = {}
         for fact in self.claims.values():
-            for word in fold(self.searchable_text(fact)).split():
-                index[word].add(fact.id)
-        return MappingProxyType({k: frozenset(v) for k, v in index.items()})
+            ident = fact.id
+            for word in set(fold(self.searchable_text(fact)).split()):
+                ids = postings.get(word)
+                if ids is None:
+                    postings[word] = [ident]
+                else:
+                    ids.append(ident)
+        return _Postings(postings)
 
     @cached_property
     def search_vocabulary(self) -> tuple[str, ...]:
@@ -182,8 +392,11 @@ class KnowledgeBase:
     def warm(self) -> KnowledgeBase:
         """Build every index now (off the event loop), not on the first query."""
         for name in (
+            "_by_date",
             "claims_by_entity",
             "timeline",
+            "_timeline_starts",
+            "_timeline_spans",
             "matcher",
             "search_index",
             "search_vocabulary",

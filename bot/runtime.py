@@ -7,14 +7,23 @@ to the end, so it never sees half a reload.
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
-from bot.loader import LoadCache, LoadResult, knowledge_files, load_knowledge
+from bot.loader import (
+    DiskCache,
+    LoadCache,
+    LoadResult,
+    gc_paused,
+    knowledge_files,
+    load_knowledge,
+)
 from bot.matching import MatchSettings
 from bot.yamlsource import Problem
 
@@ -61,14 +70,19 @@ def diff(old: KnowledgeBase | None, new: KnowledgeBase) -> Changelog:
             return f"{kind} {ident}" + (f" ({label})" if label else "")
 
         def same(a: object, b: object, kind: str = kind) -> bool:
+            if a is b:  # unchanged claims and entities are the very same objects
+                return True
             if kind == "claim":
-                return a.model == b.model  # type: ignore[attr-defined]
+                return a.model is b.model or a.model == b.model  # type: ignore[attr-defined]
             return a == b
 
         for ident, item in after.items():
-            if ident not in before:
+            old = before.get(ident)
+            if old is item:  # unchanged: the very same object (the common case)
+                continue
+            if old is None:
                 added.append(name(item))
-            elif not same(before[ident], item):
+            elif not same(old, item):
                 changed.append(name(item))
         removed += [name(item) for ident, item in before.items() if ident not in after]
     return Changelog(tuple(added), tuple(changed), tuple(removed))
@@ -81,6 +95,22 @@ class ReloadOutcome:
     changelog: Changelog
     kb: KnowledgeBase
     parsed_files: int = 0
+
+
+def warm(
+    kb: KnowledgeBase, progress: Callable[[str, int, int], None] | None = None
+) -> KnowledgeBase:
+    """Build the snapshot's indexes now (with the collector paused: millions of new objects,
+    no cycles), then move what survived out of the collector's way: the snapshot lives long
+    and is never cyclic garbage, so later collections need not walk it again and again."""
+    if progress:
+        progress("index", 0, 1)
+    with gc_paused():
+        kb.warm()
+    gc.freeze()
+    if progress:
+        progress("index", 1, 1)
+    return kb
 
 
 def match_settings(settings: Settings) -> MatchSettings:
@@ -100,10 +130,17 @@ class KnowledgeHolder:
 
     @classmethod
     def load(
-        cls, settings: Settings, *, progress: Callable[[str, int, int], None] | None = None
+        cls,
+        settings: Settings,
+        *,
+        progress: Callable[[str, int, int], None] | None = None,
+        disk_cache: bool = True,
     ) -> tuple[KnowledgeHolder | None, LoadResult]:
-        """First load: without a good snapshot there is nothing to serve."""
-        cache = LoadCache()
+        """First load: without a good snapshot there is nothing to serve.
+
+        Parsed files are kept in memory for reloads and in `settings.cache_dir` for the next
+        start (`disk_cache=False` leaves the disk alone)."""
+        cache = LoadCache(disk=DiskCache(settings.cache_dir) if disk_cache else None)
         result = load_knowledge(
             settings.knowledge_dir,
             settings.seeds_dir,
@@ -113,7 +150,10 @@ class KnowledgeHolder:
         )
         if result.kb is None:
             return None, result
-        return cls(settings, result.kb.warm(), cache=cache), result
+        clock = time.perf_counter()
+        kb = warm(result.kb, progress)
+        result.timings["index"] = time.perf_counter() - clock
+        return cls(settings, kb, cache=cache), result
 
     def reload(self, by: str = "file change") -> ReloadOutcome:
         """Load a complete new snapshot; swap it in only if it is clean."""
@@ -124,13 +164,14 @@ class KnowledgeHolder:
                 cache=self.cache,
                 loaded_by=by,
                 match_settings=match_settings(self.settings),
+                previous=self.kb,
             )
             if result.kb is None:
                 self.problems = result.problems
                 return ReloadOutcome(
                     False, result.problems, Changelog(), self.kb, result.parsed_files
                 )
-            new = result.kb.warm()
+            new = warm(result.kb)
             log = diff(self.kb, new)
             self.problems = ()
             self.kb = new  # the atomic swap

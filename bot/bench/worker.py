@@ -1,0 +1,257 @@
+"""One measured phase of `factbot bench`, in a process of its own (so its peak RSS is its own).
+
+    python -m bot.bench.worker PHASE FOLDER QUERIES.json OPTIONS.json
+
+PHASE is `cold` (the real start-up with an empty cache), `serve` (the real start-up from the
+cache, then every query, then reloads after one-file edits) or `baseline` (the brute-force
+start-up and queries). Prints one JSON object on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from bot.bench.progress import printer, say
+from bot.commands import run as run_command
+from bot.config import Settings
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def percentiles(samples_ns: list[int]) -> dict[str, float]:
+    """Nearest-rank p50/p99/max in microseconds."""
+    if not samples_ns:
+        return {"n": 0}
+    s = sorted(samples_ns)
+
+    def rank(p: float) -> float:
+        return round(s[max(0, -(-len(s) * p // 100) - 1)] / 1000, 1)
+
+    return {"n": len(s), "p50_us": rank(50), "p99_us": rank(99), "max_us": round(s[-1] / 1000, 1)}
+
+
+def timed(
+    items: Iterable[Any], fn: Callable[[Any], Any], budget: float
+) -> tuple[list[int], list[Any], bool]:
+    """Call fn on each item; per-call nanoseconds, results, and whether the budget ran out."""
+    items = list(items)
+    stop = time.perf_counter() + budget
+    for item in items[:5]:  # warm-up, not measured (first-call imports and caches)
+        fn(item)
+        if time.perf_counter() > stop - budget / 2:
+            break  # slow calls need no warming up
+    samples: list[int] = []
+    results: list[Any] = []
+    clock = time.perf_counter_ns
+    for item in items:
+        t0 = clock()
+        out = fn(item)
+        samples.append(clock() - t0)
+        results.append(out)
+        if time.perf_counter() > stop:
+            return samples, results, True
+    return samples, results, False
+
+
+def _settings(folder: Path) -> Settings:
+    return Settings(
+        knowledge_dir=folder / "knowledge",
+        seeds_dir=folder / "seeds",
+        cache_dir=folder / ".factbot-cache",
+    )
+
+
+def _queries_phase(kb, queries: dict, limit: int | None, budget: float) -> dict:
+    """Every kind of query against one snapshot: latencies, and the decisions for accuracy."""
+    out: dict[str, Any] = {"lookup": {}, "lookup_e2e": {}, "decisions": {}}
+    visible = kb.visible
+    for cls, items in queries["lookup"].items():
+        items = items[:limit] if limit else items
+        say(f"  lookups: {cls} ({len(items)})")
+        samples, results, cut = timed(
+            [q for q, _, _ in items], lambda q: kb.matcher.match(q, allowed=visible), budget
+        )
+        out["lookup"][cls] = {**percentiles(samples), "budget_hit": cut}
+        out["decisions"][cls] = [
+            [target, r.decision, r.best.key if r.best else None]
+            for (_, target, _), r in zip(items, results, strict=False)
+        ]
+        e2e = [f"{'who' if kind == 'person' else 'what'} {q}" for q, _, kind in items]
+        samples, _, cut = timed(e2e, lambda text: run_command(kb, text), budget)
+        out["lookup_e2e"][cls] = {**percentiles(samples), "budget_hit": cut}
+    items = queries["autocomplete"][:limit] if limit else queries["autocomplete"]
+    say(f"  autocomplete ({len(items)})")
+    samples, _, cut = timed(
+        items, lambda q: kb.matcher.complete(q, limit=25, allowed=visible), budget
+    )
+    out["autocomplete"] = {**percentiles(samples), "budget_hit": cut}
+    items = queries["on"][:limit] if limit else queries["on"]
+    say(f"  on, indexed ({len(items)})")
+    samples, _, cut = timed(items, lambda q: _on_indexed(kb, q), budget)
+    out["on_indexed"] = {**percentiles(samples), "budget_hit": cut}
+    for kind in ("on", "search"):
+        items = queries[kind][:limit] if limit else queries[kind]
+        say(f"  {kind} ({len(items)})")
+        samples, answers, cut = timed(
+            [f"{kind} {q}" for q in items], lambda text: run_command(kb, text), budget
+        )
+        lines = sorted(len(a.lines) for a in answers)
+        out[kind] = {
+            **percentiles(samples),
+            "budget_hit": cut,
+            "median_lines": lines[len(lines) // 2] if lines else 0,
+        }
+    return out
+
+
+def _on_indexed(kb, arg: str):
+    """`on <date>` as bot/query.py would answer it with the snapshot's date index
+    (kb.dated_in / kb.dated_around) instead of scanning the timeline: the change proposed in
+    docs/performance.md, measured here so that its effect is known before it is made."""
+    from bot.dates import DateError
+    from bot.query import _Builder, parse_query_date
+
+    try:
+        period, _ = parse_query_date(kb, arg)
+    except DateError:
+        return None
+    b = _Builder(kb)
+    for f in kb.dated_in(period):
+        b.fact(f)
+    for f in kb.dated_around(period):
+        b.fact(f, f"Less precise dates that include {period.display()}")
+    return b
+
+
+def phase_cold(folder: Path, queries: dict, options: dict) -> dict:
+    from bot.runtime import KnowledgeHolder
+
+    settings = _settings(folder)
+    shutil.rmtree(settings.cache_dir, ignore_errors=True)
+    say("real: cold start (no cache): parse, validate, check, index")
+    clock = time.perf_counter()
+    holder, result = KnowledgeHolder.load(settings, progress=printer("  "))
+    seconds = time.perf_counter() - clock
+    if holder is None:
+        raise SystemExit(f"the generated base does not load: {result.problems[:3]}")
+    return {
+        "cold_load_s": round(seconds, 3),
+        "cold_stages_s": {k: round(v, 3) for k, v in result.timings.items()},
+        "cold_parsed_files": result.parsed_files,
+        "peak_rss_cold_mb": peak_rss_mb(),
+    }
+
+
+def phase_serve(folder: Path, queries: dict, options: dict) -> dict:
+    from bot.runtime import KnowledgeHolder
+
+    settings = _settings(folder)
+    say("real: warm start (from the disk cache)")
+    clock = time.perf_counter()
+    holder, result = KnowledgeHolder.load(settings, progress=printer("  "))
+    seconds = time.perf_counter() - clock
+    if holder is None:
+        raise SystemExit(f"the generated base does not load: {result.problems[:3]}")
+    out: dict[str, Any] = {
+        "warm_load_s": round(seconds, 3),
+        "warm_stages_s": {k: round(v, 3) for k, v in result.timings.items()},
+        "warm_cached_files": result.cached_files,
+        "peak_rss_after_load_mb": peak_rss_mb(),
+    }
+    say("real: queries")
+    out.update(_queries_phase(holder.kb, queries, None, options["budget"]))
+    say("real: reloads after one-file edits")
+    out["reload"] = _reloads(holder, folder)
+    out["peak_rss_serve_mb"] = peak_rss_mb()
+    return out
+
+
+def _reloads(holder, folder: Path) -> dict:
+    """Reload after editing one claims file, then one entity file (an alias added)."""
+    knowledge = folder / "knowledge"
+    claims = sorted((knowledge / "claims").glob("*.yaml"))[-1]
+    people = sorted((knowledge / "entities").glob("person-*.yaml"))[-1]
+    out: dict[str, Any] = {}
+    edits = (("claim_text_edit", claims, _edit_claim_text), ("alias_added", people, _add_alias))
+    for name, path, edit in edits:
+        original = path.read_bytes()
+        try:
+            path.write_text(edit(original.decode("utf-8")), encoding="utf-8")
+            clock = time.perf_counter()
+            outcome = holder.reload("bench")
+            seconds = time.perf_counter() - clock
+            out[name] = {
+                "seconds": round(seconds, 3),
+                "ok": outcome.ok,
+                "files_parsed": outcome.parsed_files,
+                "changes": outcome.changelog.lines(),
+            }
+        finally:
+            path.write_bytes(original)
+            holder.reload("bench restore")  # not measured: back to the base as generated
+    return out
+
+
+def _edit_claim_text(text: str) -> str:
+    """Change the wording of the file's first claim."""
+    at = text.index("    text: ")
+    end = text.index("\n", at)
+    return text[:end] + " Edited." + text[end:]
+
+
+def _add_alias(text: str) -> str:
+    """Give the file's first entity one more alias (a name no one else has)."""
+    at = text.index("  - id: ")
+    end = text.find("\n\n", at)
+    end = len(text) if end < 0 else end
+    block = text[at:end]
+    if "    aliases:\n" in block:
+        block = block.replace("    aliases:\n", "    aliases:\n      - Zzyzx Benchalias\n", 1)
+    else:
+        block += "\n    aliases:\n      - Zzyzx Benchalias"
+    return text[:at] + block + text[end:]
+
+
+def phase_baseline(folder: Path, queries: dict, options: dict) -> dict:
+    from bot.bench.baseline import load_brute
+
+    settings = _settings(folder)
+    say("baseline: start-up with yaml.safe_load, no cache, no name index")
+    clock = time.perf_counter()
+    kb = load_brute(settings.knowledge_dir, settings.seeds_dir, progress=printer("  "))
+    kb.warm()
+    seconds = time.perf_counter() - clock
+    out: dict[str, Any] = {
+        "cold_load_s": round(seconds, 3),
+        "peak_rss_after_load_mb": peak_rss_mb(),
+    }
+    say("baseline: queries")
+    out.update(_queries_phase(kb, queries, options["baseline_queries"], options["budget"]))
+    out["peak_rss_serve_mb"] = peak_rss_mb()
+    return out
+
+
+PHASES = {"cold": phase_cold, "serve": phase_serve, "baseline": phase_baseline}
+
+
+def main(argv: list[str]) -> int:
+    phase, folder, queries_path, options = argv
+    queries = json.loads(Path(queries_path).read_text(encoding="utf-8"))
+    result = PHASES[phase](Path(folder), queries, json.loads(options))
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - run by `factbot bench`
+    sys.exit(main(sys.argv[1:]))
