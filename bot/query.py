@@ -342,12 +342,8 @@ def on(kb: KnowledgeBase, arg: str) -> Answer:
     except DateError as exc:
         return usage_error(str(exc), REGISTRY["on"].usage, title="That date doesn't work")
     b = _Builder(kb)
-    inside = [f for f in kb.timeline if period.contains(f.when)]  # type: ignore[arg-type]
-    around = [
-        f
-        for f in kb.timeline
-        if f not in inside and f.when is not None and f.when.contains(period) and f.when != period
-    ]
+    inside = kb.dated_in(period)  # the date index: no scan of the whole timeline
+    around = kb.dated_around(period)
     for f in inside:
         b.fact(f)
     for f in around:
