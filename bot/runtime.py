@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
@@ -190,10 +189,3 @@ class KnowledgeHolder:
                 continue
             out.append((str(f), st.st_size, st.st_mtime_ns))
         return tuple(out)
-
-
-def relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
