@@ -257,7 +257,7 @@ def run_bench(
         for key in ("lookup_exact", "lookup_fuzzy", "lookup_all", "lookup_e2e_all"):
             for p in ("p50", "p99"):
                 ratios[f"{key}_{p}"] = _ratio(base[key].get(f"{p}_us"), real[key].get(f"{p}_us"))
-        for key in ("autocomplete", "on", "on_indexed", "search"):
+        for key in ("autocomplete", "on", "search"):
             for p in ("p50", "p99"):
                 ratios[f"{key}_{p}"] = _ratio(base[key].get(f"{p}_us"), real[key].get(f"{p}_us"))
         ratios["cold_load"] = _ratio(base["cold_load_s"], real["cold_load_s"])
@@ -328,8 +328,6 @@ def render(report: dict) -> str:
     row("autocomplete", _us(real["autocomplete"]), _us(base.get("autocomplete")),
         ratios.get("autocomplete_p99"))  # fmt: skip
     row("on <date>", _us(real["on"]), _us(base.get("on")), ratios.get("on_p99"))
-    row("on <date>, date index (proposed)", _us(real.get("on_indexed")),
-        _us(base.get("on_indexed")), ratios.get("on_indexed_p99"))  # fmt: skip
     row("search", _us(real["search"]), _us(base.get("search")), ratios.get("search_p99"))
     rss_r = max(real["peak_rss_cold_mb"], real["peak_rss_serve_mb"])
     rss_b = base.get("peak_rss_serve_mb")

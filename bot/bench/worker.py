@@ -42,9 +42,14 @@ def percentiles(samples_ns: list[int]) -> dict[str, float]:
 
 
 def timed(
-    items: Iterable[Any], fn: Callable[[Any], Any], budget: float
+    items: Iterable[Any],
+    fn: Callable[[Any], Any],
+    budget: float,
+    keep: Callable[[Any], Any] = lambda result: None,
 ) -> tuple[list[int], list[Any], bool]:
-    """Call fn on each item; per-call nanoseconds, results, and whether the budget ran out."""
+    """Call fn on each item; per-call nanoseconds, `keep(result)` of each, and whether the
+    budget ran out. (Results are not kept whole: thousands of big answers left alive would
+    make every later garbage collection slower, and the measurement with it.)"""
     items = list(items)
     stop = time.perf_counter() + budget
     for item in items[:5]:  # warm-up, not measured (first-call imports and caches)
@@ -58,7 +63,8 @@ def timed(
         t0 = clock()
         out = fn(item)
         samples.append(clock() - t0)
-        results.append(out)
+        results.append(keep(out))
+        del out
         if time.perf_counter() > stop:
             return samples, results, True
     return samples, results, False
@@ -80,12 +86,15 @@ def _queries_phase(kb, queries: dict, limit: int | None, budget: float) -> dict:
         items = items[:limit] if limit else items
         say(f"  lookups: {cls} ({len(items)})")
         samples, results, cut = timed(
-            [q for q, _, _ in items], lambda q: kb.matcher.match(q, allowed=visible), budget
+            [q for q, _, _ in items],
+            lambda q: kb.matcher.match(q, allowed=visible),
+            budget,
+            keep=lambda r: (r.decision, r.best.key if r.best else None),
         )
         out["lookup"][cls] = {**percentiles(samples), "budget_hit": cut}
         out["decisions"][cls] = [
-            [target, r.decision, r.best.key if r.best else None]
-            for (_, target, _), r in zip(items, results, strict=False)
+            [target, decision, best]
+            for (_, target, _), (decision, best) in zip(items, results, strict=False)
         ]
         e2e = [f"{'who' if kind == 'person' else 'what'} {q}" for q, _, kind in items]
         samples, _, cut = timed(e2e, lambda text: run_command(kb, text), budget)
@@ -96,42 +105,22 @@ def _queries_phase(kb, queries: dict, limit: int | None, budget: float) -> dict:
         items, lambda q: kb.matcher.complete(q, limit=25, allowed=visible), budget
     )
     out["autocomplete"] = {**percentiles(samples), "budget_hit": cut}
-    items = queries["on"][:limit] if limit else queries["on"]
-    say(f"  on, indexed ({len(items)})")
-    samples, _, cut = timed(items, lambda q: _on_indexed(kb, q), budget)
-    out["on_indexed"] = {**percentiles(samples), "budget_hit": cut}
     for kind in ("on", "search"):
         items = queries[kind][:limit] if limit else queries[kind]
         say(f"  {kind} ({len(items)})")
-        samples, answers, cut = timed(
-            [f"{kind} {q}" for q in items], lambda text: run_command(kb, text), budget
+        samples, lines, cut = timed(
+            [f"{kind} {q}" for q in items],
+            lambda text: run_command(kb, text),
+            budget,
+            keep=lambda answer: len(answer.lines),
         )
-        lines = sorted(len(a.lines) for a in answers)
+        lines.sort()
         out[kind] = {
             **percentiles(samples),
             "budget_hit": cut,
             "median_lines": lines[len(lines) // 2] if lines else 0,
         }
     return out
-
-
-def _on_indexed(kb, arg: str):
-    """`on <date>` as bot/query.py would answer it with the snapshot's date index
-    (kb.dated_in / kb.dated_around) instead of scanning the timeline: the change proposed in
-    docs/performance.md, measured here so that its effect is known before it is made."""
-    from bot.dates import DateError
-    from bot.query import _Builder, parse_query_date
-
-    try:
-        period, _ = parse_query_date(kb, arg)
-    except DateError:
-        return None
-    b = _Builder(kb)
-    for f in kb.dated_in(period):
-        b.fact(f)
-    for f in kb.dated_around(period):
-        b.fact(f, f"Less precise dates that include {period.display()}")
-    return b
 
 
 def phase_cold(folder: Path, queries: dict, options: dict) -> dict:
