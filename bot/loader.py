@@ -279,7 +279,6 @@ _SCALAR, _SEQ, _MAP = _EV.ScalarEvent, _EV.SequenceStartEvent, _EV.MappingStartE
 _SEQ_END, _MAP_END = _EV.SequenceEndEvent, _EV.MappingEndEvent
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_TRUE = frozenset({"true", "yes", "on", "y"})
 _MAX_NODES = getattr(yamlsource, "MAX_NODES", 1 << 62)
 
 
@@ -426,20 +425,8 @@ def _convert(tag: str, value: str) -> Any:
     """A plain scalar's value, exactly as yamlsource's builder converts it."""
     if tag not in yamlsource._SCALAR_TAGS:
         raise _Slow
-    if tag.endswith(":int"):
-        try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
-            return value
-    if tag.endswith(":float"):
-        try:
-            return float(value.replace("_", ""))
-        except ValueError:
-            return value
-    if tag.endswith(":bool"):
-        return value.lower() in _TRUE
-    if tag.endswith(":null"):
-        return None
+    if not tag.endswith((":str", ":timestamp")):
+        return yamlsource.scalar_value(tag, value)
     if "FIXME" in value:
         raise _Slow
     return value

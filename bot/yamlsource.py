@@ -36,6 +36,27 @@ _SCALAR_TAGS = {
 }
 
 
+def scalar_value(tag: str, value: str) -> Any:
+    """A resolved plain scalar as Python data; str and timestamp stay the text as written.
+
+    Shared by this reader and the loader's fast path, which must build the same data."""
+    if tag.endswith(":int"):
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    if tag.endswith(":float"):
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    if tag.endswith(":bool"):
+        return value.lower() in {"true", "yes", "on", "y"}
+    if tag.endswith(":null"):
+        return None
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong in a knowledge file, located for the editor."""
@@ -130,20 +151,8 @@ class _Builder:
             )
             return None
         value = node.value
-        if tag.endswith(":int"):
-            try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
-                return value
-        if tag.endswith(":float"):
-            try:
-                return float(value.replace("_", ""))
-            except ValueError:
-                return value
-        if tag.endswith(":bool"):
-            return value.lower() in {"true", "yes", "on", "y"}
-        if tag.endswith(":null"):
-            return None
+        if not tag.endswith((":str", ":timestamp")):
+            return scalar_value(tag, value)
         if "FIXME" in value:
             self.fail(
                 node,
