@@ -20,10 +20,14 @@ in one string buffer); name ids sorted by phonetic key, for exact/folded/phoneti
 bisection; a vocabulary of distinct phonetic words (and of folded words, for prefixes) with
 postings in flat ``array('I')``s, shortest names first, for any-word and last-word hits; a
 1-deletion neighbourhood of both vocabularies (4 bytes per variant) that finds every word within
-one edit or transposition; and trigram postings over the phonetic vocabulary for the wider,
-budgeted search when no word is that close. Candidates are then scored with rapidfuzz (OSA
-normalised similarity, which counts a transposition as one typo); a multi-word query is scored
-against names drawn from the postings of its rarest word.
+one edit or transposition; the vocabulary by transliteration skeleton (`normalize.skeleton`:
+Jemeljanow meets Yemelyanov); trigram postings over the phonetic vocabulary for the wider,
+budgeted search when no word is that close; and the names by each pair of their words (8 bytes
+a pair). Candidates are then scored with rapidfuzz (OSA normalised similarity, which counts a
+transposition as one typo). A multi-word query is scored against the names that hold two of
+its words or their near words, which narrows a crowded base (a thousand Aleksandrs, a thousand
+Ivanoviches) to a few names; only when no two words meet in a name, against the names of its
+rarest word.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.normalize import fold, phonetic_word
+from bot.normalize import fold, phonetic_word, skeleton
 
 __all__ = [
     "Candidate",
@@ -180,7 +184,11 @@ _PREFIX_HITS = 96  # prefix hits collected in `match` (plus 8 per requested comp
 _FUZZY_WORDS = 12  # best vocabulary words kept per query word
 _FUZZY_PER_WORD = 24  # last-word postings taken per fuzzy word (single-word queries)
 _NEAR_PER_WORD = 8  # nearest vocabulary words standing in for a misspelt word of a phrase
-_MULTI_POOL = 256  # names taken from the rarest word of a multi-word query
+_MULTI_POOL = 256  # names taken from the rarest word when no pair of query words narrows
+_PAIR_WORDS = 8  # words of a name indexed in pairs (names longer than this: their first 8)
+_PAIR_OPTIONS = 4  # options per query word (the word, its nearest words) combined in pairs
+_PAIR_POOL = 384  # names taken from the pair index for one multi-word query
+_PAIR_ENOUGH = 4  # fewer pair hits than this: widen the search as if no pair had matched
 _MULTI_KEEP = 24  # best-scoring names kept per comparison
 _SUFFIX_OPTIONS = 3  # last-word candidates whose names are tried as word-suffix matches
 _SUFFIX_PER_OPTION = 32  # names per such candidate
@@ -188,6 +196,7 @@ _TRIGRAM_BUDGET = 600  # vocabulary words scored per query word when no word is 
 _BAND_SCAN = 1_500  # vocabulary bands up to this size are scored directly instead
 _RESCORE_TOP = 8  # multi-word fuzzy candidates rescored on folded text
 _RESCORE_BAND = 15.0  # how far below the floor a phonetic score may be and still be rescored
+_SKELETON_SIM = 0.86  # a word with the same transliteration skeleton counts as one typo away
 _MIN_SPLIT = 3  # run-together queries are split only into words of at least this length
 
 
@@ -275,6 +284,55 @@ class _DeletionIndex:
                 pos += 1
 
 
+class _PairIndex:
+    """Names by each unordered pair of their words: the names containing two given words.
+
+    Why: in a crowded base every first name, patronymic and surname has thousands of names,
+    but two of a query's words together pick out a few; scoring those finds the meant name
+    even when its rarest word alone is shared by more names than a lookup can score. Each
+    (pair, name) costs 8 bytes: ``(pair key << entry bits) | entry`` in one sorted
+    ``array('Q')``. The pair key is exact while ``nwords ** 2`` fits beside the entry bits and
+    a modulus otherwise; a collision only adds candidates, which callers score.
+    """
+
+    __slots__ = ("_bits", "_key_mask", "_nwords", "_packed")
+
+    def __init__(self, nwords: int, nentries: int, words_of: Iterable[tuple[int, list[int]]]):
+        bits = max(1, nentries.bit_length())
+        self._bits, self._nwords = bits, max(1, nwords)
+        self._key_mask = (1 << (64 - bits)) - 1
+        values: list[int] = []
+        for entry, pids in words_of:
+            if len(pids) < 2:
+                continue
+            ordered = sorted(pids[:_PAIR_WORDS])
+            for i, low in enumerate(ordered):
+                base = low * self._nwords
+                for high in ordered[i + 1 :]:
+                    values.append((((base + high) & self._key_mask) << bits) | entry)
+        values.sort()
+        self._packed = array("Q", values)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Where the names containing both word ids are (two bisections, nothing copied)."""
+        if a == b:
+            return 0, 0
+        if a > b:
+            a, b = b, a
+        bits, packed = self._bits, self._packed
+        key = (a * self._nwords + b) & self._key_mask
+        lo = bisect_left(packed, key << bits)
+        return lo, bisect_left(packed, (key + 1) << bits, lo)
+
+    def names(self, lo: int, hi: int) -> list[int]:
+        """The entries of a span (and, rarely, of a hash-colliding pair)."""
+        mask = (1 << self._bits) - 1
+        return [value & mask for value in self._packed[lo:hi]]
+
+
 class _Strings:
     """Many short strings in one buffer plus offsets: no per-string object to keep in memory."""
 
@@ -352,6 +410,19 @@ def _postings(
     return data, starts
 
 
+def _name_words(
+    phons: list[str], ekey: array[int], words: array[int], at: array[int], new_id: array[int]
+) -> Iterator[tuple[int, list[int]]]:
+    """Each name's word ids, once per entity and phonetic key (ids mostly repeat the name)."""
+    current, seen = -1, set[str]()
+    for entry, phon in enumerate(phons):
+        if ekey[entry] != current:
+            current, seen = ekey[entry], set()
+        if phon not in seen:
+            seen.add(phon)
+            yield entry, [new_id[word] for word in words[at[entry] : at[entry + 1]]]
+
+
 def _letters(key: str) -> int:
     return len(key) - key.count(" ")
 
@@ -373,6 +444,7 @@ class Matcher:
         "_last_at",
         "_len_start",
         "_names_alpha",
+        "_pairs",
         "_palpha",
         "_phon",
         "_phon_sorted",
@@ -381,6 +453,7 @@ class Matcher:
         "_pword_sorted",
         "_pwords",
         "_settings",
+        "_skel",
         "_text",
         "_tri",
         "_whole_cap",
@@ -450,6 +523,10 @@ class Matcher:
         del lengths
         self._post, self._post_at = _postings(nwords, shortest_first, new_id, pairs, pairs_at)
         self._last, self._last_at = _postings(nwords, shortest_first, new_id, last_word, None)
+
+        self._pairs = _PairIndex(
+            nwords, len(phons), _name_words(phons, ekey, pairs, pairs_at, new_id)
+        )
         del shortest_first, pairs, pairs_at, last_word
         max_len = len(pwords[-1]) if pwords else 0
         starts = array("I", [0] * (max_len + 2))
@@ -462,6 +539,12 @@ class Matcher:
         self._palpha = array("I", sorted(range(nwords), key=pwords.__getitem__))
         fwords = sorted(fword_tmp)
         self._fword_pid = array("I", (new_id[fword_tmp[w]] for w in fwords))
+        skel: dict[str, set[int]] = {}
+        for word, tmp in fword_tmp.items():
+            if key := skeleton(word):
+                skel.setdefault(key, set()).add(new_id[tmp])
+        self._skel = {key: tuple(sorted(pids)) for key, pids in skel.items()}
+        del skel
         del fword_tmp, new_id
 
         tri: dict[str, array[int]] = {}
@@ -818,6 +901,10 @@ class Matcher:
             pid = fword_pid[index]
             if sim > found.get(pid, 0.0):
                 found[pid] = sim
+        for pid in self._skel.get(skeleton(fword), ()):
+            if pid not in found:  # another transliteration of the same word
+                sim = _SIM(pword, pwords[pid])
+                found[pid] = max(sim, _SKELETON_SIM) if sim >= cutoff else 0.0
         if not wide or any(score * 100.0 >= settings.answer_score for score in found.values()):
             return {pid: score for pid, score in found.items() if score}
         size = len(pword)
@@ -914,6 +1001,42 @@ class Matcher:
         out.extend(other for other, _ in ranked[:_NEAR_PER_WORD] if other != pid)
         return out
 
+    def _pair_pool(self, per_word: list[list[int]]) -> dict[int, None]:
+        """Names containing two of the query's words (or their near words), best pairs first."""
+        options = [pids[:_PAIR_OPTIONS] for pids in per_word[:_MAX_QUERY_WORDS]]
+        span = self._pairs.span
+        combos: list[tuple[int, int, int, int]] = []  # size, rank sum, span
+        for i, first in enumerate(options):
+            for second in options[i + 1 :]:
+                for rank_a, a in enumerate(first):
+                    for rank_b, b in enumerate(second):
+                        lo, hi = span(a, b)
+                        if hi > lo:
+                            combos.append((hi - lo, rank_a + rank_b, lo, hi))
+        combos.sort()  # the rarest pairs first: "Treaty of" says little, "of Kamino" much
+        pool: dict[int, None] = {}
+        names = self._pairs.names
+        for size, _, lo, hi in combos:
+            if len(pool) + size > _PAIR_POOL:
+                if len(pool) >= _PAIR_ENOUGH:
+                    continue  # a common pair ("of 2010") adds little to what rarer ones found
+                hi = lo + _PAIR_POOL - len(pool)
+            pool.update(dict.fromkeys(names(lo, hi)))
+        return pool
+
+    def _rarest_pool(self, per_word: list[list[int]]) -> dict[int, None]:
+        """Names with the rarest of the query's words: the evidence when no two words meet."""
+        size_of = self._post_at
+        options = sorted(
+            (sum(size_of[p + 1] - size_of[p] for p in pids), pids) for pids in per_word if pids
+        )
+        pool: dict[int, None] = {}
+        for rank, (_, pids) in enumerate(options[:2]):
+            cap = max(16, (_MULTI_POOL if rank == 0 else _MULTI_POOL // 4) // len(pids))
+            for pid in pids:
+                pool.update(dict.fromkeys(self._postings(pid, cap)))
+        return pool
+
     def _fuzzy_multi(
         self,
         fwords: list[str],
@@ -923,7 +1046,7 @@ class Matcher:
         ok: Callable[[int], bool],
         reorder: bool,
     ) -> list[_Hit]:
-        """Several words: names from the postings of the rarest query word(s), then scored.
+        """Several words: names holding two of the query words (or the rarest one), scored.
 
         Names are scored in C by rapidfuzz on the whole phonetic key (in order, and
         token-sorted for "Lavrov Sergei") and, for names ending like the query, on the
@@ -932,30 +1055,25 @@ class Matcher:
         """
         settings = self._settings
         loose = max(0.0, settings.floor - _RESCORE_BAND) / 100.0
-        size_of = self._post_at
-        options: list[tuple[int, list[int]]] = []
-        per_word: list[list[int]] = []
-        for fword, pword in zip(fwords, pwords, strict=True):  # cheap: the word and 1-edit kin
-            pids = self._word_options(fword, pword, wide=False)
-            per_word.append(pids)
-            if pids:
-                options.append((sum(size_of[p + 1] - size_of[p] for p in pids), pids))
-        if not options or min(options)[0] > _MULTI_POOL:
-            # No word narrows the search enough: look further for the words not found yet.
-            for number, (fword, pword) in enumerate(zip(fwords, pwords, strict=True)):
+        words = list(zip(fwords, pwords, strict=True))
+        # Cheap first: each word itself and its 1-edit kin, then names holding two of them.
+        per_word = [self._word_options(fword, pword, wide=False) for fword, pword in words]
+        pool = self._pair_pool(per_word)
+        if len(pool) < _PAIR_ENOUGH:
+            # Little evidence: look further for the words not found yet, and fall back on the
+            # names of the rarest word(s) when no two words meet in a name.
+            widened = False
+            for number, (fword, pword) in enumerate(words):
                 if not per_word[number] and len(pword) >= 4:
-                    pids = per_word[number] = self._word_options(fword, pword)
-                    if pids:
-                        options.append((sum(size_of[p + 1] - size_of[p] for p in pids), pids))
-        if not options:
+                    per_word[number] = self._word_options(fword, pword)
+                    widened = widened or bool(per_word[number])
+            if widened:
+                pool.update(self._pair_pool(per_word))
+            if len(pool) < _PAIR_ENOUGH:
+                pool.update(self._rarest_pool(per_word))
+        if not pool:
             return []
         last_options = per_word[-1]
-        options.sort(key=lambda option: option[0])
-        pool: dict[int, None] = {}
-        for rank, (_, pids) in enumerate(options[:2]):
-            cap = max(16, (_MULTI_POOL if rank == 0 else _MULTI_POOL // 4) // len(pids))
-            for pid in pids:
-                pool.update(dict.fromkeys(self._postings(pid, cap)))
         phons, ekey = self._phon, self._ekey
         buf, at = phons._buf, phons._at  # inlined `phons[entry]`: this is the hot loop
         ids = list(pool) if ok is _always else [entry for entry in pool if ok(ekey[entry])]

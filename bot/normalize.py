@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "phonetic", "phonetic_folded", "phonetic_word"]
+__all__ = ["fold", "phonetic", "phonetic_folded", "phonetic_word", "skeleton"]
 
 # Russian (a BGN/PCGN-like scheme, but й → i so that Сергей → sergei), then Kazakh, then the
 # few Ukrainian/Belarusian/Tajik/Serbian letters that show up in regional names.
@@ -90,6 +90,11 @@ _LATIN_SPECIAL: dict[str, str] = {
     "ŧ": "t",
     "ŀ": "l",
     "ß": "ss",
+    # Scholarly/ISO 9 and Czech-style transliteration: Gončarov, Šojgu, Žukov, Ščukin are
+    # Goncharov, Shoigu, Zhukov, Shchukin (stripping the mark alone would give Goncarov).
+    "č": "ch",
+    "š": "sh",
+    "ž": "zh",
 }
 
 # Quotes and apostrophes vanish instead of splitting a word: Ob'edinennye, D’Artagnan, «NATO».
@@ -259,3 +264,28 @@ def phonetic(text: str) -> str:
     Different names stay apart: Kazakhstan ≠ Kyrgyzstan, Russia ≠ Prussia, Armenia ≠ Albania.
     """
     return phonetic_folded(fold(text))
+
+
+# --- transliteration skeleton -------------------------------------------------------------
+# Where the systems disagree, the skeleton keeps only the class of the sound: every hushing or
+# guttural spelling (ш ж ч щ х: sh zh ch shch kh, German sch tsch ch, scholarly x, h) is one
+# letter, every sibilant (з с ц: z s ts c, German s ss z tz) another, and the letters that
+# write й/я/ю/е (j y i) vanish, so Jemeljanow / Yemelyanov / Emelianov, Gontscharow /
+# Goncharov, Nischne- / Nizhne-, Suxanov / Sukhanov meet. It is far too coarse to decide
+# anything (Sorin and Zorin meet too): the matcher only draws candidates from it and scores
+# them as usual.
+_SKELETON_PART = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|x|h|ts|tz|z|c|s|w|j|y|i")
+_SKELETON_OF = {
+    **dict.fromkeys(("shch", "tsch", "sch", "tch", "dzh", "zh", "sh", "ch", "kh", "ks", "x"), "S"),
+    "h": "S",
+    **dict.fromkeys(("ts", "tz", "z", "c", "s"), "Z"),
+    "w": "v",
+    **dict.fromkeys(("j", "y", "i"), ""),
+}
+_SKELETON_MIN = 3  # shorter skeletons (Ilya → "la") would gather unrelated words
+
+
+def skeleton(word: str) -> str:
+    """Transliteration-neutral key of one folded word, or "" when too short to mean anything."""
+    key = _DOUBLED.sub(r"\1", _SKELETON_PART.sub(lambda m: _SKELETON_OF[m.group(0)], word))
+    return key if len(key) >= _SKELETON_MIN else ""

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import matching
 from bot.matching import Candidate, Matcher, MatchResult, MatchSettings, NameEntry
 from bot.normalize import phonetic
 
@@ -359,6 +360,70 @@ def test_typos_in_a_larger_index_find_the_name() -> None:
     ]:
         result = index.match(typo)
         assert result.best is not None and result.best.matched == name, result.explain()
+
+
+def _crowd() -> list[NameEntry]:
+    """A crowded base: 40 first names x 30 patronymics with one surname, so every word of a
+    name is shared by hundreds of names and only two words together narrow it down."""
+    firsts = [
+        "Aleksandr", "Boris", "Denis", "Yegor", "Fyodor", "Gleb", "Igor", "Kirill", "Leonid",
+        "Maksim", "Nikita", "Oleg", "Pavel", "Roman", "Semyon", "Timur", "Vadim", "Yakov",
+        "Zakhar", "Anton", "Bogdan", "Danila", "Yefim", "Filipp", "Gennady", "Ilya", "Konstantin",
+        "Lev", "Makar", "Nikolai", "Osip", "Pyotr", "Rodion", "Savva", "Taras", "Ustin",
+        "Valentin", "Yaroslav", "Zinovy", "Artyom",
+    ]  # fmt: skip
+    fathers = [
+        "Ivanovich", "Petrovich", "Sergeyevich", "Olegovich", "Borisovich", "Denisovich",
+        "Igorevich", "Kirillovich", "Leonidovich", "Maksimovich", "Nikitich", "Pavlovich",
+        "Romanovich", "Semyonovich", "Timurovich", "Vadimovich", "Yakovlevich", "Zakharovich",
+        "Antonovich", "Bogdanovich", "Danilovich", "Filippovich", "Gennadyevich", "Ilyich",
+        "Konstantinovich", "Lvovich", "Makarovich", "Nikolayevich", "Osipovich", "Rodionovich",
+    ]  # fmt: skip
+    out = [
+        NameEntry(f"p{i}-{j}", f"{first} {father} Yemelyanov", "name")
+        for i, first in enumerate(firsts)
+        for j, father in enumerate(fathers)
+    ]
+    out.append(NameEntry("kozlov", "Yaroslav Igorevich Kozlov", "name"))
+    out.append(NameEntry("goncharov", "Yefim Vladimirovich Goncharov", "name"))
+    out.append(NameEntry("zakharov", "Timofei Wladimirowitsch Sacharow", "name"))  # German
+    return out
+
+
+def test_crowded_names_are_found_by_two_of_their_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As in a base of 100k people: each word of the name has more names than one lookup
+    # scores (here the budget is made small instead of the base large).
+    monkeypatch.setattr(matching, "_MULTI_POOL", 16)
+    index = Matcher(_crowd())
+    for query, key in [
+        ("Yaroslav Konstantinovich Yemelyanv", "p37-24"),  # typo in the shared surname
+        ("Yaroslav Konstantinovih Yemelyanov", "p37-24"),  # typo in the patronymic
+        ("Nikolai Rodionovich Yemelyanow", "p29-29"),
+    ]:
+        result = index.match(query)
+        assert result.best is not None and result.best.key == key, result.explain()
+        assert result.decision == "answer", result.explain()
+
+
+def test_other_transliteration_systems_are_found() -> None:
+    # Other people are stored in German, so every German word of the query exists in the index
+    # and still none of them is the meant person's: only the skeleton brings the two together.
+    index = Matcher(
+        [
+            *_crowd(),
+            NameEntry("svyatoslav", "Swjatoslaw Jemeljanow", "name"),
+            NameEntry("shilov", "Wadim Igorewitsch Schilow", "name"),
+            NameEntry("jaroslaw", "Jaroslaw Kusmin", "name"),
+        ]
+    )
+    for query, key in [
+        ("Jaroslaw Igorewitsch Jemeljanow", "p37-6"),
+        ("Jefim Wladimirowitsch Gontscharow", "goncharov"),  # not Sacharow, stored in German
+        ("Jaroslaw Kozlow", "kozlov"),
+    ]:
+        result = index.match(query)
+        assert result.best is not None and result.best.key == key, result.explain()
+        assert result.decision != "none"
 
 
 def test_matcher_refuses_to_be_pickled(matcher: Matcher) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.normalize import fold, phonetic, phonetic_folded, phonetic_word
+from bot.normalize import fold, phonetic, phonetic_folded, phonetic_word, skeleton
 
 
 @pytest.mark.parametrize(
@@ -18,6 +18,7 @@ from bot.normalize import fold, phonetic, phonetic_folded, phonetic_word
         ("Путин", "putin"),
         ("Жуков Хабаров Цой Чехов Шойгу Щукин", "zhukov khabarov tsoi chekhov shoigu shchukin"),
         ("Юрий Ярослав Рыжков", "yurii yaroslav ryzhkov"),
+        ("Gončarov Šojgu Žukov Ščukin", "goncharov shojgu zhukov shchukin"),
         ("объединённые Сергеевич", "obedinennye sergeevich"),
         (
             "Қазыханов Ғани Ұлы Үкімет Өскемен Әлия Іле Ңң Һ",
@@ -122,6 +123,27 @@ def test_phonetic_is_per_word_and_shares_the_folded_entry_point() -> None:
     assert phonetic_word("lavrof") == "lavrov"
     assert phonetic("") == ""
     assert phonetic("of prof") == "of prof"  # -of → -ov only from five letters on
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("Yemelyanov", "Jemeljanow", "Emelianov", "Емельянов"),  # BGN, German, LoC, Cyrillic
+        ("Goncharov", "Gontscharow", "Gončarov"),
+        ("Nizhneberegsk", "Nischneberegsk"),
+        ("Sukhanov", "Suxanov", "Suchanow"),
+        ("Kudryavtsev", "Kudrjawzew", "Kudrjavcev"),
+        ("Verkhneglinnoye", "Werchneglinnoje"),
+    ],
+)
+def test_transliterations_share_a_skeleton(spellings: tuple[str, ...]) -> None:
+    keys = {skeleton(fold(spelling)) for spelling in spellings}
+    assert len(keys) == 1 and "" not in keys
+
+
+def test_skeleton_of_short_words_is_empty() -> None:
+    assert skeleton("ilya") == ""  # "l": would gather every short word with an l
+    assert skeleton("") == ""
 
 
 @settings(max_examples=300, deadline=None)
