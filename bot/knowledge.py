@@ -6,6 +6,7 @@ bot swaps the reference, so a query always sees one consistent snapshot.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -218,6 +219,14 @@ class KnowledgeBase:
         if previous is not None:
             kb._reuse(previous)
         return kb
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle the snapshot with the indexes built so far (the disk cache keeps it whole);
+        read-only mappings travel as dicts and are made read-only again."""
+        items = vars(self).items()
+        state = {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in items}
+        proxied = tuple(k for k, v in items if isinstance(v, MappingProxyType))
+        return (_restore, (state, proxied))
 
     def _reuse(self, old: KnowledgeBase) -> None:
         """Take over or update the old snapshot's indexes where their inputs allow.
@@ -432,3 +441,12 @@ class KnowledgeBase:
             "references": refs,
             "dated_claims": dates,
         }
+
+
+def _restore(state: dict[str, object], proxied: tuple[str, ...]) -> KnowledgeBase:
+    """The other half of `KnowledgeBase.__reduce__`."""
+    values = {k: MappingProxyType(v) if k in proxied else v for k, v in state.items()}
+    names = {f.name for f in dataclasses.fields(KnowledgeBase)}
+    kb = KnowledgeBase(**{k: v for k, v in values.items() if k in names})  # type: ignore[arg-type]
+    kb.__dict__.update({k: v for k, v in values.items() if k not in names})
+    return kb

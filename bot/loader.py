@@ -15,6 +15,7 @@ disk (`DiskCache`: a restart re-parses nothing). The cross-file checks run on ev
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
 import gc
 import hashlib
@@ -169,6 +170,10 @@ class LoadResult:
     parsed_files: int = 0  # files not in the in-memory cache: parsed, or read from disk
     cached_files: int = 0  # of those, files read from the disk cache (not parsed)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # Set when this load may be kept whole on disk (a fresh start that did not come from a
+    # snapshot): the key to store it under once its indexes are built (`DiskCache.put_snapshot`).
+    snapshot_key: str | None = None
+    from_snapshot: bool = False
 
     @property
     def ok(self) -> bool:
@@ -489,6 +494,31 @@ def code_version() -> str:
     return h.hexdigest()
 
 
+@cache
+def snapshot_version() -> str:
+    """What a whole checked and indexed snapshot depends on besides its input files: every
+    module of the core (the checks, dates, names and indexes), not only the parsing ones."""
+    h = hashlib.blake2b(code_version().encode(), digest_size=16)
+    for source in sorted((FsPath(__file__).parent).glob("*.py")):
+        h.update(source.name.encode() + b"\0" + source.read_bytes())
+    return h.hexdigest()
+
+
+def snapshot_key(
+    knowledge_dir: FsPath, seeds_dir: FsPath, hashes: dict[str, str], settings: MatchSettings
+) -> str:
+    """The key of the snapshot these files make; the article texts are checked on use."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{snapshot_version()}\0{settings!r}\0{knowledge_dir.resolve()}".encode())
+    h.update(f"\0{seeds_dir.resolve()}".encode("utf-8", "surrogatepass"))
+    for name, digest in sorted(hashes.items()):
+        h.update(f"\0{name}\0{digest}".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+_SNAPSHOT_PREFIX = "snapshot-"
+
+
 class DiskCache:
     """Validated files on disk, one entry per file, keyed by content hash + code version.
 
@@ -516,6 +546,10 @@ class DiskCache:
             blob = self._path(key).read_bytes()
         except OSError:
             raise KeyError(key) from None
+        return self._unpack(key, blob)
+
+    @staticmethod
+    def _unpack(key: str, blob: bytes) -> Any:
         head = len(_MAGIC) + 40
         if blob[: len(_MAGIC)] != _MAGIC or blob[len(_MAGIC) : head] != key.encode():
             raise ValueError("not this entry")
@@ -524,7 +558,7 @@ class DiskCache:
             raise ValueError("damaged")
         return pickle.loads(payload)
 
-    def _write(self, key: str, value: Any) -> None:
+    def _write(self, key: str, value: Any, path: FsPath | None = None) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
         try:
@@ -533,7 +567,7 @@ class DiskCache:
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(_MAGIC + key.encode() + checksum + payload)
-                os.replace(tmp, self._path(key))
+                os.replace(tmp, path or self._path(key))
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
@@ -589,6 +623,51 @@ class DiskCache:
         sections = {s: [item.model for item in items] for s, items in pf.items.items()}
         self._write(self._key(digest), (sections, doc.marks, doc.top))
 
+    def _snapshot_path(self, key: str) -> FsPath:
+        return self.folder / f"{_SNAPSHOT_PREFIX}{key}.pkl"
+
+    def get_snapshot(self, key: str, seeds_dir: FsPath) -> tuple[KnowledgeBase, LoadCache] | None:
+        """The snapshot these inputs made last time, with the memos a reload needs, or None.
+
+        The key covers the code, the settings and every knowledge file; the article texts
+        are read again here and must hash as they did when the snapshot was checked.
+        """
+        try:
+            blob = self._snapshot_path(key).read_bytes()
+        except OSError:
+            return None
+        try:
+            kb, memo = self._unpack(key, blob)
+            if not isinstance(kb, KnowledgeBase) or not isinstance(memo, LoadCache):
+                raise ValueError("unexpected content")
+            for article, text_hash, _info in memo.articles.values():
+                text = (seeds_dir / article.file).read_text(encoding="utf-8")
+                digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+                if digest.digest() != text_hash:
+                    return None  # an article text changed: the quotes must be checked again
+        except Exception:  # a stale, damaged or unreadable snapshot: load file by file
+            self.rejected += 1
+            return None
+        return kb, memo
+
+    def put_snapshot(self, key: str, kb: KnowledgeBase, memo: LoadCache) -> None:
+        """Keep this snapshot (and only this one: they are large) for the next start."""
+        state = LoadCache(
+            files=memo.files,
+            dates=memo.dates,
+            articles=memo.articles,
+            facts=memo.facts,
+            labels=memo.labels,
+            entity_state=memo.entity_state,
+            claim_files=memo.claim_files,
+        )
+        name = self._snapshot_path(key).name
+        self._write(key, (kb, state), path=self._snapshot_path(key))
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder):
+                if entry.name.startswith(_SNAPSHOT_PREFIX) and entry.name != name:
+                    os.unlink(entry.path)
+
     def prune(self, digests: Iterable[str], older_than: float = 86_400.0) -> int:
         """Remove entries this load did not use that are older than `older_than` seconds."""
         keep = {f"{self._key(d)}.pkl" for d in digests} | {f"{self._dates_key()}.pkl"}
@@ -598,8 +677,8 @@ class DiskCache:
         except OSError:
             return 0
         for entry in entries:
-            if entry.name in keep:
-                continue
+            if entry.name in keep or entry.name.startswith(_SNAPSHOT_PREFIX):
+                continue  # the one snapshot is replaced by the next (`put_snapshot`)
             with contextlib.suppress(OSError):
                 if now - entry.stat().st_mtime > older_than:
                     os.unlink(entry.path)
@@ -671,6 +750,16 @@ def _load(
     hashes: dict[str, str] = {}
     fresh = from_disk = 0
     disk = cache.disk if cache is not None else None
+    settings = match_settings or MatchSettings()
+    fresh_start = cache is not None and disk is not None and previous is None and not cache.files
+    if fresh_start:
+        hit = _from_snapshot(knowledge_dir, seeds_dir, paths, cache, settings, loaded_by)  # type: ignore[arg-type]
+        if hit is not None:
+            if progress:
+                progress("read", len(paths), len(paths))
+            timings["snapshot"] = time.perf_counter() - clock
+            names = tuple(_display_name(p, knowledge_dir) for p in paths)
+            return LoadResult(hit, (), names, len(paths), len(paths), timings, None, True)
     for n, path in enumerate(paths, start=1):
         name = _display_name(path, knowledge_dir)
         try:
@@ -735,7 +824,39 @@ def _load(
         previous=previous,
     )
     timings["build"] = time.perf_counter() - clock
-    return LoadResult(kb, (), names, fresh, from_disk, timings)
+    key = snapshot_key(knowledge_dir, seeds_dir, hashes, settings) if fresh_start else None
+    return LoadResult(kb, (), names, fresh, from_disk, timings, key)
+
+
+def _from_snapshot(
+    knowledge_dir: FsPath,
+    seeds_dir: FsPath,
+    paths: list[FsPath],
+    cache: LoadCache,
+    settings: MatchSettings,
+    loaded_by: str,
+) -> KnowledgeBase | None:
+    """The whole snapshot from disk if every input is as it was when it was kept."""
+    assert cache.disk is not None
+    hashes: dict[str, str] = {}
+    for path in paths:
+        name = _display_name(path, knowledge_dir)
+        try:
+            hashes[name] = _digest(path.read_bytes(), name)
+        except OSError:
+            return None  # the file-by-file load reports it
+    key = snapshot_key(knowledge_dir, seeds_dir, hashes, settings)
+    hit = cache.disk.get_snapshot(key, seeds_dir)
+    if hit is None:
+        return None
+    kb, memo = hit
+    cache.files, cache.dates, cache.articles = memo.files, memo.dates, memo.articles
+    cache.facts, cache.labels = memo.facts, memo.labels
+    cache.entity_state, cache.claim_files = memo.entity_state, memo.claim_files
+    # Not yet published, so still ours to stamp: when and why this snapshot was loaded.
+    object.__setattr__(kb, "loaded_at", dt.datetime.now(dt.UTC))
+    object.__setattr__(kb, "loaded_by", loaded_by)
+    return kb
 
 
 class _CrossChecker:

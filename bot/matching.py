@@ -33,6 +33,7 @@ rarest word.
 from __future__ import annotations
 
 import math
+import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -219,6 +220,10 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _stable_hash(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
 def _deletions(word: str) -> set[str]:
     """The word and every string one deletion away: two words within one edit share one."""
     out = {word}
@@ -233,7 +238,8 @@ class _DeletionIndex:
     Each (variant, word) pair costs 4 bytes: the variant's hash picks a bucket (offsets in
     `_at`) and the stored ``array('I')`` value is (more hash bits << word bits | word index),
     sorted within the bucket, so a lookup bisects a handful of values. Hash collisions only
-    add candidates, which callers verify by scoring them.
+    add candidates, which callers verify by scoring them. The hash is CRC-32, not `hash()`,
+    which differs from process to process: the index can be kept on disk and read back.
     """
 
     __slots__ = ("_at", "_bucket_bits", "_packed", "_word_bits")
@@ -249,7 +255,7 @@ class _DeletionIndex:
         slices: list[array[int]] = [array("Q") for _ in range(16)]
         for index, word in enumerate(words):
             for variant in _deletions(word):
-                hashed = hash(variant)
+                hashed = _stable_hash(variant)
                 bucket = hashed & ((1 << bucket_bits) - 1)
                 value = (((hashed >> bucket_bits) & keep) << word_bits) | index
                 slices[bucket >> low].append(((bucket & ((1 << low) - 1)) << 32) | value)
@@ -271,7 +277,7 @@ class _DeletionIndex:
         keep = (1 << (32 - bits)) - 1
         mask = (1 << bits) - 1
         for variant in _deletions(word):
-            hashed = hash(variant)
+            hashed = _stable_hash(variant)
             bucket = hashed & bucket_mask
             tag = (hashed >> self._bucket_bits) & keep
             end = at[bucket + 1]
@@ -569,20 +575,29 @@ class Matcher:
         self._by_phon = array("I", sorted(range(len(phons)), key=phons.__getitem__))
         self._phon = _Strings(phons)
         del phons
-        by_phon, phon_of = self._by_phon, self._phon.__getitem__
-        self._phon_sorted = _Sorted(lambda i: phon_of(by_phon[i]), len(by_phon))
-        palpha, pword_of = self._palpha, self._pwords.__getitem__
-        self._pword_sorted = _Sorted(lambda i: pword_of(palpha[i]), len(palpha))
-        self._fword_sorted = _Sorted(self._fwords.__getitem__, len(self._fwords))
+        self._sorted_views()
         name_code = _KIND_CODE["name"]
         alpha = [i for i in range(len(texts)) if ekind[i] == name_code]
         alpha.sort(key=lambda i: (texts[i].casefold(), keys[ekey[i]]))
         self._names_alpha = array("I", alpha)
 
-    def __reduce__(self) -> str | tuple[object, ...]:
-        raise TypeError(
-            "Matcher is not picklable: its index uses per-process str hashes; rebuild it"
-        )
+    _DERIVED = ("_phon_sorted", "_pword_sorted", "_fword_sorted")
+
+    def __getstate__(self) -> dict[str, object]:
+        """Everything but the bisection helpers, which hold functions and are cheap to redo."""
+        return {name: getattr(self, name) for name in self.__slots__ if name not in self._DERIVED}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._sorted_views()
+
+    def _sorted_views(self) -> None:
+        by_phon, phon_of = self._by_phon, self._phon.__getitem__
+        self._phon_sorted = _Sorted(lambda i: phon_of(by_phon[i]), len(by_phon))
+        palpha, pword_of = self._palpha, self._pwords.__getitem__
+        self._pword_sorted = _Sorted(lambda i: pword_of(palpha[i]), len(palpha))
+        self._fword_sorted = _Sorted(self._fwords.__getitem__, len(self._fwords))
 
     def _pid(self, pword: str) -> int | None:
         """Vocabulary id of a phonetic word (bisection: no per-word dict to keep in memory)."""

@@ -152,6 +152,10 @@ class KnowledgeHolder:
         clock = time.perf_counter()
         kb = warm(result.kb, progress)
         result.timings["index"] = time.perf_counter() - clock
+        if result.snapshot_key is not None and cache.disk is not None:
+            clock = time.perf_counter()  # the next start reads it whole, indexes included
+            cache.disk.put_snapshot(result.snapshot_key, kb, cache)
+            result.timings["keep"] = time.perf_counter() - clock
         return cls(settings, kb, cache=cache), result
 
     def reload(self, by: str = "file change") -> ReloadOutcome:

@@ -17,6 +17,7 @@ import pytest
 
 from bot.bench.generate import generate
 from bot.cli import main
+from bot.commands import run
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
 from bot.loader import (
@@ -28,6 +29,7 @@ from bot.loader import (
     load_knowledge,
 )
 from bot.query import parse_query_date
+from bot.render_text import render_text
 from bot.runtime import KnowledgeHolder
 from bot.yamlsource import read_yaml
 from tests.conftest import KNOWLEDGE, SEEDS
@@ -262,6 +264,83 @@ def test_holder_uses_the_configured_cache_dir(generated, tmp_path):
     assert again.cached_files == len(again.files)
     _, off = KnowledgeHolder.load(settings, disk_cache=False)
     assert off.cached_files == 0
+
+
+def _copy_settings(generated: Path, tmp_path: Path) -> tuple[Path, Settings]:
+    root = tmp_path / "copy"
+    shutil.copytree(generated, root)
+    return root, Settings(
+        knowledge_dir=root / "knowledge", seeds_dir=root / "seeds", cache_dir=tmp_path / "c"
+    )
+
+
+def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(generated, tmp_path):
+    root, settings = _copy_settings(generated, tmp_path)
+    cold_holder, cold = KnowledgeHolder.load(settings)
+    assert cold_holder is not None and not cold.from_snapshot
+    holder, again = KnowledgeHolder.load(settings)
+    assert holder is not None and again.from_snapshot
+    kb, cold_kb = holder.kb, cold_holder.kb
+    assert _snapshot(kb) == _snapshot(cold_kb) and _indexes(kb) == _indexes(cold_kb)
+    assert kb.loaded_at > cold_kb.loaded_at
+    people = [e for e in kb.entities.values() if e.type.value == "person"][:20]
+    for person in people:
+        for text in (f"who {person.name}", f"who {person.name[:-1]}", "on 2009"):
+            assert render_text(run(kb, text)) == render_text(run(cold_kb, text))
+    # a reload after starting from the snapshot parses the edited file only
+    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    text: ", "    text: Zebrafinch report. ", 1))
+    outcome = holder.reload("test")
+    assert outcome.ok and outcome.parsed_files == 1
+    assert "zebrafinch" in holder.kb.search_index
+    assert _indexes(holder.kb) == _indexes(_fresh(root))
+
+
+def test_the_snapshot_is_not_used_when_an_input_changed(generated, tmp_path):
+    root, settings = _copy_settings(generated, tmp_path)
+    holder, _ = KnowledgeHolder.load(settings)
+    assert holder is not None
+    fact = next(f for f in holder.kb.claims.values() if f.citations)
+    quote = fact.citations[0].quote
+    seed = root / "seeds" / holder.kb.articles[fact.citations[0].article].model.file
+    text = seed.read_text(encoding="utf-8")
+    # The article no longer holds a quoted sentence: the check must run and say so.
+    seed.write_text(text.replace(quote, "Something else entirely."), encoding="utf-8")
+    broken, result = KnowledgeHolder.load(settings)
+    assert broken is None and not result.from_snapshot
+    assert any("the quote is not in paragraph" in p.message for p in result.problems)
+    seed.write_text(text, encoding="utf-8")
+    _, result = KnowledgeHolder.load(settings)
+    assert result.ok and result.from_snapshot
+    # An edited knowledge file: a file-by-file load, which sees the edit.
+    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
+    claims = path.read_text(encoding="utf-8")
+    path.write_text(claims.replace("    text: ", "    text: Okapi sighting. ", 1))
+    edited, result = KnowledgeHolder.load(settings)
+    assert edited is not None and not result.from_snapshot and result.cached_files > 0
+    assert "okapi" in edited.kb.search_index
+    # Other match settings: other indexes, so not this snapshot either.
+    other = settings.model_copy(
+        update={"matching": settings.matching.model_copy(update={"margin": 20.0})}
+    )
+    _, result = KnowledgeHolder.load(other)
+    assert result.ok and not result.from_snapshot
+
+
+def test_a_damaged_snapshot_is_ignored(generated, tmp_path):
+    _, settings = _copy_settings(generated, tmp_path)
+    first, _ = KnowledgeHolder.load(settings)
+    assert first is not None
+    (snapshot,) = (tmp_path / "c" / "files").glob("snapshot-*.pkl")
+    blob = bytearray(snapshot.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    snapshot.write_bytes(bytes(blob))
+    holder, result = KnowledgeHolder.load(settings)
+    assert holder is not None and result.ok and not result.from_snapshot
+    assert _snapshot(holder.kb) == _snapshot(first.kb)
+    (again,) = (tmp_path / "c" / "files").glob("snapshot-*.pkl")  # written anew, one kept
+    assert again.read_bytes() != bytes(blob)
 
 
 # ---------------------------------------------------------------------- incremental reload

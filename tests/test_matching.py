@@ -6,7 +6,13 @@ user could type, with the decision the bot must take and the entity it must poin
 
 from __future__ import annotations
 
+import json
+import os
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -426,11 +432,32 @@ def test_other_transliteration_systems_are_found() -> None:
         assert result.decision != "none"
 
 
-def test_matcher_refuses_to_be_pickled(matcher: Matcher) -> None:
-    import pickle
-
-    with pytest.raises(TypeError):
-        pickle.dumps(matcher)
+def test_matcher_survives_pickling_into_another_process(tmp_path: Path) -> None:
+    """The disk cache keeps the name index; another process (another str hash seed) must
+    read it back and decide exactly as the process that built it."""
+    index = Matcher([*_crowd(), *_synthetic_names(500)])
+    queries = [
+        "Yaroslav Konstantinovih Yemelyanov",
+        "Jaroslaw Igorewitsch Jemeljanow",
+        "Aleksei Pteensky",
+        "Timur",
+        "Sergei Lavrv",
+        "yemel",
+    ]
+    blob = tmp_path / "matcher.pkl"
+    blob.write_bytes(pickle.dumps(index))
+    here = [index.match(q).explain() for q in queries] + [repr(index.complete(q)) for q in queries]
+    script = (
+        "import pickle, sys, json\n"
+        f"m = pickle.loads(open({str(blob)!r}, 'rb').read())\n"
+        f"qs = {queries!r}\n"
+        "print(json.dumps([m.match(q).explain() for q in qs] + [repr(m.complete(q)) for q in qs]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(out.stdout) == here
 
 
 def test_allowed_filters_entities(matcher: Matcher) -> None:
