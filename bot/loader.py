@@ -519,6 +519,27 @@ def snapshot_key(
 _SNAPSHOT_PREFIX = "snapshot-"
 
 
+class _Hashing:
+    """A write-only file that also hashes what goes through it."""
+
+    def __init__(self, f: Any) -> None:
+        self.f, self.digest = f, hashlib.blake2b(digest_size=16)
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.f.write(data)
+
+
+def _write_stream(f: Any, key: str, value: Any) -> None:
+    """An entry in the `DiskCache` format, pickled straight into the file (no bytes copy):
+    a blank checksum first, filled in once the payload is written."""
+    f.write(_MAGIC + key.encode() + b"0" * 32)
+    sink = _Hashing(f)
+    pickle.dump(value, sink, protocol=pickle.HIGHEST_PROTOCOL)
+    f.seek(len(_MAGIC) + len(key))
+    f.write(sink.digest.hexdigest().encode())
+
+
 class DiskCache:
     """Validated files on disk, one entry per file, keyed by content hash + code version.
 
@@ -546,10 +567,6 @@ class DiskCache:
             blob = self._path(key).read_bytes()
         except OSError:
             raise KeyError(key) from None
-        return self._unpack(key, blob)
-
-    @staticmethod
-    def _unpack(key: str, blob: bytes) -> Any:
         head = len(_MAGIC) + 40
         if blob[: len(_MAGIC)] != _MAGIC or blob[len(_MAGIC) : head] != key.encode():
             raise ValueError("not this entry")
@@ -558,7 +575,7 @@ class DiskCache:
             raise ValueError("damaged")
         return pickle.loads(payload)
 
-    def _write(self, key: str, value: Any, path: FsPath | None = None) -> None:
+    def _write(self, key: str, value: Any) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
         try:
@@ -567,7 +584,7 @@ class DiskCache:
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(_MAGIC + key.encode() + checksum + payload)
-                os.replace(tmp, path or self._path(key))
+                os.replace(tmp, self._path(key))
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
@@ -633,11 +650,7 @@ class DiskCache:
         are read again here and must hash as they did when the snapshot was checked.
         """
         try:
-            blob = self._snapshot_path(key).read_bytes()
-        except OSError:
-            return None
-        try:
-            kb, memo = self._unpack(key, blob)
+            kb, memo = self._read_stream(key, self._snapshot_path(key))
             if not isinstance(kb, KnowledgeBase) or not isinstance(memo, LoadCache):
                 raise ValueError("unexpected content")
             for article, text_hash, _info in memo.articles.values():
@@ -645,6 +658,8 @@ class DiskCache:
                 digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
                 if digest.digest() != text_hash:
                     return None  # an article text changed: the quotes must be checked again
+        except KeyError:
+            return None
         except Exception:  # a stale, damaged or unreadable snapshot: load file by file
             self.rejected += 1
             return None
@@ -661,12 +676,42 @@ class DiskCache:
             entity_state=memo.entity_state,
             claim_files=memo.claim_files,
         )
-        name = self._snapshot_path(key).name
-        self._write(key, (kb, state), path=self._snapshot_path(key))
-        with contextlib.suppress(OSError):
+        path = self._snapshot_path(key)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pkl")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    _write_stream(f, key, (kb, state))
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
             for entry in os.scandir(self.folder):
-                if entry.name.startswith(_SNAPSHOT_PREFIX) and entry.name != name:
+                if entry.name.startswith(_SNAPSHOT_PREFIX) and entry.name != path.name:
                     os.unlink(entry.path)
+        except OSError:
+            pass  # a read-only or full disk: the next start loads file by file
+
+    def _read_stream(self, key: str, path: FsPath) -> Any:
+        """Like `_read`, for entries too large to hold as one bytes object besides their
+        content: the checksum is taken in chunks, then the payload unpickled from the file."""
+        try:
+            f = path.open("rb")
+        except OSError:
+            raise KeyError(key) from None
+        with f:
+            head = f.read(len(_MAGIC) + 40 + 32)
+            if head[: len(_MAGIC)] != _MAGIC or head[len(_MAGIC) : -32] != key.encode():
+                raise ValueError("not this entry")
+            digest = hashlib.blake2b(digest_size=16)
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+            if digest.hexdigest().encode() != head[-32:]:
+                raise ValueError("damaged")
+            f.seek(len(head))
+            return pickle.load(f)
 
     def prune(self, digests: Iterable[str], older_than: float = 86_400.0) -> int:
         """Remove entries this load did not use that are older than `older_than` seconds."""

@@ -8,6 +8,8 @@ to the end, so it never sees half a reload.
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -112,6 +114,37 @@ def warm(
     return kb
 
 
+_KEEP_TIMEOUT_S = 900  # a snapshot writer still running by then is stuck: it is ended
+
+
+def keep_snapshot(
+    disk: DiskCache, key: str, kb: KnowledgeBase, cache: LoadCache
+) -> threading.Thread | None:
+    """Write the snapshot for the next start without making this one wait for it.
+
+    Pickling a large base takes seconds of CPU and holds the interpreter; a forked child
+    does it from a copy of the memory instead, while this process goes on serving. Where
+    there is no fork, it is written here and now. Returns the thread that waits for the
+    child (join it to know the snapshot is on disk), or None if it was written here.
+    """
+    if not hasattr(os, "fork"):
+        disk.put_snapshot(key, kb, cache)
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child: write, then leave at once (no atexit, no buffers flushed)
+        code = 1
+        try:
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(_KEEP_TIMEOUT_S)
+            disk.put_snapshot(key, kb, cache)
+            code = 0
+        finally:
+            os._exit(code)
+    waiter = threading.Thread(target=os.waitpid, args=(pid, 0), name="snapshot-keeper", daemon=True)
+    waiter.start()
+    return waiter
+
+
 def match_settings(settings: Settings) -> MatchSettings:
     overrides = {k: v for k, v in settings.matching.model_dump().items() if v is not None}
     return MatchSettings(**overrides)
@@ -125,6 +158,7 @@ class KnowledgeHolder:
     kb: KnowledgeBase
     problems: tuple[Problem, ...] = ()
     cache: LoadCache = field(default_factory=LoadCache)
+    keeping: threading.Thread | None = field(default=None, repr=False)  # `keep_snapshot`
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -152,11 +186,16 @@ class KnowledgeHolder:
         clock = time.perf_counter()
         kb = warm(result.kb, progress)
         result.timings["index"] = time.perf_counter() - clock
+        keeping = None
         if result.snapshot_key is not None and cache.disk is not None:
-            clock = time.perf_counter()  # the next start reads it whole, indexes included
-            cache.disk.put_snapshot(result.snapshot_key, kb, cache)
-            result.timings["keep"] = time.perf_counter() - clock
-        return cls(settings, kb, cache=cache), result
+            # The next start reads it whole, indexes included.
+            keeping = keep_snapshot(cache.disk, result.snapshot_key, kb, cache)
+        return cls(settings, kb, cache=cache, keeping=keeping), result
+
+    def wait_until_kept(self, timeout: float | None = None) -> None:
+        """Wait for the snapshot of the first load to be on disk (tests, benchmarks)."""
+        if self.keeping is not None:
+            self.keeping.join(timeout)
 
     def reload(self, by: str = "file change") -> ReloadOutcome:
         """Load a complete new snapshot; swap it in only if it is clean."""

@@ -278,6 +278,7 @@ def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(generated, tmp_p
     root, settings = _copy_settings(generated, tmp_path)
     cold_holder, cold = KnowledgeHolder.load(settings)
     assert cold_holder is not None and not cold.from_snapshot
+    cold_holder.wait_until_kept()
     holder, again = KnowledgeHolder.load(settings)
     assert holder is not None and again.from_snapshot
     kb, cold_kb = holder.kb, cold_holder.kb
@@ -301,6 +302,7 @@ def test_the_snapshot_is_not_used_when_an_input_changed(generated, tmp_path):
     root, settings = _copy_settings(generated, tmp_path)
     holder, _ = KnowledgeHolder.load(settings)
     assert holder is not None
+    holder.wait_until_kept()
     fact = next(f for f in holder.kb.claims.values() if f.citations)
     quote = fact.citations[0].quote
     seed = root / "seeds" / holder.kb.articles[fact.citations[0].article].model.file
@@ -332,6 +334,7 @@ def test_a_damaged_snapshot_is_ignored(generated, tmp_path):
     _, settings = _copy_settings(generated, tmp_path)
     first, _ = KnowledgeHolder.load(settings)
     assert first is not None
+    first.wait_until_kept()
     (snapshot,) = (tmp_path / "c" / "files").glob("snapshot-*.pkl")
     blob = bytearray(snapshot.read_bytes())
     blob[len(blob) // 2] ^= 0xFF
@@ -339,6 +342,7 @@ def test_a_damaged_snapshot_is_ignored(generated, tmp_path):
     holder, result = KnowledgeHolder.load(settings)
     assert holder is not None and result.ok and not result.from_snapshot
     assert _snapshot(holder.kb) == _snapshot(first.kb)
+    holder.wait_until_kept()
     (again,) = (tmp_path / "c" / "files").glob("snapshot-*.pkl")  # written anew, one kept
     assert again.read_bytes() != bytes(blob)
 
