@@ -15,6 +15,7 @@ disk (`DiskCache`: a restart re-parses nothing). The cross-file checks run on ev
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import difflib
 import gc
@@ -667,15 +668,7 @@ class DiskCache:
 
     def put_snapshot(self, key: str, kb: KnowledgeBase, memo: LoadCache) -> None:
         """Keep this snapshot (and only this one: they are large) for the next start."""
-        state = LoadCache(
-            files=memo.files,
-            dates=memo.dates,
-            articles=memo.articles,
-            facts=memo.facts,
-            labels=memo.labels,
-            entity_state=memo.entity_state,
-            claim_files=memo.claim_files,
-        )
+        state = dataclasses.replace(memo, disk=None)
         path = self._snapshot_path(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -895,9 +888,11 @@ def _from_snapshot(
     if hit is None:
         return None
     kb, memo = hit
-    cache.files, cache.dates, cache.articles = memo.files, memo.dates, memo.articles
-    cache.facts, cache.labels = memo.facts, memo.labels
-    cache.entity_state, cache.claim_files = memo.entity_state, memo.claim_files
+    for part in dataclasses.fields(LoadCache):
+        if part.name != "disk":
+            setattr(cache, part.name, getattr(memo, part.name))
+    # Claims files are remembered by the identity of their parse, which unpickling renews.
+    cache.claim_files = {id(state[0]): state for state in memo.claim_files.values()}
     # Not yet published, so still ours to stamp: when and why this snapshot was loaded.
     object.__setattr__(kb, "loaded_at", dt.datetime.now(dt.UTC))
     object.__setattr__(kb, "loaded_by", loaded_by)

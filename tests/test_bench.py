@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import loader
 from bot.bench.generate import generate
 from bot.cli import main
 from bot.commands import run
@@ -274,8 +275,19 @@ def _copy_settings(generated: Path, tmp_path: Path) -> tuple[Path, Settings]:
     )
 
 
-def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(generated, tmp_path):
-    root, settings = _copy_settings(generated, tmp_path)
+@pytest.fixture(scope="module")
+def generated_files(tmp_path_factory) -> Path:
+    """A generated base with claims in several files."""
+    folder = tmp_path_factory.mktemp("generated-files")
+    generate(folder, 120, 2_100, seed=7)
+    assert len(list((folder / "knowledge" / "claims").glob("*.yaml"))) >= 3
+    return folder
+
+
+def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(
+    generated_files, tmp_path, monkeypatch
+):
+    root, settings = _copy_settings(generated_files, tmp_path)
     cold_holder, cold = KnowledgeHolder.load(settings)
     assert cold_holder is not None and not cold.from_snapshot
     cold_holder.wait_until_kept()
@@ -292,8 +304,19 @@ def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(generated, tmp_p
     path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    text: ", "    text: Zebrafinch report. ", 1))
+    checked: list[str] = []
+    check_claim = loader._CrossChecker._claim
+
+    def counting(self, item):
+        checked.append(item.model.id)
+        return check_claim(self, item)
+
+    monkeypatch.setattr(loader._CrossChecker, "_claim", counting)
     outcome = holder.reload("test")
     assert outcome.ok and outcome.parsed_files == 1
+    # and checks the edited file's claims only, as after a start that checked everything
+    mine = [f.id for f in kb.claims.values() if f.origin.file.endswith(f"/{path.name}")]
+    assert 0 < len(mine) < len(kb.claims) and sorted(checked) == sorted(mine)
     assert "zebrafinch" in holder.kb.search_index
     assert _indexes(holder.kb) == _indexes(_fresh(root))
 
