@@ -173,6 +173,20 @@ class _Postings(Mapping[str, frozenset[str]]):
         return _Postings(self._base, extra, frozenset(dropped), frozenset(dead))
 
 
+# Names indexed beside the name index after reloads before it is built again in one piece.
+_LAYER_LIMIT = 3_000
+
+
+def _name_entries(entities: Iterable[Entity]) -> list[NameEntry]:
+    """What the name index finds each entity by: its id, its name and its aliases."""
+    entries = []
+    for e in entities:
+        entries.append(NameEntry(e.id, e.id, "id"))
+        entries.append(NameEntry(e.id, e.name, "name"))
+        entries.extend(NameEntry(e.id, a, "alias") for a in e.aliases)
+    return entries
+
+
 def _date_key(fact: Fact) -> tuple:
     when = fact.when
     return (0, *when.sort_key(), fact.id) if when else (1, fact.id)
@@ -231,19 +245,30 @@ class KnowledgeBase:
     def _reuse(self, old: KnowledgeBase) -> None:
         """Take over or update the old snapshot's indexes where their inputs allow.
 
-        The name index is taken as it is if every name, alias and id is as it was (same
-        entities in the same order: its tie-breaks follow that order). The claim indexes are
+        The name index is taken as it is if every name, alias and id is as it was; if a few
+        entities were added, removed or renamed or had their aliases changed, it is updated in
+        layers (`Matcher.updated`) until the layer grows past `_LAYER_LIMIT` names, when it is
+        built again in one piece (on first use). The claim indexes are
         updated for the claims that changed (a claim unchanged since the last load is the very
         same Fact object, see bot/loader.py) if they are few, the search index only if no
         entity was renamed (its text holds their names); otherwise they are built afresh.
         """
-        same_labels = len(old.entities) == len(self.entities) and all(
-            a is b or (a.id, a.name, a.aliases) == (b.id, b.name, b.aliases)
-            for a, b in zip(old.entities.values(), self.entities.values(), strict=True)
-        )
+        relabelled = {
+            ident
+            for ident, e in self.entities.items()
+            if (o := old.entities.get(ident)) is None
+            or (o is not e and (o.name, o.aliases) != (e.name, e.aliases))
+        }
+        relabelled.update(ident for ident in old.entities if ident not in self.entities)
+        same_labels = not relabelled
         matcher = old.__dict__.get("matcher")
-        if same_labels and matcher is not None and old.match_settings == self.match_settings:
-            self.__dict__["matcher"] = matcher  # what cached_property would store
+        if matcher is not None and old.match_settings == self.match_settings:
+            if same_labels:
+                self.__dict__["matcher"] = matcher  # what cached_property would store
+            elif matcher.layered + 3 * len(relabelled) <= _LAYER_LIMIT:
+                # A few names changed: mask theirs, index the new ones beside (no rebuild).
+                now = [e for ident, e in self.entities.items() if ident in relabelled]
+                self.__dict__["matcher"] = matcher.updated(relabelled, _name_entries(now))
         # The search text holds the names of a claim's entities (not their aliases).
         same_names = same_labels or (
             len(old.entities) == len(self.entities)
@@ -367,12 +392,7 @@ class KnowledgeBase:
 
     @cached_property
     def matcher(self) -> Matcher:
-        entries = []
-        for e in self.entities.values():
-            entries.append(NameEntry(e.id, e.id, "id"))
-            entries.append(NameEntry(e.id, e.name, "name"))
-            entries.extend(NameEntry(e.id, a, "alias") for a in e.aliases)
-        return Matcher(entries, self.match_settings)
+        return Matcher(_name_entries(self.entities.values()), self.match_settings)
 
     @cached_property
     def search_index(self) -> Mapping[str, frozenset[str]]:

@@ -213,6 +213,12 @@ class _Hit:
     part: Part
     cover: float
     first: bool = False  # `complete`: the name starts with the query
+    src: Matcher | None = None  # the layer the entry belongs to (None: the matcher asked)
+
+    @property
+    def uid(self) -> int:
+        """The entity's number, distinct across layers (a layer numbers its own keys)."""
+        return self.kid if self.src is None else -1 - self.kid
 
 
 def _trigrams(word: str) -> set[str]:
@@ -439,6 +445,7 @@ class Matcher:
     __slots__ = (
         "_by_phon",
         "_dele",
+        "_delta",
         "_ekey",
         "_ekind",
         "_fdele",
@@ -449,6 +456,7 @@ class Matcher:
         "_last",
         "_last_at",
         "_len_start",
+        "_masked",
         "_names_alpha",
         "_pairs",
         "_palpha",
@@ -459,6 +467,7 @@ class Matcher:
         "_pword_sorted",
         "_pwords",
         "_settings",
+        "_size",
         "_skel",
         "_text",
         "_tri",
@@ -580,6 +589,45 @@ class Matcher:
         alpha = [i for i in range(len(texts)) if ekind[i] == name_code]
         alpha.sort(key=lambda i: (texts[i].casefold(), keys[ekey[i]]))
         self._names_alpha = array("I", alpha)
+        self._delta: Matcher | None = None
+        self._masked: frozenset[int] = frozenset()
+        self._size = len(texts)
+
+    def entries(self) -> Iterator[NameEntry]:
+        """The names this matcher finds, layers included."""
+        kinds, keys, ekey = self._ekind, self._keys, self._ekey
+        for entry, text in enumerate(self._text):
+            if ekey[entry] not in self._masked:
+                yield NameEntry(keys[ekey[entry]], text, _KINDS[kinds[entry]])
+        if self._delta is not None:
+            yield from self._delta.entries()
+
+    def updated(self, keys: Iterable[str], entries: Iterable[NameEntry]) -> Matcher:
+        """This index with the names of `keys` replaced by `entries` (those of the keys that
+        still exist), without rebuilding it: the old names are masked and the new ones kept
+        in a small second index, searched alongside. Why: rebuilding takes seconds at 100k
+        entities, and adding an alias should not. Callers rebuild when the layer grows.
+        """
+        gone = set(keys)
+        new = object.__new__(Matcher)
+        for name in self.__slots__:
+            setattr(new, name, getattr(self, name))
+        kid_of = {key: kid for kid, key in enumerate(self._keys)}
+        masked = set(self._masked)
+        masked.update(kid_of[key] for key in gone if key in kid_of)
+        new._masked = frozenset(masked)
+        kept = [e for e in self._delta.entries() if e.key not in gone] if self._delta else []
+        delta = Matcher([*kept, *entries], self._settings)
+        new._delta = delta if len(delta) else None
+        ekey = self._ekey
+        hidden = sum(1 for kid in ekey if kid in masked) if masked else 0
+        new._size = len(self._text) - hidden + len(delta)
+        return new
+
+    @property
+    def layered(self) -> int:
+        """How many names the second index holds (0 for a matcher built in one go)."""
+        return 0 if self._delta is None else len(self._delta)
 
     _DERIVED = ("_phon_sorted", "_pword_sorted", "_fword_sorted")
 
@@ -626,7 +674,35 @@ class Matcher:
         return self._settings
 
     def __len__(self) -> int:
-        return len(self._text)
+        return self._size
+
+    def _layers(
+        self, allowed: Callable[[str], bool] | None
+    ) -> list[tuple[Matcher, Callable[[int], bool]]]:
+        """Each layer with its gate: this index (its masked keys hidden), then the second."""
+        ok = self._gate(allowed)
+        if self._delta is None:
+            return [(self, ok)]
+        masked = self._masked
+        return [
+            (self, lambda kid: kid not in masked and ok(kid)),
+            (self._delta, self._delta._gate(allowed)),
+        ]
+
+    @staticmethod
+    def _collect(
+        layers: list[_Layer],
+        find: Callable[[Matcher, Callable[[int], bool]], list[_Hit]],
+    ) -> list[_Hit]:
+        """One tier's hits from every layer, each hit tagged with the layer it came from."""
+        base, ok = layers[0]
+        hits = find(base, ok)
+        for layer, gate in layers[1:]:
+            more = find(layer, gate)
+            for hit in more:
+                hit.src = layer
+            hits.extend(more)
+        return hits
 
     def match(self, query: str, *, allowed: Callable[[str], bool] | None = None) -> MatchResult:
         """Decide which entity `query` names: "answer", "choose" (up to max_choices) or "none".
@@ -646,22 +722,24 @@ class Matcher:
             return MatchResult(raw, "none", None, (), "query is too long to be a name")
         pwords = [phonetic_word(w) for w in fwords]
         phon = " ".join(pwords)
-        ok = self._gate(allowed)
+        layers = self._layers(allowed)
         exact = " ".join(raw.split()).casefold()
 
-        hits = self._whole_hits(phon, folded, exact, ok)
+        collect = self._collect
+        hits = collect(layers, lambda m, ok: m._whole_hits(phon, folded, exact, ok))
         if not hits:
-            hits = self._suffix_hits(pwords, phon, folded, exact, ok)
+            hits = collect(layers, lambda m, ok: m._suffix_hits(pwords, phon, folded, exact, ok))
             ranked = self._rank(hits)
             short = _letters(folded) < settings.short_query_len
             if short or not (len(ranked) == 1 and ranked[0].cover >= settings.suffix_cover):
-                hits.extend(
-                    self._prefix_hits(
+                hits += collect(
+                    layers,
+                    lambda m, ok: m._prefix_hits(
                         fwords, pwords, ok, _PREFIX_WORDS, _PREFIX_PER_WORD, _PREFIX_HITS
-                    )
+                    ),
                 )
                 if not short:
-                    hits.extend(self._fuzzy_hits(fwords, pwords, phon, ok))
+                    hits += collect(layers, lambda m, ok: m._fuzzy_hits(fwords, pwords, phon, ok))
         return self._decide(raw, folded, hits)
 
     def complete(
@@ -679,48 +757,53 @@ class Matcher:
         if limit <= 0:
             return []
         raw = text if isinstance(text, str) else ""
-        ok = self._gate(allowed)
+        layers = self._layers(allowed)
         folded = fold(raw[:_MAX_QUERY_CHARS])
         if not folded:
-            return self._first_names(limit, ok)
+            return self._first_names(limit, layers)
         fwords = folded.split(" ")
         if len(folded) > _MAX_QUERY_FOLDED or len(fwords) > _MAX_QUERY_WORDS:
             return []
         pwords = [phonetic_word(w) for w in fwords]
         phon = " ".join(pwords)
-        per_word = max(_PREFIX_PER_WORD, limit)
-        hits = self._prefix_hits(
-            fwords, pwords, ok, max(_PREFIX_WORDS, 4 * limit), per_word, 8 * limit + _PREFIX_HITS, 1
+        per_word, most = max(_PREFIX_PER_WORD, limit), 8 * limit + _PREFIX_HITS
+        hits = self._collect(
+            layers,
+            lambda m, ok: m._prefix_hits(
+                fwords, pwords, ok, max(_PREFIX_WORDS, 4 * limit), per_word, most, 1
+            ),
         )
         exact = " ".join(raw.split()).casefold()
         for hit in hits:
-            if hit.cover == 1.0 and self._phon[hit.entry] == phon:  # the whole name was typed
-                hit.tier = self._tier(hit.entry, folded, exact, suffix=False)
+            src = hit.src or self
+            if hit.cover == 1.0 and src._phon[hit.entry] == phon:  # the whole name was typed
+                hit.tier = src._tier(hit.entry, folded, exact, suffix=False)
                 hit.part = "whole"
         out: list[Candidate] = []
         seen: set[int] = set()
-        text_of, kinds = self._text, self._ekind
 
         def prefix_order(hit: _Hit) -> tuple[int, float, int, int, str, str]:
+            src = hit.src or self
             return (
                 not hit.first,
                 -hit.cover,
                 _TIER_RANK[hit.tier],
-                kinds[hit.entry],
-                text_of[hit.entry].casefold(),
-                self._keys[hit.kid],
+                src._ekind[hit.entry],
+                src._text[hit.entry].casefold(),
+                src._keys[hit.kid],
             )
 
         for hit in sorted(hits, key=prefix_order):
-            if hit.kid not in seen:
-                seen.add(hit.kid)
+            if hit.uid not in seen:
+                seen.add(hit.uid)
                 out.append(self._candidate(hit))
                 if len(out) >= limit:
                     return out
         if _letters(folded) >= self._settings.short_query_len:
-            for hit in self._rank(self._fuzzy_hits(fwords, pwords, phon, ok)):
-                if hit.kid not in seen:
-                    seen.add(hit.kid)
+            fuzzy = self._collect(layers, lambda m, ok: m._fuzzy_hits(fwords, pwords, phon, ok))
+            for hit in self._rank(fuzzy):
+                if hit.uid not in seen:
+                    seen.add(hit.uid)
                     out.append(self._candidate(hit))
                     if len(out) >= limit:
                         break
@@ -1144,20 +1227,20 @@ class Matcher:
 
     def _order(self, hit: _Hit) -> tuple[int, float, int, int, int, int, str, int]:
         """Full ranking key: group, score, tier, whole before part, kind, shorter, key."""
+        src = hit.src or self
         return (
             hit.group,
             -hit.score,
             _TIER_RANK[hit.tier],
             hit.part != "whole",
-            self._ekind[hit.entry],
-            len(self._text[hit.entry]),
-            self._keys[hit.kid],
+            src._ekind[hit.entry],
+            len(src._text[hit.entry]),
+            src._keys[hit.kid],
             hit.entry,
         )
 
     def _rank(self, hits: list[_Hit]) -> list[_Hit]:
         """Best hit per key, best keys first."""
-        kinds = self._ekind
         best: dict[int, tuple[tuple[int, float, int, bool, int, int], _Hit]] = {}
         for hit in hits:  # cheap key first: one survivor per key
             quick = (
@@ -1165,19 +1248,21 @@ class Matcher:
                 -hit.score,
                 _TIER_RANK[hit.tier],
                 hit.part != "whole",
-                kinds[hit.entry],
+                (hit.src or self)._ekind[hit.entry],
                 hit.entry,
             )
-            held = best.get(hit.kid)
+            uid = hit.uid
+            held = best.get(uid)
             if held is None or quick < held[0]:
-                best[hit.kid] = (quick, hit)
+                best[uid] = (quick, hit)
         return sorted((hit for _, hit in best.values()), key=self._order)
 
     def _candidate(self, hit: _Hit) -> Candidate:
+        src = hit.src or self
         return Candidate(
-            key=self._keys[hit.kid],
-            matched=self._text[hit.entry],
-            kind=_KINDS[self._ekind[hit.entry]],
+            key=src._keys[hit.kid],
+            matched=src._text[hit.entry],
+            kind=_KINDS[src._ekind[hit.entry]],
             tier=hit.tier,
             score=round(hit.score, 1),
             part=hit.part,
@@ -1221,7 +1306,7 @@ class Matcher:
                 hit
                 for hit in ranked
                 if hit.group == _FUZZY
-                and hit.kid != best.kid
+                and hit.uid != best.uid
                 and hit.score >= settings.answer_score
             ]
             if rivals:
@@ -1269,12 +1354,20 @@ class Matcher:
 
     def _same_initial(self, hit: _Hit, folded: str) -> bool:
         """Whether the query starts like the matched name (or its matched word-suffix)."""
-        name = fold(self._text[hit.entry])
+        name = fold((hit.src or self)._text[hit.entry])
         if hit.part == "suffix":
             name = " ".join(name.split(" ")[-len(folded.split(" ")) :])
         return name[:1] == folded[:1]
 
-    def _first_names(self, limit: int, ok: Callable[[int], bool]) -> list[Candidate]:
+    def _first_names(self, limit: int, layers: list[_Layer]) -> list[Candidate]:
+        out: list[Candidate] = []
+        for layer, ok in layers:
+            out += layer._first_names_here(limit, ok)
+        if len(layers) > 1:
+            out.sort(key=lambda c: (c.matched.casefold(), c.key))
+        return out[:limit]
+
+    def _first_names_here(self, limit: int, ok: Callable[[int], bool]) -> list[Candidate]:
         out: list[Candidate] = []
         seen: set[int] = set()
         for entry in islice(self._names_alpha, max(limit * 50, 10_000)):
@@ -1286,6 +1379,9 @@ class Matcher:
             if len(out) >= limit:
                 break
         return out
+
+
+_Layer = tuple["Matcher", Callable[[int], bool]]  # an index and the gate for its keys
 
 
 def _always(_kid: int) -> bool:

@@ -421,7 +421,13 @@ def test_reload_updates_the_indexes_exactly_as_a_fresh_load(generated, tmp_path)
     people.write_text(ptext.replace("    aliases:\n", "    aliases:\n      - Qwertyuiop Zed\n", 1))
     assert holder.reload("test").ok
     assert holder.kb.matcher is not first.matcher
+    assert holder.kb.matcher.layered  # updated beside the old index, not rebuilt
     assert holder.kb.matcher.match("Qwertyuiop Zed").decision == "answer"
+    rebuilt = _fresh(root).matcher
+    for entity in list(holder.kb.entities.values())[:60]:
+        for query in (entity.name, entity.name[:-1], *entity.aliases):
+            mine, theirs = holder.kb.matcher.match(query), rebuilt.match(query)
+            assert (mine.decision, mine.best) == (theirs.decision, theirs.best)
     assert _indexes(holder.kb) == _indexes(_fresh(root))
     # a renamed entity changes the search text of its claims
     subject = next(iter(holder.kb.claims.values())).model.subject

@@ -11,6 +11,7 @@ import os
 import pickle
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -430,6 +431,70 @@ def test_other_transliteration_systems_are_found() -> None:
         result = index.match(query)
         assert result.best is not None and result.best.key == key, result.explain()
         assert result.decision != "none"
+
+
+def _edit(entries: list[NameEntry], step: int) -> tuple[set[str], list[NameEntry]]:
+    """Some keys changed (an alias added, a rename, a removal, a new key): (keys, entries)."""
+    keys = sorted({e.key for e in entries})
+    alias, renamed, removed = keys[step], keys[2 * step + 1], keys[3 * step + 2]
+    out: list[NameEntry] = []
+    for e in entries:
+        if e.key == removed:
+            continue
+        if e.key == renamed and e.kind == "name":
+            e = NameEntry(e.key, f"Vsevolod {e.text.split()[-1]}ski", "name")
+        out.append(e)
+        if e.key == alias and e.kind == "name":
+            out.append(NameEntry(e.key, f"{e.text} Junior", "alias"))
+    out.append(NameEntry(f"new-{step}", f"Yaroslav Kozlovsky {step}", "name"))
+    return {alias, renamed, removed, f"new-{step}"}, out
+
+
+def _varied_names() -> list[NameEntry]:
+    """400 people, 20 to a first name and 20 to a surname: crowded, within every budget."""
+    firsts = ["Sergei", "Aleksei", "Yerzhan", "Nurlan", "Oleg", "Askar", "Dmitry", "Timur",
+              "Bolat", "Marat", "Ruslan", "Daniyar", "Kanat", "Yuri", "Gleb", "Roman", "Azamat",
+              "Vadim", "Ilya", "Murat"]  # fmt: skip
+    lasts = ["Lavrov", "Serdyukov", "Nazarbayev", "Kazykhanov", "Petrov", "Smirnov", "Orlov",
+             "Tokayev", "Zhukov", "Bekov", "Kuznetsov", "Sorokin", "Zorin", "Larin", "Lapin",
+             "Ivanov", "Ivankov", "Abenov", "Sultanov", "Masimov"]  # fmt: skip
+    return [
+        NameEntry(f"{first}-{last}".lower(), f"{first} {last}", "name")
+        for first in firsts
+        for last in lasts
+    ]
+
+
+def test_an_updated_index_decides_as_one_built_afresh() -> None:
+    entries = [*fact_entries(), *_varied_names()]
+    index = Matcher(entries)
+    for step in (1, 5):
+        changed, entries = _edit(entries, step)
+        index = index.updated(changed, [e for e in entries if e.key in changed])
+        fresh = Matcher(entries)
+        assert len(index) == len(fresh) and index.layered
+        assert sorted(index.entries(), key=repr) == sorted(entries, key=repr)
+        hidden = {sorted(changed)[0], entries[7].key}
+
+        def visible(key: str, hidden: set[str] = hidden) -> bool:
+            return key not in hidden
+
+        texts = [
+            e.text for e in entries if e.key in changed or zlib.crc32(e.text.encode()) % 9 == 0
+        ]
+        # Each index spends its own search budget (how many names a lookup scores), so the
+        # runners-up far down may differ; the decision and the name decided on may not.
+        queries = [*texts, *(t[:-1] for t in texts), *(t[:5] for t in texts)]
+        for query in [*queries, "Vsevolod", "Yaroslav Kozlovski 1", "", "Junior", "Kozlovsky"]:
+            for gate in (None, visible):
+                mine, theirs = index.match(query, allowed=gate), fresh.match(query, allowed=gate)
+                assert (mine.decision, mine.best) == (theirs.decision, theirs.best), (
+                    f"{mine.explain()}\n{theirs.explain()}"
+                )
+                assert (
+                    index.complete(query, allowed=gate)[:1]
+                    == fresh.complete(query, allowed=gate)[:1]
+                )
 
 
 def test_matcher_survives_pickling_into_another_process(tmp_path: Path) -> None:
