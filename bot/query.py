@@ -15,6 +15,11 @@ from bot.model import Entity, EntityType, Rank
 from bot.normalize import fold
 from bot.textsafety import echo
 
+# Claims listed in one answer. Past this nobody pages on (Discord shows ten lines a page),
+# and building thousands of lines (`on 2008`, `timeline`, a common word) costs a user
+# hundreds of milliseconds at 100k claims; the note says how many were left out.
+MAX_FACTS = 500
+
 _ACRONYM = re.compile(r"^[A-ZА-Я]{2,6}$")
 _ROLE_PREDICATES = {"position_held", "works_for", "chair_of"}
 _STOPWORDS = frozenset(
@@ -36,6 +41,8 @@ class _Builder:
     lines: list[Line] = field(default_factory=list)
     citations: list[CitationRef] = field(default_factory=list)
     _numbers: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    shown: int = 0  # claims listed
+    omitted: int = 0  # claims left out past MAX_FACTS
 
     def cite(self, fact: Fact) -> tuple[int, ...]:
         numbers = []
@@ -73,6 +80,10 @@ class _Builder:
         self.lines.append(Line(text, nums, heading, date.display() if date else None, claim_id))
 
     def fact(self, fact: Fact, heading: str | None = None, *, show_date: bool = True) -> None:
+        if self.shown >= MAX_FACTS:
+            self.omitted += 1
+            return
+        self.shown += 1
         when = fact.when
         text = fact.model.text
         if show_date and when:
@@ -82,6 +93,13 @@ class _Builder:
         self.add(text, heading, [fact], when, fact.id)
 
     def answer(self, title: str, **kw: object) -> Answer:
+        if self.omitted:
+            total = self.shown + self.omitted
+            more = (
+                f"Showing the first {self.shown:,} of {total:,} claims: "
+                "ask more narrowly to see the rest."
+            )
+            kw["note"] = f"{kw['note']} {more}" if kw.get("note") else more
         return Answer(
             status="ok",
             title=title,
@@ -490,13 +508,17 @@ def search_facts(kb: KnowledgeBase, text: str) -> list[Fact]:
         for claim_id in hits:
             scores[claim_id] = scores.get(claim_id, 0) + 1
     phrase = " ".join(words)
+    full = len(set(words))
+
+    def missing_phrase(cid: str) -> bool:
+        # Only a claim with every word can hold the phrase (and one word is its own phrase):
+        # the text is folded for those alone, not for thousands of hits of a common word.
+        if scores[cid] < full:
+            return True
+        return full > 1 and phrase not in fold(kb.searchable_text(kb.claims[cid]))
+
     ranked = sorted(
-        scores,
-        key=lambda cid: (
-            -scores[cid],
-            phrase not in fold(kb.searchable_text(kb.claims[cid])),
-            _undated_last(kb.claims[cid]),
-        ),
+        scores, key=lambda cid: (-scores[cid], missing_phrase(cid), _undated_last(kb.claims[cid]))
     )
     best = scores[ranked[0]] if ranked else 0
     need = max(1, len(set(words)) if len(set(words)) <= 2 else best)
@@ -524,7 +546,7 @@ def search(kb: KnowledgeBase, arg: str) -> Answer:
         f"Search: “{echo(arg)}”",
         kind="search",
         command=f"search {arg}",
-        note=f"{len(hits)} claim{'s' if len(hits) != 1 else ''} found.",
+        note=f"{len(hits):,} claim{'s' if len(hits) != 1 else ''} found.",
     )
 
 

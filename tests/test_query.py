@@ -341,3 +341,18 @@ def test_search_ranks_dated_and_undated_claims_together(seed_kb):
     assert answer.status == "ok"
     assert any(f.when is None for f in facts) and any(f.when for f in facts)
     assert run(seed_kb, "when xyzzy ksor proposed").status in {"ok", "not_found"}
+
+
+def test_long_answers_list_the_first_claims_and_say_how_many_more(seed_kb, monkeypatch):
+    import bot.query
+
+    def listed(answer):
+        return [line.claim_id for line in answer.lines if line.claim_id]
+
+    full = {text: listed(run(seed_kb, text)) for text in ("timeline", "on 2012", "search csto")}
+    monkeypatch.setattr(bot.query, "MAX_FACTS", 5)
+    for text, ids in full.items():
+        assert len(ids) > 5, text
+        answer = run(seed_kb, text)
+        assert listed(answer) == ids[:5]
+        assert f"Showing the first 5 of {len(ids)} claims: ask more narrowly" in render_text(answer)
