@@ -226,8 +226,8 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def _stable_hash(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+def _stable_hash(text: str, _crc32: Callable[[bytes], int] = zlib.crc32) -> int:
+    return _crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def _deletions(word: str) -> set[str]:
@@ -1174,12 +1174,17 @@ class Matcher:
         last_options = per_word[-1]
         phons, ekey = self._phon, self._ekey
         buf, at = phons._buf, phons._at  # inlined `phons[entry]`: this is the hot loop
-        ids = list(pool) if ok is _always else [entry for entry in pool if ok(ekey[entry])]
+        ids = list(pool)
         names = [buf[at[entry] : at[entry + 1] - 1] for entry in ids]
+        best = process.extract(phon, names, scorer=_SIM, score_cutoff=loose, limit=_MULTI_KEEP)
+        if ok is not _always and not all(ok(ekey[ids[index]]) for _, _, index in best):
+            # A hidden name is among the best (rare): score the visible ones only. Checking
+            # the few best rather than the whole pool first saves a call per pooled name.
+            ids = [entry for entry in ids if ok(ekey[entry])]
+            names = [buf[at[entry] : at[entry + 1] - 1] for entry in ids]
+            best = process.extract(phon, names, scorer=_SIM, score_cutoff=loose, limit=_MULTI_KEEP)
         found: dict[int, tuple[float, Part, float]] = {}
-        for _, sim, index in process.extract(
-            phon, names, scorer=_SIM, score_cutoff=loose, limit=_MULTI_KEEP
-        ):
+        for _, sim, index in best:
             found[ids[index]] = (sim, "whole", 1.0)
         if reorder and not any(
             sim * 100.0 >= settings.answer_score for sim, _, _ in found.values()
@@ -1192,7 +1197,7 @@ class Matcher:
                 limit=_MULTI_KEEP,
             ):
                 entry = ids[index]
-                if score / 100.0 > found.get(entry, (0.0,))[0]:
+                if score / 100.0 > found.get(entry, (0.0,))[0] and ok(ekey[entry]):
                     found[entry] = (score / 100.0, "whole", 1.0)
         # Word-suffixes: names whose last word is (near) the query's last word.
         count = len(pwords)
@@ -1270,6 +1275,16 @@ class Matcher:
 
     def _decide(self, query: str, folded: str, hits: list[_Hit]) -> MatchResult:
         settings = self._settings
+        strong = {h.uid for h in hits if h.group == _FUZZY and h.score >= settings.answer_score}
+        if strong:
+            # A prefix too short of its name to be answered is weaker evidence than another
+            # entity's whole name one typo away: "Filipp Andrejew" means Filipp Andreyev, not
+            # the first half of "Filipp Andrejewitsch Kornejew". Such prefixes compete as fuzzy
+            # hits, scored by how much of the name they cover.
+            for hit in hits:
+                weak = hit.group == _PREFIX and hit.cover < settings.prefix_cover
+                if weak and hit.uid not in strong:
+                    hit.group = _FUZZY
         ranked = self._rank(hits)
         if not ranked:
             if _letters(folded) < settings.short_query_len:

@@ -450,6 +450,24 @@ def _edit(entries: list[NameEntry], step: int) -> tuple[set[str], list[NameEntry
     return {alias, renamed, removed, f"new-{step}"}, out
 
 
+def test_a_whole_name_one_typo_away_outranks_a_short_prefix_of_another() -> None:
+    index = Matcher(
+        [
+            NameEntry("andreyev", "Filipp Andreyev", "name"),
+            NameEntry("korneyev", "Filipp Andreyevich Korneyev", "name"),
+            NameEntry("korneyev", "Filipp Andrejewitsch Kornejew", "alias"),  # German
+            NameEntry("chernoborisino", "Chernoborisino", "name"),
+            NameEntry("stepnoi", "Tschernoborisino-Stepnoi", "name"),
+        ]
+    )
+    for query, key in [("Filipp Andrejew", "andreyev"), ("Tschernoborisino", "chernoborisino")]:
+        result = index.match(query)
+        assert result.best is not None and result.best.key == key, result.explain()
+    # while a prefix that covers most of its name still answers, and a short one still asks
+    assert index.match("Tschernoborisino-Step").best.key == "stepnoi"  # type: ignore[union-attr]
+    assert index.match("Filipp Andrejewitsch").decision == "choose"
+
+
 def _varied_names() -> list[NameEntry]:
     """400 people, 20 to a first name and 20 to a surname: crowded, within every budget."""
     firsts = ["Sergei", "Aleksei", "Yerzhan", "Nurlan", "Oleg", "Askar", "Dmitry", "Timur",
