@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 import sys
+import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -319,6 +320,35 @@ def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(
     assert 0 < len(mine) < len(kb.claims) and sorted(checked) == sorted(mine)
     assert "zebrafinch" in holder.kb.search_index
     assert _indexes(holder.kb) == _indexes(_fresh(root))
+    # and the reloaded state is kept too: the next start reads it whole, edit included
+    holder.wait_until_kept()
+    again, result = KnowledgeHolder.load(settings)
+    assert again is not None and result.from_snapshot
+    assert "zebrafinch" in again.kb.search_index
+    assert _snapshot(again.kb) == _snapshot(holder.kb)
+
+
+def test_reloads_during_a_snapshot_write_are_kept_afterwards(generated, tmp_path, monkeypatch):
+    root, settings = _copy_settings(generated, tmp_path)
+    put_snapshot = loader.DiskCache.put_snapshot
+
+    def slow(self, *args):  # a write as long as a large base's, so the reloads overlap it
+        time.sleep(0.4)
+        put_snapshot(self, *args)
+
+    monkeypatch.setattr(loader.DiskCache, "put_snapshot", slow)
+    holder, _ = KnowledgeHolder.load(settings)
+    assert holder is not None
+    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    for word in ("Aardvark", "Bittern", "Caracal"):
+        path.write_text(text.replace("    text: ", f"    text: {word} note. ", 1))
+        assert holder.reload("test").ok
+    assert holder.keeping is not None and holder.keeping.is_alive()  # still the first write
+    holder.wait_until_kept()
+    again, result = KnowledgeHolder.load(settings)
+    assert again is not None and result.from_snapshot
+    assert "caracal" in again.kb.search_index and "bittern" not in again.kb.search_index
 
 
 def test_the_snapshot_is_not_used_when_an_input_changed(generated, tmp_path):
