@@ -171,8 +171,8 @@ class LoadResult:
     parsed_files: int = 0  # files not in the in-memory cache: parsed, or read from disk
     cached_files: int = 0  # of those, files read from the disk cache (not parsed)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-    # Set when this load may be kept whole on disk (a fresh start that did not come from a
-    # snapshot): the key to store it under once its indexes are built (`DiskCache.put_snapshot`).
+    # Set when this load should be kept whole on disk (a fresh start that did not come from
+    # a snapshot): the key to store it under once its indexes are built (`put_snapshot`).
     snapshot_key: str | None = None
     from_snapshot: bool = False
 
@@ -790,8 +790,8 @@ def _load(
     disk = cache.disk if cache is not None else None
     settings = match_settings or MatchSettings()
     fresh_start = cache is not None and disk is not None and previous is None and not cache.files
-    if fresh_start:
-        hit = _from_snapshot(knowledge_dir, seeds_dir, paths, cache, settings, loaded_by)  # type: ignore[arg-type]
+    if fresh_start and cache is not None:
+        hit = _from_snapshot(knowledge_dir, seeds_dir, paths, cache, settings, loaded_by)
         if hit is not None:
             if progress:
                 progress("read", len(paths), len(paths))
