@@ -508,6 +508,7 @@ def search_facts(kb: KnowledgeBase, text: str) -> list[Fact]:
         for claim_id in hits:
             scores[claim_id] = scores.get(claim_id, 0) + 1
     phrase = " ".join(words)
+    ascii_phrase = phrase.isascii()
     full = len(set(words))
 
     def missing_phrase(cid: str) -> bool:
@@ -515,14 +516,20 @@ def search_facts(kb: KnowledgeBase, text: str) -> list[Fact]:
         # the text is folded for those alone, not for thousands of hits of a common word.
         if scores[cid] < full:
             return True
-        return full > 1 and phrase not in fold(kb.searchable_text(kb.claims[cid]))
+        if full == 1:
+            return False
+        text = kb.searchable_text(kb.claims[cid])
+        if ascii_phrase and phrase in text.casefold():
+            return False  # folding keeps a run of ASCII letters and spaces as it is
+        return phrase not in fold(text)
 
+    best = max(scores.values(), default=0)
+    need = max(1, full if full <= 2 else best)
     ranked = sorted(
-        scores, key=lambda cid: (-scores[cid], missing_phrase(cid), _undated_last(kb.claims[cid]))
+        (cid for cid, score in scores.items() if score >= need),  # only these are listed
+        key=lambda cid: (-scores[cid], missing_phrase(cid), _undated_last(kb.claims[cid])),
     )
-    best = scores[ranked[0]] if ranked else 0
-    need = max(1, len(set(words)) if len(set(words)) <= 2 else best)
-    return [kb.claims[c] for c in ranked if scores[c] >= need]
+    return [kb.claims[c] for c in ranked]
 
 
 @command("search", "search <words>", aliases=("find",), arg_name="words")
