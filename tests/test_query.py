@@ -356,3 +356,26 @@ def test_long_answers_list_the_first_claims_and_say_how_many_more(seed_kb, monke
         answer = run(seed_kb, text)
         assert listed(answer) == ids[:5]
         assert f"Showing the first 5 of {len(ids)} claims: ask more narrowly" in render_text(answer)
+
+
+def test_search_lists_claims_holding_the_phrase_first(seed_kb):
+    """Claims whose folded text holds the words as a phrase come before the others, whether
+    the phrase stands in the raw text or only after folding (hyphens, quotes, case)."""
+    from itertools import pairwise
+
+    from bot.normalize import fold
+    from bot.query import _STOPWORDS, search_facts
+
+    def holds(fact, phrase: str) -> bool:
+        return phrase in fold(seed_kb.searchable_text(fact))
+
+    checked = 0
+    for fact in list(seed_kb.claims.values())[::3]:
+        words = [w for w in fold(fact.model.text).split() if len(w) > 3 and w not in _STOPWORDS]
+        for a, b in pairwise(words):
+            phrase = f"{a} {b}"
+            found = search_facts(seed_kb, phrase)
+            flags = [holds(f, phrase) for f in found]
+            assert flags == sorted(flags, reverse=True), phrase
+            checked += 1
+    assert checked > 50
