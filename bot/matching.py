@@ -766,7 +766,7 @@ class Matcher:
             return []
         pwords = [phonetic_word(w) for w in fwords]
         phon = " ".join(pwords)
-        per_word, most = max(_PREFIX_PER_WORD, limit), 8 * limit + _PREFIX_HITS
+        per_word, most = max(_PREFIX_PER_WORD, limit), 4 * limit + _PREFIX_HITS // 2
         hits = self._collect(
             layers,
             lambda m, ok: m._prefix_hits(
