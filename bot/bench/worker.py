@@ -193,6 +193,7 @@ def phase_serve(folder: Path, queries: dict, options: dict) -> dict:
     say("real: reloads after one-file edits")
     out["reload"] = _reloads(holder, folder)
     out["peak_rss_serve_mb"] = peak_rss_mb()
+    holder.wait_until_kept()  # the snapshot writers must not run into the next phase
     return out
 
 
