@@ -684,8 +684,8 @@ class DiskCache:
             for entry in os.scandir(self.folder):
                 if entry.name.startswith(_SNAPSHOT_PREFIX) and entry.name != path.name:
                     os.unlink(entry.path)
-        except OSError:
-            pass  # a read-only or full disk: the next start loads file by file
+        except Exception:  # a read-only or full disk, something unpicklable: it is only a cache
+            self.rejected += 1  # (the next start loads file by file)
 
     def _read_stream(self, key: str, path: FsPath) -> Any:
         """Like `_read`, for entries too large to hold as one bytes object besides their

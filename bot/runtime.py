@@ -131,12 +131,11 @@ def keep_snapshot(
     does it from a copy of the memory instead, while this process goes on serving. Where
     there is no fork, it is written here and now. Returns the thread that waits for the
     child (join it to know the snapshot is on disk), or None if it was written here; `then`
-    is called once the snapshot is written (from that thread).
+    is called from that thread once the child is done (not when written here: nothing can
+    have happened meanwhile, and the caller may hold the lock `then` takes).
     """
     if not hasattr(os, "fork"):
         disk.put_snapshot(key, kb, cache)
-        if then is not None:
-            then()
         return None
     pid = os.fork()
     if pid == 0:  # the child: write, then leave at once (no atexit, no buffers flushed)

@@ -526,3 +526,34 @@ def test_shipped_knowledge_loads_the_same_with_and_without_cache(tmp_path):
     cached = load_knowledge(KNOWLEDGE, SEEDS, cache=LoadCache(disk=DiskCache(tmp_path)))
     assert cached.cached_files == len(cached.files)
     assert _snapshot(cached.kb) == _snapshot(plain.kb)
+
+
+def test_a_snapshot_that_cannot_be_written_costs_nothing_but_speed(
+    generated, tmp_path, monkeypatch
+):
+    _, settings = _copy_settings(generated, tmp_path)
+
+    def refuse(*_args, **_kwargs):
+        raise TypeError("cannot pickle this")
+
+    monkeypatch.setattr(loader, "_write_stream", refuse)
+    monkeypatch.delattr("os.fork")  # written in place, as where there is no fork
+    holder, result = KnowledgeHolder.load(settings)
+    assert holder is not None and result.ok
+    assert not list((tmp_path / "c" / "files").glob("snapshot-*.pkl"))
+    assert not list((tmp_path / "c" / "files").glob(".tmp-*"))  # no half-written file left
+    again, result = KnowledgeHolder.load(settings)
+    assert again is not None and result.ok and not result.from_snapshot
+
+
+def test_without_fork_the_snapshot_is_written_in_place(generated, tmp_path, monkeypatch):
+    root, settings = _copy_settings(generated, tmp_path)
+    monkeypatch.delattr("os.fork")
+    holder, _ = KnowledgeHolder.load(settings)
+    assert holder is not None and holder.keeping is None
+    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    text: ", "    text: Dugong note. ", 1))
+    assert holder.reload("test").ok  # written before it returns, under the reload lock
+    again, result = KnowledgeHolder.load(settings)
+    assert again is not None and result.from_snapshot and "dugong" in again.kb.search_index
