@@ -137,7 +137,10 @@ def keep_snapshot(
     if not hasattr(os, "fork"):
         disk.put_snapshot(key, kb, cache)
         return None
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or processes to spare: no snapshot this time, only slower
+        return None
     if pid == 0:  # the child: write, then leave at once (no atexit, no buffers flushed)
         code = 1
         try:

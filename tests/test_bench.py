@@ -557,3 +557,20 @@ def test_without_fork_the_snapshot_is_written_in_place(generated, tmp_path, monk
     assert holder.reload("test").ok  # written before it returns, under the reload lock
     again, result = KnowledgeHolder.load(settings)
     assert again is not None and result.from_snapshot and "dugong" in again.kb.search_index
+
+
+def test_a_fork_that_fails_leaves_the_reload_done(generated, tmp_path, monkeypatch):
+    root, settings = _copy_settings(generated, tmp_path)
+    holder, _ = KnowledgeHolder.load(settings)
+    assert holder is not None
+    holder.wait_until_kept()
+
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr("os.fork", no_fork)
+    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    text: ", "    text: Quokka note. ", 1))
+    outcome = holder.reload("test")
+    assert outcome.ok and "quokka" in holder.kb.search_index
