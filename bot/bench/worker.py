@@ -123,32 +123,41 @@ def _queries_phase(kb, queries: dict, limit: int | None, budget: float) -> dict:
     return out
 
 
-def phase_cold(folder: Path, queries: dict, options: dict) -> dict:
+def _timed_load(settings: Settings) -> tuple[Any, Any, float]:
+    """`KnowledgeHolder.load` as the bot starts, timed; the generated base must load."""
     from bot.runtime import KnowledgeHolder
 
-    settings = _settings(folder)
-    shutil.rmtree(settings.cache_dir, ignore_errors=True)
-    say("real: cold start (no cache): parse, validate, check, index")
     clock = time.perf_counter()
     holder, result = KnowledgeHolder.load(settings, progress=printer("  "))
     seconds = time.perf_counter() - clock
     if holder is None:
         raise SystemExit(f"the generated base does not load: {result.problems[:3]}")
+    return holder, result, seconds
+
+
+def _stages(result: Any) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in result.timings.items()}
+
+
+def phase_cold(folder: Path, queries: dict, options: dict) -> dict:
+    settings = _settings(folder)
+    shutil.rmtree(settings.cache_dir, ignore_errors=True)
+    say("real: cold start (no cache): parse, validate, check, index")
+    holder, result, seconds = _timed_load(settings)
+    kept_from = time.perf_counter()
     out = {
         "cold_load_s": round(seconds, 3),
-        "cold_stages_s": {k: round(v, 3) for k, v in result.timings.items()},
+        "cold_stages_s": _stages(result),
         "cold_parsed_files": result.parsed_files,
         "peak_rss_cold_mb": peak_rss_mb(),  # this process: the snapshot is written by a child
     }
     holder.wait_until_kept()  # serving meanwhile; the next phases need the snapshot on disk
-    out["snapshot_kept_after_s"] = round(time.perf_counter() - clock - seconds, 3)
+    out["snapshot_kept_after_s"] = round(time.perf_counter() - kept_from, 3)
     return out
 
 
 def phase_files(folder: Path, queries: dict, options: dict) -> dict:
     """A restart when the snapshot does not fit any more (files edited since): per-file cache."""
-    from bot.runtime import KnowledgeHolder
-
     settings = _settings(folder)
     say("real: warm start from the per-file cache (no snapshot)")
     aside = []
@@ -156,35 +165,25 @@ def phase_files(folder: Path, queries: dict, options: dict) -> dict:
         aside.append((path, path.with_name("aside-" + path.name)))
         path.rename(aside[-1][1])
     try:
-        clock = time.perf_counter()
-        holder, result = KnowledgeHolder.load(settings, progress=printer("  "))
-        seconds = time.perf_counter() - clock
-        if holder is None:
-            raise SystemExit(f"the generated base does not load: {result.problems[:3]}")
+        holder, result, seconds = _timed_load(settings)
         holder.wait_until_kept()
     finally:
         for path, moved in aside:
             moved.replace(path)  # the snapshot is the same (same inputs): keep the original
     return {
         "files_load_s": round(seconds, 3),
-        "files_stages_s": {k: round(v, 3) for k, v in result.timings.items()},
+        "files_stages_s": _stages(result),
     }
 
 
 def phase_serve(folder: Path, queries: dict, options: dict) -> dict:
-    from bot.runtime import KnowledgeHolder
-
     settings = _settings(folder)
     say("real: warm start (from the disk cache: the snapshot)")
-    clock = time.perf_counter()
-    holder, result = KnowledgeHolder.load(settings, progress=printer("  "))
-    seconds = time.perf_counter() - clock
-    if holder is None:
-        raise SystemExit(f"the generated base does not load: {result.problems[:3]}")
+    holder, result, seconds = _timed_load(settings)
     out: dict[str, Any] = {
         "warm_load_s": round(seconds, 3),
         "warm_from_snapshot": result.from_snapshot,
-        "warm_stages_s": {k: round(v, 3) for k, v in result.timings.items()},
+        "warm_stages_s": _stages(result),
         "warm_cached_files": result.cached_files,
         "peak_rss_after_load_mb": peak_rss_mb(),
     }
