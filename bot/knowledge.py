@@ -270,12 +270,12 @@ class KnowledgeBase:
                 now = [e for ident, e in self.entities.items() if ident in relabelled]
                 self.__dict__["matcher"] = matcher.updated(relabelled, _name_entries(now))
         # The search text holds the names of a claim's entities (not their aliases).
-        same_names = same_labels or (
-            len(old.entities) == len(self.entities)
-            and all(
-                (o := old.entities.get(ident)) is not None and o.name == e.name
-                for ident, e in self.entities.items()
-            )
+        # Only a relabelled entity (added, removed, renamed, aliases changed) can differ.
+        same_names = all(
+            (o := old.entities.get(ident)) is not None
+            and (e := self.entities.get(ident)) is not None
+            and o.name == e.name
+            for ident in relabelled
         )
         changed = [f for cid, f in self.claims.items() if old.claims.get(cid) is not f]
         gone = [cid for cid in old.claims if cid not in self.claims]
