@@ -171,3 +171,22 @@ def test_ask_image_writes_the_picture(tmp_path, capsys):
     assert main(["ask", "who lavrov", "--image", str(tmp_path / "none.png")]) == 0
     assert "no picture for this kind of answer" in capsys.readouterr().err
     assert not (tmp_path / "none.png").exists()
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    """`factbot ask timeline | head -1`: the pipe closes before the answer is written."""
+    read, write = os.pipe()
+    os.close(read)  # nobody will read: the first write fails with a broken pipe
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ask", "timeline"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert result.returncode == 141
