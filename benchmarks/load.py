@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.discord_app.client import FactBot
-from bot.runtime import KnowledgeHolder, ReloadOutcome
+from bot.discord.client import FactBot
+from bot.loading.holder import KnowledgeHolder, ReloadOutcome
 from tests.fakediscord import (
     CREATE_MESSAGE,
     INTERACTION_CALLBACK,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hyp_settings
 
-from bot.knowledge import KnowledgeBase
-from bot.loader import LoadResult, load_knowledge
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.loader import LoadResult, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from bot import loader
 from bot.bench.generate import generate
-from bot.cli import main
-from bot.commands import run
+from bot.cli.main import main
+from bot.commands.query import parse_query_date
+from bot.commands.registry import run
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase
-from bot.loader import (
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading import loader
+from bot.loading.holder import KnowledgeHolder
+from bot.loading.loader import (
     DiskCache,
     LoadCache,
     _fast_read,
@@ -30,10 +32,8 @@ from bot.loader import (
     knowledge_files,
     load_knowledge,
 )
-from bot.query import parse_query_date
-from bot.render_text import render_text
-from bot.runtime import KnowledgeHolder
-from bot.yamlsource import read_yaml
+from bot.loading.yamlsource import read_yaml
+from bot.render.text import render_text
 from tests.conftest import KNOWLEDGE, SEEDS
 
 
@@ -170,7 +170,7 @@ def test_fast_path_on_real_and_generated_files(generated):
 
 
 def test_fold_quote_is_fold_for_quote():
-    from bot.articles import fold_for_quote
+    from bot.knowledge.articles import fold_for_quote
 
     spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
     samples = [

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.loader import knowledge_files, model_json_schema
+from bot.cli.main import main
+from bot.loading.loader import knowledge_files, model_json_schema
 from tests.conftest import KNOWLEDGE, ROOT
 
 
@@ -19,7 +19,7 @@ def factbot(
     *args: str, stdin: str | None = None, env: dict | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.cli.main", *args],
         capture_output=True,
         text=True,
         input=stdin,
@@ -140,7 +140,7 @@ def test_console_through_a_pseudo_terminal():
 
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "bot.cli", "console"],
+        ["-m", "bot.cli.main", "console"],
         cwd=str(ROOT),
         env={**os.environ, "HOME": str(ROOT / ".pytest_cache")},
         encoding="utf-8",
@@ -179,7 +179,7 @@ def test_a_reader_that_goes_away_gets_no_traceback():
     os.close(read)  # nobody will read: the first write fails with a broken pipe
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ask", "timeline"],
+            [sys.executable, "-m", "bot.cli.main", "ask", "timeline"],
             stdout=write,
             stderr=subprocess.PIPE,
             text=True,

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.dates import DateValue, parse_date
-from bot.knowledge import KnowledgeBase
-from bot.loader import load_knowledge
+from bot.knowledge.dates import DateValue, parse_date
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.loader import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_ID = "edm-2012-v9-i71"

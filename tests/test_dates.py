@@ -1,4 +1,4 @@
-"""Tests for bot.dates: every accepted form, context resolution, semantics and errors."""
+"""Tests for bot.knowledge.dates: every accepted form, context resolution, semantics and errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.dates import MAX_LENGTH, DateError, DateValue, Precision, parse_date, parse_period
+from bot.knowledge.dates import (
+    MAX_LENGTH,
+    DateError,
+    DateValue,
+    Precision,
+    parse_date,
+    parse_period,
+)
 
 D = datetime.date
 DAY, MONTH, PART, YEAR, DECADE = (

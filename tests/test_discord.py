@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.discord_app.client import FactBot
-from bot.render_discord import (
+from bot.discord.client import FactBot
+from bot.discord.embeds import (
     DESCRIPTION_MAX,
     EMBED_TOTAL_MAX,
     FIELD_VALUE_MAX,
     FIELDS_MAX,
     TITLE_MAX,
 )
-from bot.runtime import KnowledgeHolder
+from bot.loading.holder import KnowledgeHolder
 from tests.conftest import KNOWLEDGE, SEEDS
 from tests.fakediscord import CREATE_MESSAGE, EPHEMERAL, INTERACTION_CALLBACK, FakeDiscord
 
@@ -304,7 +304,7 @@ async def test_factbot_run_as_a_subprocess_answers(fake, tmp_path):
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.main",
         "run",
         "--config",
         str(config),
@@ -415,7 +415,7 @@ async def test_restricted_entities_stay_hidden(fake, kb_copy):
 def test_sharding_config_picks_the_sharded_client():
     from discord.ext import commands
 
-    from bot.discord_app.client import make_bot as make_client
+    from bot.discord.client import make_bot as make_client
 
     settings = Settings.model_validate(
         {

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.articles import split_paragraphs
-from bot.draft import FIXME, KINDS, draft_article, find_citations, remaining_fixmes, stub
-from bot.knowledge import KnowledgeBase
-from bot.loader import load_knowledge
-from bot.model import KnowledgeFile
+from bot.cli.draft import FIXME, KINDS, draft_article, find_citations, remaining_fixmes, stub
+from bot.knowledge.articles import split_paragraphs
+from bot.knowledge.model import KnowledgeFile
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.loader import load_knowledge
 from tests.conftest import KNOWLEDGE, SEEDS
 
 SEED = SEEDS / "000_ceb678234089a169.txt"

@@ -24,9 +24,9 @@ import discord
 import pytest
 
 from bot.config import Settings
-from bot.discord_app.client import FactBot
-from bot.discord_app.runner import setup_logging
-from bot.runtime import KnowledgeHolder
+from bot.discord.client import FactBot
+from bot.discord.runner import setup_logging
+from bot.loading.holder import KnowledgeHolder
 from tests.conftest import KNOWLEDGE, SEEDS
 from tests.fakediscord import (
     CREATE_MESSAGE,
@@ -267,7 +267,7 @@ async def test_rejected_token_is_one_line_without_the_token_or_a_traceback(fake,
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.main",
         "run",
         "--config",
         str(config),

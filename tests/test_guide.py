@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 
-from bot.commands import run
-from bot.loader import load_knowledge
+from bot.commands.registry import run
+from bot.loading.loader import load_knowledge
 from tests.conftest import ROOT
 
 GUIDE = ROOT / "docs" / "adding-facts.md"

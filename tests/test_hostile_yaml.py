@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-import bot.loader
-from bot.commands import run
+import bot.loading.loader
+from bot.commands.registry import run
 from bot.config import Settings
-from bot.discord_app.client import FactBot
-from bot.loader import LoadResult
-from bot.runtime import KnowledgeHolder
-from bot.yamlsource import MAX_NODES, Problem
+from bot.discord.client import FactBot
+from bot.loading.holder import KnowledgeHolder
+from bot.loading.loader import LoadResult
+from bot.loading.yamlsource import MAX_NODES, Problem
 from tests.conftest import MINI_ENTITIES
 from tests.fakediscord import FakeDiscord
 
@@ -217,7 +217,7 @@ def test_questions_never_wait_for_a_hostile_reload(kb_copy, monkeypatch):
     good = holder.kb
     (kb_copy / "knowledge" / "hostile.yaml").write_text(_bomb(30, 10), encoding="utf-8")
     reading, release = threading.Event(), threading.Event()
-    real = bot.loader.read_yaml
+    real = bot.loading.loader.read_yaml
 
     def slow_read(file: str, raw: bytes):
         if file.endswith("hostile.yaml"):
@@ -225,7 +225,7 @@ def test_questions_never_wait_for_a_hostile_reload(kb_copy, monkeypatch):
             assert release.wait(30)
         return real(file, raw)
 
-    monkeypatch.setattr(bot.loader, "read_yaml", slow_read)
+    monkeypatch.setattr(bot.loading.loader, "read_yaml", slow_read)
     outcomes = []
     reloader = threading.Thread(target=lambda: outcomes.append(holder.reload("an editor")))
     reloader.start()

@@ -16,8 +16,8 @@ from benchmarks.load import (
     run_load,
     settings_for,
 )
-from bot.discord_app.client import FactBot
-from bot.runtime import KnowledgeHolder
+from bot.discord.client import FactBot
+from bot.loading.holder import KnowledgeHolder
 from tests.fakediscord import FakeDiscord
 
 QUESTIONS = 500

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import matching
-from bot.matching import Candidate, Matcher, MatchResult, MatchSettings, NameEntry
-from bot.normalize import phonetic
+from bot.knowledge.names import phonetic
+from bot.matching import matcher as matching
+from bot.matching.matcher import Candidate, Matcher, MatchResult, MatchSettings, NameEntry
 
 # key -> (display name, aliases); ids are added as kind "id".
 FACT_BASE: dict[str, tuple[str, tuple[str, ...]]] = {

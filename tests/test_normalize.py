@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.normalize import fold, phonetic, phonetic_folded, phonetic_word, skeleton
+from bot.knowledge.names import fold, phonetic, phonetic_folded, phonetic_word, skeleton
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import run
-from bot.phrasing import rewrite
+from bot.commands.phrasing import rewrite
+from bot.commands.registry import run
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_rewrite(question, command):
     ],
 )
 def test_questions_from_the_mission_are_answered(seed_kb, question, entity, needle):
-    from bot.render_text import render_text
+    from bot.render.text import render_text
 
     answer = run(seed_kb, question)
     assert answer.status == "ok" and answer.entity_id == entity

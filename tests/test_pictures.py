@@ -13,12 +13,12 @@ import threading
 import pytest
 from matplotlib.image import imread
 
-from bot import pictures
-from bot.answer import Answer
-from bot.commands import run
-from bot.dates import Precision
-from bot.knowledge import KnowledgeBase
-from bot.pictures import (
+from bot.commands.answer import Answer
+from bot.commands.registry import run
+from bot.knowledge.dates import Precision
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.render.pictures import pictures
+from bot.render.pictures.pictures import (
     GraphData,
     GraphEdge,
     Mark,

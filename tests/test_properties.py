@@ -20,12 +20,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.query  # noqa: F401  (registers the commands)
-from bot.answer import Answer, CitationRef, Line, Suggestion
-from bot.commands import _BY_WORD, run
-from bot.dates import DateError, DateValue, parse_date
-from bot.knowledge import KnowledgeBase
-from bot.render_discord import (
+import bot.commands.query  # noqa: F401  (registers the commands)
+from bot.commands.answer import Answer, CitationRef, Line, Suggestion
+from bot.commands.registry import _BY_WORD, run
+from bot.commands.textsafety import clean_input, echo, neutralise
+from bot.discord.embeds import (
     CONTENT_MAX,
     DESCRIPTION_MAX,
     EMBED_TOTAL_MAX,
@@ -37,8 +36,9 @@ from bot.render_discord import (
     paginate,
     render_pages,
 )
-from bot.render_text import render_text
-from bot.textsafety import clean_input, echo, neutralise
+from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.render.text import render_text
 from tests.conftest import KNOWLEDGE
 
 COMMAND_FUZZ_EXAMPLES = settings().max_examples * 25  # 10,000 under the "ci" profile

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import run
-from bot.render_text import render_text
+from bot.commands.registry import run
+from bot.render.text import render_text
 
 # (command as typed, expected status, entity id the answer is about, or None)
 LOOKUPS = [
@@ -278,7 +278,7 @@ def test_sources_lists_the_article(seed_kb):
 
 
 def test_help_comes_from_docstrings(seed_kb):
-    from bot.commands import REGISTRY
+    from bot.commands.registry import REGISTRY
 
     answer = run(seed_kb, "help")
     text = render_text(answer, page_size=50)
@@ -344,13 +344,13 @@ def test_search_ranks_dated_and_undated_claims_together(seed_kb):
 
 
 def test_long_answers_list_the_first_claims_and_say_how_many_more(seed_kb, monkeypatch):
-    import bot.query
+    import bot.commands.query
 
     def listed(answer):
         return [line.claim_id for line in answer.lines if line.claim_id]
 
     full = {text: listed(run(seed_kb, text)) for text in ("timeline", "on 2012", "search csto")}
-    monkeypatch.setattr(bot.query, "MAX_FACTS", 5)
+    monkeypatch.setattr(bot.commands.query, "MAX_FACTS", 5)
     for text, ids in full.items():
         assert len(ids) > 5, text
         answer = run(seed_kb, text)
@@ -363,8 +363,8 @@ def test_search_lists_claims_holding_the_phrase_first(seed_kb):
     the phrase stands in the raw text or only after folding (hyphens, quotes, case)."""
     from itertools import pairwise
 
-    from bot.normalize import fold
-    from bot.query import _STOPWORDS, search_facts
+    from bot.commands.query import _STOPWORDS, search_facts
+    from bot.knowledge.names import fold
 
     def holds(fact, phrase: str) -> bool:
         return phrase in fold(seed_kb.searchable_text(fact))

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import sys
 
-from bot.commands import run
-from bot.render_text import render_text
+from bot.commands.registry import run
+from bot.render.text import render_text
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
@@ -32,7 +32,7 @@ def test_readme_session_is_what_the_console_prints(seed_kb):
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance command
-    from bot.loader import load_knowledge
+    from bot.loading.loader import load_knowledge
     from tests.conftest import KNOWLEDGE, SEEDS
 
     kb = load_knowledge(KNOWLEDGE, SEEDS).kb

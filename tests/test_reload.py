@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import run
+from bot.cli.console import Console
+from bot.commands.registry import run
 from bot.config import Settings
-from bot.console import Console
-from bot.discord_app.client import FactBot
-from bot.runtime import KnowledgeHolder
+from bot.discord.client import FactBot
+from bot.loading.holder import KnowledgeHolder
 from tests.fakediscord import FakeDiscord
 
 NEW_CLAIM = """

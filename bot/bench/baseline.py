@@ -20,8 +20,8 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process, utils
 
-from bot.knowledge import KnowledgeBase
-from bot.loader import (
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.loader import (
     _FILE,
     _ITEM,
     Item,
@@ -30,8 +30,8 @@ from bot.loader import (
     _display_name,
     knowledge_files,
 )
-from bot.matching import Candidate, MatchResult
-from bot.yamlsource import SourceDoc
+from bot.loading.yamlsource import SourceDoc
+from bot.matching.matcher import Candidate, MatchResult
 
 ANSWER = 90.0
 CHOOSE = 70.0

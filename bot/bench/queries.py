@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.bench import names as N
 from bot.bench.generate import MONTHS
-from bot.normalize import fold
+from bot.knowledge.names import fold
 
 LOOKUP_CLASSES = ("exact", "alias", "transliterated", "typo", "not_found")
 _KEYBOARD = {

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench.progress import printer, say
-from bot.commands import run as run_command
+from bot.commands.registry import run as run_command
 from bot.config import Settings
 
 
@@ -125,7 +125,7 @@ def _queries_phase(kb, queries: dict, limit: int | None, budget: float) -> dict:
 
 def _timed_load(settings: Settings) -> tuple[Any, Any, float]:
     """`KnowledgeHolder.load` as the bot starts, timed; the generated base must load."""
-    from bot.runtime import KnowledgeHolder
+    from bot.loading.holder import KnowledgeHolder
 
     clock = time.perf_counter()
     holder, result = KnowledgeHolder.load(settings, progress=printer("  "))

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.runtime import KnowledgeHolder, ReloadOutcome
+from bot.loading.holder import KnowledgeHolder, ReloadOutcome
 
 log = logging.getLogger("factbot.watch")
 

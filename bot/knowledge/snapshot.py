@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
-from bot.dates import DateValue
-from bot.matching import Matcher, MatchSettings, NameEntry
-from bot.model import Article, Claim, Entity, EntityType, Rank
-from bot.normalize import fold
+from bot.knowledge.dates import DateValue
+from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
+from bot.knowledge.names import fold
+from bot.matching.matcher import Matcher, MatchSettings, NameEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +250,7 @@ class KnowledgeBase:
         layers (`Matcher.updated`) until the layer grows past `_LAYER_LIMIT` names, when it is
         built again in one piece (on first use). The claim indexes are
         updated for the claims that changed (a claim unchanged since the last load is the very
-        same Fact object, see bot/loader.py) if they are few, the search index only if no
+        same Fact object, see bot/loading/loader.py) if they are few, the search index only if no
         entity was renamed (its text holds their names); otherwise they are built afresh.
         """
         relabelled = {

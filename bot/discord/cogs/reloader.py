@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.reporting import fixed_embed, reload_embed
-from bot.runtime import ReloadOutcome
-from bot.watch import watch
+from bot.discord.reports import fixed_embed, reload_embed
+from bot.loading.holder import ReloadOutcome
+from bot.loading.watch import watch
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import FactBot
+    from bot.discord.client import FactBot
 
 log = logging.getLogger("factbot.reloader")
 MAX_REPORT_PAGES = 5

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.answer import Answer
-from bot.commands import run
-from bot.render_text import render_text
-from bot.runtime import KnowledgeHolder
+from bot.commands.answer import Answer
+from bot.commands.registry import run
+from bot.loading.holder import KnowledgeHolder
+from bot.render.text import render_text
 
 HISTORY = Path.home() / ".factbot_history"
 BANNER = (

@@ -126,8 +126,10 @@ def _map_char(ch: str) -> str:
         out = []
         for part in unicodedata.normalize("NFKD", ch):
             if unicodedata.category(part)[0] in "LN":
-                out.append(_CYRILLIC.get(part, part))  # й̆-style decompositions: ӣ → и → i
-        return "".join(out).casefold()
+                # й̆-style decompositions (ӣ → и → i) and ligatures inside them (Ǣ → æ → ae)
+                part = part.casefold()
+                out.append(_CYRILLIC.get(part) or _LATIN_SPECIAL.get(part) or part)
+        return "".join(out)
     return " "  # punctuation, dashes, symbols, emoji
 
 

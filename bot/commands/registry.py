@@ -11,10 +11,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.answer import Answer
-from bot.knowledge import KnowledgeBase
-from bot.phrasing import rewrite
-from bot.textsafety import clean_input, echo
+from bot.commands.answer import Answer
+from bot.commands.phrasing import rewrite
+from bot.commands.textsafety import clean_input, echo
+from bot.knowledge.snapshot import KnowledgeBase
 
 Handler = Callable[[KnowledgeBase, str], Answer]
 
@@ -140,7 +140,7 @@ def _close_commands(word: str) -> str | None:
 
 def run(kb: KnowledgeBase, text: str, *, prefix: str = "!", max_length: int = 300) -> Answer:
     """Parse and answer one line of chat text. Never raises for any input text."""
-    import bot.query  # noqa: F401  (registers the commands)
+    import bot.commands.query  # noqa: F401  (registers the commands)
 
     parsed = parse(text, prefix=prefix, max_length=max_length)
     if isinstance(parsed, Answer):

@@ -13,16 +13,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer import Answer
-from bot.commands import REGISTRY, run
-from bot.discord_app.views import ChoiceView, PagerView
-from bot.knowledge import KnowledgeBase
-from bot.pictures import Pictures
-from bot.query import label, search_facts
-from bot.render_discord import render_pages
+from bot.commands.answer import Answer
+from bot.commands.query import label, search_facts
+from bot.commands.registry import REGISTRY, run
+from bot.discord.embeds import render_pages
+from bot.discord.views import ChoiceView, PagerView
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.render.pictures.pictures import Pictures
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import FactBot
+    from bot.discord.client import FactBot
 
 log = logging.getLogger("factbot.lookups")
 AUTOCOMPLETE_MAX = 25

@@ -34,14 +34,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import offset_copy
 
-from bot.answer import Answer, Line
-from bot.articles import shorten
-from bot.dates import Precision
-from bot.knowledge import KnowledgeBase
-from bot.model import EntityType
-from bot.palette import COLOURS
-from bot.query import label as entity_label
-from bot.query import neighbourhood
+from bot.commands.answer import Answer, Line
+from bot.commands.query import label as entity_label
+from bot.commands.query import neighbourhood
+from bot.knowledge.articles import shorten
+from bot.knowledge.dates import Precision
+from bot.knowledge.model import EntityType
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.render.palette import COLOURS
 
 __all__ = [
     "GraphData",

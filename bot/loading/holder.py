@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase
-from bot.loader import (
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.loader import (
     DiskCache,
     LoadCache,
     LoadResult,
@@ -26,8 +26,8 @@ from bot.loader import (
     load_knowledge,
     snapshot_key,
 )
-from bot.matching import MatchSettings
-from bot.yamlsource import Problem
+from bot.loading.yamlsource import Problem
+from bot.matching.matcher import MatchSettings
 
 
 @dataclass(frozen=True)

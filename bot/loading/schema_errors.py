@@ -7,8 +7,17 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.model import Article, Cites, Claim, Entity, EntityType, KnowledgeFile, Rank, Reference
-from bot.yamlsource import Path, Problem, SourceDoc
+from bot.knowledge.model import (
+    Article,
+    Cites,
+    Claim,
+    Entity,
+    EntityType,
+    KnowledgeFile,
+    Rank,
+    Reference,
+)
+from bot.loading.yamlsource import Path, Problem, SourceDoc
 
 _SECTION_MODEL: dict[str, type[BaseModel]] = {
     "articles": Article,

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.articles import split_paragraphs
-from bot.dates import DateError, DateValue, parse_date
-from bot.knowledge import KnowledgeBase
-from bot.model import STRUCTURAL_PREDICATES, EntityType
-from bot.normalize import fold
+from bot.knowledge.articles import split_paragraphs
+from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.model import STRUCTURAL_PREDICATES, EntityType
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import KnowledgeBase
 
 __all__ = ["FIXME", "KINDS", "Cited", "draft_article", "find_citations", "remaining_fixmes", "stub"]
 

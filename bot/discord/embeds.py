@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.answer import Answer, CitationRef, Line
-from bot.articles import shorten
-from bot.palette import COLOURS
-from bot.render_text import line_text
-from bot.textsafety import neutralise
+from bot.commands.answer import Answer, CitationRef, Line
+from bot.commands.textsafety import neutralise
+from bot.knowledge.articles import shorten
+from bot.render.palette import COLOURS
+from bot.render.text import line_text
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_MAX = 256

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import discord
 
-from bot.render_discord import DESCRIPTION_MAX, safe
-from bot.runtime import ReloadOutcome
-from bot.yamlsource import Problem
+from bot.discord.embeds import DESCRIPTION_MAX, safe
+from bot.loading.holder import ReloadOutcome
+from bot.loading.yamlsource import Problem
 
 PAGE_CHARS = 3500
 

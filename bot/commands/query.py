@@ -7,13 +7,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from bot.answer import Answer, CitationRef, Line, Suggestion
-from bot.commands import REGISTRY, command, lookup, usage_error
-from bot.dates import DateError, DateValue, parse_date
-from bot.knowledge import Fact, KnowledgeBase
-from bot.model import Entity, EntityType, Rank
-from bot.normalize import fold
-from bot.textsafety import echo
+from bot.commands.answer import Answer, CitationRef, Line, Suggestion
+from bot.commands.registry import REGISTRY, command, lookup, usage_error
+from bot.commands.textsafety import echo
+from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.model import Entity, EntityType, Rank
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import Fact, KnowledgeBase
 
 # Claims listed in one answer. Past this nobody pages on (Discord shows ten lines a page),
 # and building thousands of lines (`on 2008`, `timeline`, a common word) costs a user

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.loader import load_knowledge, model_json_schema
-from bot.render_text import render_text
-from bot.runtime import KnowledgeHolder, match_settings
-from bot.yamlsource import Problem
+from bot.loading.holder import KnowledgeHolder, match_settings
+from bot.loading.loader import load_knowledge, model_json_schema
+from bot.loading.yamlsource import Problem
+from bot.render.text import render_text
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -101,7 +101,7 @@ def _load_or_explain(settings: Settings) -> KnowledgeHolder | None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question as typed in chat, e.g. factbot ask "who lavrov"."""
-    from bot.commands import run
+    from bot.commands.registry import run
 
     settings = _settings(args)
     holder = _load_or_explain(settings)
@@ -111,7 +111,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         holder.kb, args.question, prefix=settings.prefix, max_length=settings.max_query_length
     )
     if args.image:
-        from bot.pictures import picture_for
+        from bot.render.pictures.pictures import picture_for
 
         picture = picture_for(holder.kb, answer)
         if picture is None:
@@ -136,7 +136,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_console(args: argparse.Namespace) -> int:
     """An interactive prompt: the chat commands, with history; Ctrl-D or `quit` to leave."""
-    from bot.console import Console
+    from bot.cli.console import Console
 
     settings = _settings(args)
     holder = _load_or_explain(settings)
@@ -147,14 +147,14 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Discord bot (the token comes from DISCORD_TOKEN or a git-ignored .env)."""
-    from bot.discord_app.runner import run_bot
+    from bot.discord.runner import run_bot
 
     return run_bot(_settings(args))
 
 
 def cmd_start(args: argparse.Namespace) -> int:
     """The README's run command: the Discord bot if a token is set, else the console."""
-    from bot.discord_app.runner import find_token
+    from bot.discord.runner import find_token
 
     if find_token():
         return cmd_run(args)
@@ -168,7 +168,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Sync the slash commands globally (can take up to an hour to show in Discord)."""
-    from bot.discord_app.runner import run_bot
+    from bot.discord.runner import run_bot
 
     return run_bot(_settings(args), sync_global=True)
 
@@ -187,7 +187,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_draft(args: argparse.Namespace) -> int:
     """Print a YAML draft for a new article: citations, dates, names, quotes pre-filled."""
-    from bot.draft import draft_article
+    from bot.cli.draft import draft_article
 
     path = Path(args.article)
     if not path.is_file():
@@ -200,7 +200,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """Print a YAML stub to paste: person, org, place, event, outlet, document, claim ..."""
-    from bot.draft import stub
+    from bot.cli.draft import stub
 
     try:
         text = stub(args.kind, _load_quietly(args), args.name)

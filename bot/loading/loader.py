@@ -7,7 +7,7 @@ the caller keeps serving the last good one.
 Speed at 100k entities (see docs/performance.md): each file is parsed on a fast path (libyaml
 events straight into plain data, keeping only each item's line) and validated in one pydantic
 call; only a file with a problem goes through the slow path that records every value's
-position (bot/yamlsource.py), so its messages name line and column. Parsed and validated files
+position (loading/yamlsource.py), so its messages name line and column. Parsed and validated files
 are cached by content hash in memory (`LoadCache`: a one-file edit re-parses one file) and on
 disk (`DiskCache`: a restart re-parses nothing). The cross-file checks run on every load.
 """
@@ -36,15 +36,15 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from bot import yamlsource
-from bot.articles import _QUOTE_FOLD, find_paragraph, split_paragraphs
-from bot.dates import DateError, DateValue, parse_date
-from bot.knowledge import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
-from bot.matching import MatchSettings
-from bot.model import Article, Claim, Entity, EntityType, KnowledgeFile
-from bot.normalize import fold
-from bot.schema_errors import validation_problems
-from bot.yamlsource import Path, Problem, SourceDoc, read_yaml
+from bot.knowledge.articles import _QUOTE_FOLD, find_paragraph, split_paragraphs
+from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.model import Article, Claim, Entity, EntityType, KnowledgeFile
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
+from bot.loading import yamlsource
+from bot.loading.schema_errors import validation_problems
+from bot.loading.yamlsource import Path, Problem, SourceDoc, read_yaml
+from bot.matching.matcher import MatchSettings
 
 _FILE = TypeAdapter(KnowledgeFile)
 _ITEM: dict[str, TypeAdapter[Any]] = {
@@ -479,7 +479,17 @@ def _digest(raw: bytes, name: str) -> str:
 
 CACHE_FORMAT = 1
 _MAGIC = b"factbot-cache/1\n"
-_CODE_FILES = ("model.py", "loader.py", "yamlsource.py", "schema_errors.py")
+_BOT = FsPath(__file__).resolve().parents[1]
+# What parsing and validating one file depends on, relative to the `bot` package.
+_CODE_FILES = (
+    "knowledge/model.py",
+    "knowledge/dates.py",
+    "loading/loader.py",
+    "loading/yamlsource.py",
+    "loading/schema_errors.py",
+)
+# The packages a whole snapshot (checks, dates, names, indexes) is built by.
+_CORE_PACKAGES = ("knowledge", "loading", "matching")
 
 
 @cache
@@ -489,9 +499,8 @@ def code_version() -> str:
     import pydantic
 
     h.update(f"{CACHE_FORMAT} {sys.version} {pydantic.VERSION} {yaml.__version__}".encode())
-    here = FsPath(__file__).parent
     for name in _CODE_FILES:
-        h.update(name.encode() + b"\0" + (here / name).read_bytes())
+        h.update(name.encode() + b"\0" + (_BOT / name).read_bytes())
     return h.hexdigest()
 
 
@@ -500,8 +509,10 @@ def snapshot_version() -> str:
     """What a whole checked and indexed snapshot depends on besides its input files: every
     module of the core (the checks, dates, names and indexes), not only the parsing ones."""
     h = hashlib.blake2b(code_version().encode(), digest_size=16)
-    for source in sorted((FsPath(__file__).parent).glob("*.py")):
-        h.update(source.name.encode() + b"\0" + source.read_bytes())
+    for package in _CORE_PACKAGES:
+        for source in sorted((_BOT / package).rglob("*.py")):
+            name = source.relative_to(_BOT).as_posix()
+            h.update(name.encode() + b"\0" + source.read_bytes())
     return h.hexdigest()
 
 
@@ -616,7 +627,7 @@ class DiskCache:
         return ParsedFile(doc, items, [])
 
     def _dates_key(self) -> str:
-        source = (FsPath(__file__).parent / "dates.py").read_bytes()
+        source = (_BOT / "knowledge" / "dates.py").read_bytes()
         return hashlib.blake2b(code_version().encode() + source, digest_size=20).hexdigest()
 
     def get_dates(self) -> dict[tuple[str, DateValue | None], DateValue | str]:

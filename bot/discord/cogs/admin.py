@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bot.commands import REGISTRY
-from bot.render_discord import render_pages
-from bot.reporting import reload_embed
+from bot.commands.registry import REGISTRY
+from bot.discord.embeds import render_pages
+from bot.discord.reports import reload_embed
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import FactBot
+    from bot.discord.client import FactBot
 
 
 class Admin(commands.Cog):
@@ -28,7 +28,7 @@ class Admin(commands.Cog):
         description=REGISTRY["kb"].summary[:100],
     )
     async def kb(self, ctx: commands.Context) -> None:
-        from bot.commands import run
+        from bot.commands.registry import run
 
         answer = run(self.bot.kb, "kb")
         embed = render_pages(answer)[0]

@@ -71,8 +71,8 @@ def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.discord_app.client import make_bot
-    from bot.runtime import KnowledgeHolder
+    from bot.discord.client import make_bot
+    from bot.loading.holder import KnowledgeHolder
 
     setup_logging(token)
     holder, result = KnowledgeHolder.load(settings)

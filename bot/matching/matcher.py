@@ -44,7 +44,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.normalize import fold, phonetic_word, skeleton
+from bot.knowledge.names import fold, phonetic_word, skeleton
 
 __all__ = [
     "Candidate",

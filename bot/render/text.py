@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answer import Answer, CitationRef
-from bot.articles import shorten
+from bot.commands.answer import Answer, CitationRef
+from bot.knowledge.articles import shorten
 
 QUOTE_LIMIT = 160
 

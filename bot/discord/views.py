@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.answer import Suggestion
+from bot.commands.answer import Suggestion
 
 Runner = Callable[[discord.Interaction, str], Awaitable[None]]
 

@@ -9,12 +9,12 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.knowledge import KnowledgeBase
-from bot.runtime import KnowledgeHolder
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.holder import KnowledgeHolder
 
 log = logging.getLogger("factbot.discord")
 
-EXTENSIONS = ("bot.exts.lookups", "bot.exts.admin", "bot.exts.reloader")
+EXTENSIONS = ("bot.discord.cogs.lookups", "bot.discord.cogs.admin", "bot.discord.cogs.reloader")
 
 
 class NotHere(commands.CheckFailure):
