@@ -7,7 +7,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+import os
+
 DEFAULT_CONFIG = Path("config.yaml")
+CONFIG_ENV = "FACTBOT_CONFIG"  # another default config file, e.g. for a second deployment
 
 
 class ConfigError(Exception):
@@ -73,6 +76,8 @@ class Settings(_Strict):
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read config.yaml; a missing default file means defaults, a bad one is a ConfigError."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
     explicit = path is not None
     path = Path(path) if path else DEFAULT_CONFIG
     if not path.exists():

@@ -15,12 +15,25 @@ from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.loader import LoadResult, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
-SEEDS = ROOT / "seeds"
+# Exact answers are tested on this frozen fact base, never on the live knowledge/: a new
+# article in knowledge/ must keep the suite green (the live base is checked by
+# `factbot check` and tests/test_coverage.py).
+FIXTURE = ROOT / "tests" / "fixtures" / "edm"
+KNOWLEDGE = FIXTURE / "knowledge"
+SEEDS = FIXTURE / "seeds"
+FIXTURE_CONFIG = FIXTURE / "config.yaml"
+LIVE_KNOWLEDGE = ROOT / "knowledge"
+LIVE_SEEDS = ROOT / "seeds"
 
 hyp_settings.register_profile("ci", max_examples=400, deadline=None, derandomize=True)
 hyp_settings.register_profile("dev", max_examples=100, deadline=None)
 hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _fixture_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `factbot` run in a test (in process or a subprocess) reads the fixture config."""
+    monkeypatch.setenv("FACTBOT_CONFIG", str(FIXTURE_CONFIG))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.loading.loader import knowledge_files, model_json_schema
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE, LIVE_KNOWLEDGE, ROOT
 
 
 def factbot(
@@ -112,7 +112,7 @@ def test_schema_file_is_current_and_referenced():
     """docs/knowledge.schema.json is what `factbot schema` writes today."""
     committed = json.loads((ROOT / "docs" / "knowledge.schema.json").read_text(encoding="utf-8"))
     assert committed == model_json_schema()
-    for path in knowledge_files(KNOWLEDGE):
+    for path in knowledge_files(LIVE_KNOWLEDGE):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), path
         target = (path.parent / first.split("=", 1)[1]).resolve()

@@ -91,7 +91,7 @@ class Token:
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    result = load_knowledge(ROOT / "knowledge", ROOT / "seeds")
+    result = load_knowledge(ROOT / "knowledge", ROOT / "seeds")  # the live fact base
     assert not result.problems, "\n".join(str(p) for p in result.problems)
     assert result.kb is not None
     return result.kb
