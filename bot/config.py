@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-import os
 
 DEFAULT_CONFIG = Path("config.yaml")
 CONFIG_ENV = "FACTBOT_CONFIG"  # another default config file, e.g. for a second deployment

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.loading.loader import knowledge_files, model_json_schema
-from tests.conftest import KNOWLEDGE, LIVE_KNOWLEDGE, ROOT
+from tests.conftest import LIVE_KNOWLEDGE, ROOT
 
 
 def factbot(
