@@ -22,6 +22,8 @@ FIXTURE = ROOT / "tests" / "fixtures" / "edm"
 KNOWLEDGE = FIXTURE / "knowledge"
 SEEDS = FIXTURE / "seeds"
 FIXTURE_CONFIG = FIXTURE / "config.yaml"
+# Two articles whose facts change over time (a membership suspended, a minister replaced).
+MULTI = ROOT / "tests" / "fixtures" / "multi"
 LIVE_KNOWLEDGE = ROOT / "knowledge"
 LIVE_SEEDS = ROOT / "seeds"
 
@@ -40,6 +42,15 @@ def _fixture_config(monkeypatch: pytest.MonkeyPatch) -> None:
 def seed_kb() -> KnowledgeBase:
     """The shipped knowledge, loaded once; tests must not mutate it (it is immutable)."""
     result = load_knowledge(KNOWLEDGE, SEEDS)
+    assert result.ok, "\n".join(map(str, result.problems))
+    assert result.kb is not None
+    return result.kb.warm()
+
+
+@pytest.fixture(scope="session")
+def multi_kb() -> KnowledgeBase:
+    """The two-article fixture: facts that change over time."""
+    result = load_knowledge(MULTI / "knowledge", MULTI / "seeds")
     assert result.ok, "\n".join(map(str, result.problems))
     assert result.kb is not None
     return result.kb.warm()

@@ -147,6 +147,9 @@ class Claim(_Strict):
     date: DateText | None = Field(None, description="Point in time (or as-of date).")
     start: DateText | None = None
     end: DateText | None = None
+    end_cause: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = Field(
+        None, description="Why it ended, shown beside the end date: suspended, dismissed, left."
+    )
     place: Id | None = None
     mentions: list[Id] = Field(
         default_factory=list, description="Other entities the claim concerns."

@@ -1,0 +1,202 @@
+"""Facts that change over time: one relation, stated by several sources, as spells.
+
+A relation is (subject, predicate, object, value): "Uzbekistan member_of CSTO", "Shoigu
+position_held Russia Defense Minister". Sources state it with a start, an end, or only a
+point in time ("a member as of April 2012"). Answers must say what held when, per source:
+the same relation stated twice is one line with both citations, an open-ended role holds
+"since 6 November 2012 (as of December 2012)" and never "to now", and a membership that
+ended is listed apart from the current ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.knowledge.dates import DateValue
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import Fact, KnowledgeBase
+
+RelationKey = tuple[str, str, str | None, str | None]
+
+
+def relation_key(fact: Fact) -> RelationKey:
+    """What a claim asserts, whatever its date and wording."""
+    c = fact.model
+    return (c.subject, c.predicate, c.object, fold(c.value) if c.value else None)
+
+
+def source_date(kb: KnowledgeBase, fact: Fact) -> DateValue | None:
+    """The latest date of the articles stating the fact: what 'as of' means without a date."""
+    dates = [kb.articles[c.article].date for c in fact.citations if c.article in kb.articles]
+    return max(dates, key=DateValue.sort_key, default=None)
+
+
+def _later(a: DateValue | None, b: DateValue | None) -> DateValue | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b, key=DateValue.sort_key)
+
+
+@dataclass(frozen=True)
+class Spell:
+    """One relation over one stretch of time, with every fact that states it."""
+
+    facts: tuple[Fact, ...]
+    start: DateValue | None
+    end: DateValue | None
+    end_cause: str | None
+    as_of: DateValue | None  # the latest date a source says it held
+    seen: DateValue | None = None  # the latest point in time a source saw it holding
+
+    @property
+    def first(self) -> Fact:
+        return self.facts[0]
+
+    @property
+    def ended(self) -> bool:
+        return self.end is not None
+
+    def span(self) -> str:
+        """'since 6 November 2012 (as of December 2012)', '2006 to 19 December 2012,
+        suspended', 'as of April 2012': only what the sources say, never 'now'."""
+        start = self.start.display() if self.start else None
+        end = self.end.display() if self.end else None
+        cause = f", {self.end_cause}" if self.end_cause else ""
+        if start and end:
+            return f"{start} to {end}{cause}"
+        if end:
+            held = f"as of {self.seen.display()}; " if self._seen_before_end() else ""
+            return f"{held}until {end}{cause}"
+        if start:
+            as_of = self.as_of.display() if self.as_of else None
+            return f"since {start}" + (f" (as of {as_of})" if as_of and as_of != start else "")
+        return f"as of {self.as_of.display()}" if self.as_of else ""
+
+    def _seen_before_end(self) -> bool:
+        return bool(self.seen and self.end and self.seen.end < self.end.start)
+
+
+@dataclass
+class _Open:
+    """A spell being assembled."""
+
+    facts: list[Fact]
+    start: DateValue | None
+    end: DateValue | None
+    end_cause: str | None
+    as_of: DateValue | None
+    seen: DateValue | None = None
+
+    def holds_at(self, when: DateValue) -> bool:
+        after_start = self.start is None or self.start.start <= when.end
+        before_end = self.end is None or when.start <= self.end.end
+        return after_start and before_end
+
+    def same_interval(self, fact: Fact) -> bool:
+        return _same(self.start, fact.start) and _same(self.end, fact.end)
+
+    def add(self, fact: Fact, as_of: DateValue | None) -> None:
+        self.facts.append(fact)
+        self.start = self.start or fact.start
+        self.end = self.end or fact.end
+        self.end_cause = self.end_cause or fact.model.end_cause
+        self.as_of = _later(self.as_of, as_of)
+        if fact.start is None and fact.end is None:
+            self.seen = _later(self.seen, as_of)
+
+    def close(self) -> Spell:
+        return Spell(tuple(self.facts), self.start, self.end, self.end_cause, self.as_of, self.seen)
+
+
+def _same(a: DateValue | None, b: DateValue | None) -> bool:
+    return a is None or b is None or a.overlaps(b)
+
+
+def _as_of(kb: KnowledgeBase, fact: Fact) -> DateValue | None:
+    return fact.date or source_date(kb, fact)
+
+
+def relation_spells(kb: KnowledgeBase, facts: Iterable[Fact]) -> list[Spell]:
+    """The spells of one relation's facts, oldest first.
+
+    Facts with a start or an end make a spell each, merged when their intervals agree; a
+    fact with only a point in time joins the spell holding at that time, and the rest merge
+    into one 'as of' spell.
+    """
+    intervals: list[_Open] = []
+    points: list[Fact] = []
+    for fact in facts:
+        if fact.start is None and fact.end is None:
+            points.append(fact)
+            continue
+        spell = next((s for s in intervals if s.same_interval(fact)), None)
+        if spell is None:
+            intervals.append(_Open([], None, None, None, None))
+            spell = intervals[-1]
+        spell.add(fact, source_date(kb, fact))
+    loose: _Open | None = None
+    for fact in points:
+        when = _as_of(kb, fact)
+        spell = next((s for s in intervals if when and s.holds_at(when)), None)
+        if spell is None:
+            loose = loose or _Open([], None, None, None, None)
+            spell = loose
+        spell.add(fact, when)
+    spells = [s.close() for s in intervals] + ([loose.close()] if loose else [])
+    return sorted(spells, key=_spell_order)
+
+
+def _spell_order(spell: Spell) -> tuple:
+    when = spell.start or spell.as_of or spell.end
+    return (0, *when.sort_key()) if when else (1,)
+
+
+def spells_by_relation(kb: KnowledgeBase, facts: Iterable[Fact]) -> dict[RelationKey, list[Spell]]:
+    """Every relation among `facts` (deprecated claims left out) with its spells."""
+    groups: dict[RelationKey, list[Fact]] = {}
+    for fact in facts:
+        if fact.model.rank != "deprecated":
+            groups.setdefault(relation_key(fact), []).append(fact)
+    return {key: relation_spells(kb, group) for key, group in groups.items()}
+
+
+def is_current(spells: list[Spell]) -> bool:
+    """Whether the relation still holds as of the latest source: its latest spell is open."""
+    return bool(spells) and not spells[-1].ended
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Sources that give one relation different points in time."""
+
+    key: RelationKey
+    facts: tuple[Fact, ...]
+
+
+def disagreements(facts: Iterable[Fact]) -> list[Disagreement]:
+    """Relations stated at point times that do not overlap, by different claims: two dates
+    for one event. (Memberships and roles are stated 'as of' many dates without disagreeing:
+    only relations whose claims carry a date and neither start nor end are compared.)"""
+    groups: dict[RelationKey, list[Fact]] = {}
+    for fact in facts:
+        if fact.date and not (fact.start or fact.end) and fact.model.rank != "deprecated":
+            groups.setdefault(relation_key(fact), []).append(fact)
+    found = []
+    for key, group in groups.items():
+        if key[1] in _STATES:
+            continue
+        dates = [f.date for f in group if f.date]
+        if any(not a.overlaps(b) for i, a in enumerate(dates) for b in dates[i + 1 :]):
+            found.append(Disagreement(key, tuple(sorted(group, key=_fact_order))))
+    return found
+
+
+# Predicates that hold over time: stated 'as of' several dates without any disagreement.
+_STATES = frozenset(
+    {"member_of", "position_held", "works_for", "chair_of", "part_of", "located_in"}
+)
+
+
+def _fact_order(fact: Fact) -> tuple:
+    return (0, *fact.when.sort_key()) if fact.when else (1,)

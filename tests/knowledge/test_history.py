@@ -1,0 +1,62 @@
+"""Facts over time on the two-article fixture: spells, merged sources, no 'now'."""
+
+from __future__ import annotations
+
+from bot.knowledge.history import disagreements, is_current, spells_by_relation
+from bot.knowledge.snapshot import KnowledgeBase
+
+
+def _spells(kb: KnowledgeBase, subject: str, predicate: str, obj: str):
+    facts = kb.claims_by_entity[subject]
+    relations = spells_by_relation(kb, facts)
+    return [
+        spells
+        for key, spells in relations.items()
+        if key[0] == subject and key[1] == predicate and key[2] == obj
+    ]
+
+
+def test_a_membership_suspended_is_two_spells_both_ended(multi_kb):
+    [spells] = _spells(multi_kb, "uzbekistan", "member_of", "csto")
+    assert [s.span() for s in spells] == [
+        "1992 to 1999",
+        "2006 to 19 December 2012, suspended",
+    ]
+    assert not is_current(spells)
+    # the first article's "member as of April 2012" joins the spell that held then
+    later = {f.id for f in spells[1].facts}
+    assert "uzbekistan-member-of-csto" in later
+
+
+def test_the_same_membership_from_two_articles_is_one_spell(multi_kb):
+    [spells] = _spells(multi_kb, "armenia", "member_of", "csto")
+    assert len(spells) == 1
+    assert {c.article for f in spells[0].facts for c in f.citations} == {
+        "edm-2012-v9-i71",
+        "edm-2012-v9-i230",
+    }
+    assert spells[0].span() == "as of December 2012"
+    assert is_current(spells)
+
+
+def test_an_open_role_holds_since_its_start_as_of_the_source_never_now(multi_kb):
+    [spells] = _spells(multi_kb, "sergei-shoigu", "position_held", "russia")
+    assert [s.span() for s in spells] == ["since 6 November 2012 (as of December 2012)"]
+
+
+def test_a_dismissal_ends_the_role_the_first_article_saw(multi_kb):
+    [spells] = _spells(multi_kb, "anatoliy-serdyukov", "position_held", "russia")
+    assert len(spells) == 1
+    assert spells[0].span().endswith("until 6 November 2012, dismissed")
+    assert spells[0].span().startswith("as of ")
+    assert not is_current(spells)
+
+
+def test_two_dates_for_one_event_are_a_disagreement(multi_kb):
+    found = disagreements(multi_kb.claims_by_entity["uzbekistan"])
+    assert [d.key[1] for d in found] == ["suspended_membership"]
+    assert [f.date.display() for f in found[0].facts] == ["19 December 2012", "20 December 2012"]
+
+
+def test_memberships_stated_at_two_dates_are_no_disagreement(multi_kb):
+    assert disagreements(multi_kb.claims_by_entity["armenia"]) == []
