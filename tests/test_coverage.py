@@ -9,6 +9,7 @@ base cannot hold is in the short lists below, each entry with its reason.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from bot.knowledge.dates import DateValue, parse_date
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.loader import load_knowledge
 
-ROOT = Path(__file__).resolve().parent.parent
+# The live fact base; a test points this at a copy with one more article to prove that a
+# new article leaves the coverage checks green (tests/test_content_edit.py).
+ROOT = Path(os.environ.get("FACTBOT_COVERAGE_ROOT") or Path(__file__).resolve().parent.parent)
 ARTICLE_ID = "edm-2012-v9-i71"
 
 # Capitalised only because they open a sentence (or a quotation). Excused only there: the
@@ -285,4 +288,5 @@ def test_every_member_state_has_a_membership_claim(
         if f.model.predicate == "member_of" and f.model.object == "csto"
     }
     names = {e.name: e.id for e in kb.entities.values()}
-    assert {names[s] for s in states} == members
+    # the seed's member states are all recorded; later articles may add (or end) others
+    assert {names[s] for s in states} <= members
