@@ -68,9 +68,9 @@ class Spell:
         if end:
             held = f"as of {self.seen.display()}; " if self._seen_before_end() else ""
             return f"{held}until {end}{cause}"
-        if start:
-            as_of = self.as_of.display() if self.as_of else None
-            return f"since {start}" + (f" (as of {as_of})" if as_of and as_of != start else "")
+        if self.start:
+            later = self.as_of and self.as_of.start > self.start.end  # else it adds nothing
+            return f"since {start}" + (f" (as of {self.as_of.display()})" if later else "")
         return f"as of {self.as_of.display()}" if self.as_of else ""
 
     def _seen_before_end(self) -> bool:
