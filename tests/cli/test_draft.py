@@ -24,7 +24,7 @@ from bot.loading.loader import load_knowledge
 from tests.conftest import KNOWLEDGE, SEEDS
 
 SEED = SEEDS / "000_ceb678234089a169.txt"
-SECOND = Path(__file__).parent / "data" / "second_article.txt"
+SECOND = Path(__file__).parent.parent / "data" / "second_article.txt"
 
 SEED_CITATIONS = {
     "Krasnaya Zvezda, April 6",
