@@ -24,7 +24,7 @@ from bot.loading.loader import load_knowledge
 from tests.conftest import KNOWLEDGE, SEEDS
 
 SEED = SEEDS / "000_ceb678234089a169.txt"
-SECOND = Path(__file__).parent.parent / "data" / "second_article.txt"
+PAMIR = Path(__file__).parent.parent / "data" / "pamir_article.txt"
 
 SEED_CITATIONS = {
     "Krasnaya Zvezda, April 6",
@@ -58,12 +58,12 @@ def tree_digest(root: Path) -> str:
 
 @pytest.fixture(scope="module")
 def seed_draft(seed_kb: KnowledgeBase) -> str:
-    return draft_article(SEED, seed_kb)
+    return draft_article(SEED, seed_kb, only_new=False)  # every sentence, as if new
 
 
 @pytest.fixture(scope="module")
-def second_draft(seed_kb: KnowledgeBase) -> str:
-    return draft_article(SECOND, seed_kb)
+def pamir_draft(seed_kb: KnowledgeBase) -> str:
+    return draft_article(PAMIR, seed_kb)
 
 
 # --------------------------------------------------------------------- the seed article
@@ -135,14 +135,14 @@ def test_seed_draft_once_edited_loads_next_to_the_curated_one(seed_draft: str, t
     assert result.ok, "\n".join(map(str, result.problems))
 
 
-# ------------------------------------------------------------------- the second article
+# ------------------------------------------------------------------- the Pamir article
 
 
-def test_second_draft_reads_header_citations_dates_and_names(second_draft: str):
-    doc = yaml.safe_load(second_draft)
+def test_pamir_draft_reads_header_citations_dates_and_names(pamir_draft: str):
+    doc = yaml.safe_load(pamir_draft)
     article = doc["articles"][0]
     assert article["id"] == "edm-2012-v9-i901"
-    assert article["file"] == "second_article.txt"
+    assert article["file"] == "pamir_article.txt"
     assert article["author"] == "Test Author"
     assert article["date"] == "2012-09"  # September 24 (accessed), after December 12, 2011
     assert cited(doc) == {
@@ -152,7 +152,7 @@ def test_second_draft_reads_header_citations_dates_and_names(second_draft: str):
         "www.odkb-csto.org, accessed September 24",
     }
     for ident in ("anatoliy-serdyukov", "csto", "ksor", "interfax", "tajikistan"):
-        assert f"#   known: {ident} ←" in second_draft
+        assert f"#   known: {ident} ←" in pamir_draft
     new = {e["id"]: e for e in doc["entities"]}
     assert new["farrukh-sharipov"]["type"] == "person"
     assert new["farrukh-sharipov"]["aliases"] == ["Sharipov"]
@@ -210,9 +210,9 @@ def load_edited(doc: dict[str, Any], tmp_path: Path, article: Path):
     return load_knowledge(tmp_path / "knowledge", tmp_path / "seeds")
 
 
-def test_second_draft_once_edited_loads_clean(second_draft: str, tmp_path: Path):
-    doc = apply_documented_edits(yaml.safe_load(second_draft))
-    result = load_edited(doc, tmp_path, SECOND)
+def test_pamir_draft_once_edited_loads_clean(pamir_draft: str, tmp_path: Path):
+    doc = apply_documented_edits(yaml.safe_load(pamir_draft))
+    result = load_edited(doc, tmp_path, PAMIR)
     assert result.ok, "\n".join(map(str, result.problems))
     kb = result.kb
     assert kb is not None
@@ -236,13 +236,13 @@ def edit_draft_text(draft: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_second_draft_edited_in_place_loads_clean(second_draft: str, tmp_path: Path):
-    text = edit_draft_text(second_draft)
+def test_pamir_draft_edited_in_place_loads_clean(pamir_draft: str, tmp_path: Path):
+    text = edit_draft_text(pamir_draft)
     assert remaining_fixmes(text, values_only=True) == []
     assert "# FIXME: a guess" in text  # the guesses to confirm stay marked in comments
     shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    shutil.copy(SECOND, tmp_path / "seeds" / SECOND.name)
+    shutil.copy(PAMIR, tmp_path / "seeds" / PAMIR.name)
     (tmp_path / "knowledge" / "claims" / "second.yaml").write_text(text, encoding="utf-8")
     result = load_knowledge(tmp_path / "knowledge", tmp_path / "seeds")
     assert result.ok, "\n".join(map(str, result.problems))
@@ -250,12 +250,12 @@ def test_second_draft_edited_in_place_loads_clean(second_draft: str, tmp_path: P
 
 def test_draft_never_writes_into_the_fact_base(seed_kb: KnowledgeBase):
     before = tree_digest(KNOWLEDGE), tree_digest(SEEDS)
-    draft_article(SECOND, seed_kb)
+    draft_article(PAMIR, seed_kb)
     assert (tree_digest(KNOWLEDGE), tree_digest(SEEDS)) == before
 
 
 def test_draft_without_a_fact_base_proposes_every_name(tmp_path: Path):
-    doc = yaml.safe_load(draft_article(SECOND, None, article_id="second-test"))
+    doc = yaml.safe_load(draft_article(PAMIR, None, article_id="second-test"))
     assert doc["articles"][0]["id"] == "second-test"
     assert {ref["article"] for ref in references(doc)} == {"second-test"}
     new = {e["name"]: e for e in doc["entities"]}

@@ -9,7 +9,14 @@ from pathlib import Path
 from bot.cli.draft.citations import Cited, find_citations
 from bot.cli.draft.dates import date_value, find_dates
 from bot.cli.draft.entities import Scanner, mask
-from bot.cli.draft.header import Header, article_date, make_article_id, read_header
+from bot.cli.draft.header import (
+    Header,
+    article_date,
+    make_article_id,
+    read_header,
+    text_year,
+    volume_year,
+)
 from bot.cli.draft.recognise import Names
 from bot.cli.draft.sentences import split_sentences
 from bot.cli.draft.stubs import TYPES
@@ -18,7 +25,8 @@ from bot.cli.draft.writer import FIXME, comment_lines, flow_list, one_line, scal
 from bot.knowledge.articles import split_paragraphs
 from bot.knowledge.dates import DateValue
 from bot.knowledge.model import EntityType
-from bot.knowledge.snapshot import KnowledgeBase
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import ArticleInfo, KnowledgeBase
 
 # ---------------------------------------------------------------------------- draft
 
@@ -34,11 +42,26 @@ class ClaimStub:
     mentions: list[str]
 
 
+@dataclass
+class _Reading:
+    """What one pass over the paragraphs found."""
+
+    stubs: list[ClaimStub]
+    cited: list[Cited]
+    outlets: dict[Cited, str | None]
+
+
 def draft_article(
-    article_path: Path, kb: KnowledgeBase | None, *, article_id: str | None = None
+    article_path: Path,
+    kb: KnowledgeBase | None,
+    *,
+    article_id: str | None = None,
+    only_new: bool = True,
 ) -> str:
     """A YAML draft for a new article: its `articles:` entry, stubs for the names the fact
-    base lacks, and a claim stub for each sentence with a date or a citation.
+    base lacks, and a claim stub for each sentence that names an entity, has a date or a
+    citation. On an article the fact base already has (`only_new`), only the sentences no
+    reference quotes get stubs: the draft is what is left to curate.
 
     Prints only; the editor saves it (e.g. as knowledge/claims/<article id>.yaml), replaces
     every FIXME and runs `factbot check`.
@@ -48,40 +71,52 @@ def draft_article(
     header = read_header(text)
     paragraphs = split_paragraphs(text, header.lines)
     names = Names(kb)
-    scanner = Scanner(names)
+    reading = _read(paragraphs, names)
+    date, note = article_date(reading.cited)
+    context = date_value(date) if date else None
+    year = date[:4] if date else volume_year(header, kb) or text_year(paragraphs)
+    curated = _curated(kb, path.name, paragraphs) if only_new else None
+    ident = article_id or (curated.id if curated else make_article_id(header, year))
+    stubs = reading.stubs
+    if curated is not None and kb is not None:
+        stubs = [s for s in stubs if not _quoted(s, kb, curated.id)]
+        out = _curated_intro(path.name, ident, len(reading.stubs), len(stubs))
+    else:
+        out = _intro(path.name, ident)
+        out += _article_lines(header, path.name, ident, date, note, kb)
+    out += ["", *_entity_lines(names)]
+    out += ["", *_claim_lines(stubs, ident, names, reading.outlets, context, date is not None)]
+    return "\n".join(out) + "\n"
 
-    all_cited: list[Cited] = []
-    outlets: dict[Cited, str | None] = {}
-    stubs: list[ClaimStub] = []
+
+def _read(paragraphs: list[str], names: Names) -> _Reading:
+    """Sentences, their names, dates and own citations, paragraph by paragraph."""
+    scanner = Scanner(names)
+    reading = _Reading([], [], {})
     for p_no, para in enumerate(paragraphs, start=1):
         cited = find_citations(para)
-        all_cited += cited
+        reading.cited += cited
         spans = sorted({(c.start, c.end) for c in cited})
         for s_no, (a, b) in enumerate(split_sentences(para), start=1):
             sentence = para[a:b]
+            # A citation belongs to the sentence it closes, never to another one.
             inside = [c for c in cited if a <= c.start < b]
             local = [(s - a, e - a) for s, e in spans if a <= s < b]
             mentions = scanner.sentence(sentence, p_no, local)
             dates = find_dates(mask(sentence, local))
-            # A citation closing a passage supports the sentences before it in the paragraph.
-            later = [c for c in cited if c.start >= b]
-            support = inside or [c for c in later if later and c.start == later[0].start]
-            if dates or inside:
-                stubs.append(
-                    ClaimStub(p_no, s_no, sentence, support, bool(inside), dates, mentions)
-                )
+            if dates or inside or mentions:
+                stub = ClaimStub(p_no, s_no, sentence, inside, True, dates, mentions)
+                reading.stubs.append(stub)
         for c in cited:  # outlets are names too
-            outlets[c] = _outlet(names, c, p_no)
+            reading.outlets[c] = _outlet(names, c, p_no)
+    return reading
 
-    date, note = article_date(all_cited)
-    context = date_value(date) if date else None
-    year = date[:4] if date else None
-    ident = article_id or make_article_id(header, year)
 
-    out = [
-        f"# Draft for {path.name} by `factbot draft`: none of it is in the fact base yet.",
+def _intro(file: str, ident: str) -> list[str]:
+    return [
+        f"# Draft for {file} by `factbot draft`: none of it is in the fact base yet.",
         "# To finish it (docs/adding-facts.md):",
-        f"#   1. Copy the article into seeds/ as {path.name} (byte for byte).",
+        f"#   1. Copy the article into seeds/ as {file} (byte for byte).",
         "#   2. Replace every FIXME value; confirm or fix every guess marked # FIXME.",
         "#   3. Delete entity stubs that are not real names, and claim stubs you cannot fill,",
         "#      then remove deleted ids from subject/mentions (factbot check names any left).",
@@ -89,10 +124,45 @@ def draft_article(
         "",
         "articles:",
     ]
-    out += _article_lines(header, path.name, ident, date, note, kb)
-    out += ["", *_entity_lines(names)]
-    out += ["", *_claim_lines(stubs, ident, names, outlets, context, date is not None)]
-    return "\n".join(out) + "\n"
+
+
+def _curated_intro(file: str, ident: str, sentences: int, open_: int) -> list[str]:
+    done = sentences - open_
+    rest = (
+        f"Below: only the {open_} not yet quoted, and the names the fact base lacks."
+        if open_
+        else "Nothing is left to curate but the new names below, if any."
+    )
+    return [
+        f"# Draft for {file} by `factbot draft`: the fact base already has this article",
+        f"# as {ident}. Already curated: {done} of {sentences} sentences with names, dates",
+        "# or citations are quoted by a reference.",
+        *comment_lines(
+            f"{rest} Fill in what is worth a claim, delete the rest, save as "
+            f"knowledge/claims/{ident}-more.yaml and run `factbot check`."
+        ),
+    ]
+
+
+def _curated(kb: KnowledgeBase | None, file: str, paragraphs: list[str]) -> ArticleInfo | None:
+    """The fact base's article with this file name or this very text, if any."""
+    if kb is None:
+        return None
+    same = [a for a in kb.articles.values() if a.model.file == file]
+    same += [a for a in kb.articles.values() if list(a.paragraphs) == paragraphs]
+    return same[0] if same else None
+
+
+def _quoted(stub: ClaimStub, kb: KnowledgeBase, article: str) -> bool:
+    """Whether a reference of the article quotes (part of) the stub's sentence."""
+    sentence = fold(stub.quote)
+    for claim in kb.claims.values():
+        for ref in claim.model.references:
+            if ref.article == article and ref.paragraph == stub.paragraph:
+                quote = fold(ref.quote)
+                if quote in sentence or sentence in quote:
+                    return True
+    return False
 
 
 def _article_lines(
@@ -159,7 +229,7 @@ def _outlet(names: Names, cited: Cited, paragraph: int) -> str | None:
     )
     if not outlet_like:
         return None
-    return names.propose(cited.source, [], paragraph, outlet=True)
+    return names.propose(cited.source, [], paragraph, (EntityType.OUTLET, "cited as a source"))
 
 
 def _entity_lines(names: Names) -> list[str]:
@@ -212,8 +282,8 @@ def _claim_lines(
     if not stubs:
         return ["claims: []"]
     lines = [
-        "# One stub per sentence with a date or a citation. Fill subject, predicate and text;",
-        "# delete a stub that states nothing worth a claim.",
+        "# One stub per sentence that names an entity, or has a date or a citation. Fill",
+        "# subject, predicate and text; delete a stub that states nothing worth a claim.",
         "claims:",
     ]
     for s in stubs:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.cli.draft.citations import Cited
 from bot.cli.draft.dates import date_value
 from bot.cli.draft.vocab import slug
+from bot.knowledge.snapshot import KnowledgeBase
 
 # --------------------------------------------------------------------------- header
 
@@ -62,12 +63,12 @@ def article_date(cited: list[Cited]) -> tuple[str | None, str]:
         return None, f"no citation {what}, so the year cannot be inferred from the citations"
     anchor, floor = max(explicit, key=lambda cv: cv[1].end)
     last, value = max(yearless, key=lambda cv: (cv[1].end.month, cv[1].end.day))
-    for year in (floor.end.year, floor.end.year + 1):
+    for year in (floor.start.year, floor.start.year + 1):
         try:
             when = datetime.date(year, value.end.month, value.end.day)
         except ValueError:  # 29 February
             continue
-        if when >= floor.end:
+        if when >= floor.start:  # "December 20" may be in the month of "December 2012"
             note = (
                 "Inferred by factbot draft: the text has no date; its latest citation is "
                 f'"{last.text}" and the latest with a year is "{anchor.text}", so the '
@@ -75,6 +76,25 @@ def article_date(cited: list[Cited]) -> tuple[str | None, str]:
             )
             return f"{year}-{when.month:02d}", note
     return None, "the citations' dates do not fit one year"
+
+
+def volume_year(header: Header, kb: KnowledgeBase | None) -> str | None:
+    """The year of the fact base's articles from the same publication and volume: EDM's
+    volume 9 is 2012, so an undated issue of volume 9 is from 2012 too."""
+    if kb is None or header.volume is None:
+        return None
+    years = {
+        a.date.iso()[:4]
+        for a in kb.articles.values()
+        if a.model.publication == header.publication and a.model.volume == header.volume
+    }
+    return years.pop() if len(years) == 1 else None
+
+
+def text_year(paragraphs: list[str]) -> str | None:
+    """The latest year the text writes out, a last resort for the article id."""
+    years = [m for p in paragraphs for m in re.findall(r"\b(?:19|20)\d\d\b", p)]
+    return max(years) if years else None
 
 
 def make_article_id(header: Header, year: str | None) -> str:

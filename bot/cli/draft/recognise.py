@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.cli.draft.cues import COUNTRIES
 from bot.cli.draft.vocab import (
     ACRONYM,
     DOC_WORDS,
@@ -18,6 +19,8 @@ from bot.cli.draft.vocab import (
 from bot.knowledge.model import EntityType
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import KnowledgeBase
+
+_WHOLE_NAME = frozenset({"exact", "folded", "phonetic"})
 
 
 @dataclass
@@ -60,7 +63,9 @@ class Names:
         if name not in self._cache:
             result = self.kb.matcher.match(name)
             ids = list(dict.fromkeys(c.key for c in result.candidates))
-            best = result.best.key if result.decision == "answer" and result.best else None
+            best = None
+            if result.decision == "answer" and result.best and result.best.tier in _WHOLE_NAME:
+                best = result.best.key  # a fuzzy or prefix hit shares words, not the name
             self._cache[name] = (best, ids)
         return self._cache[name]
 
@@ -82,19 +87,14 @@ class Names:
         name: str,
         aliases: list[str],
         paragraph: int,
-        *,
-        person: bool = False,
-        outlet: bool = False,
+        typed: tuple[EntityType, str] | None = None,
     ) -> str:
         """A stub for a new name (with its acronym or native forms as aliases)."""
         names = [name, *aliases]
         for n in names:
             if (ident := self.lookup(n)) is not None:
                 return ident
-        if outlet:
-            kind, why = EntityType.OUTLET, "cited as a source"
-        else:
-            kind, why = guess_type(name, aliases, person=person)
+        kind, why = typed or guess_type(name, aliases)
         if kind is EntityType.PERSON and len(name.split()) > 1:
             aliases = [*aliases, name.split()[-1]]  # the surname, as articles repeat it
         base = slug(name) or "entity"
@@ -116,11 +116,11 @@ class Names:
         return ident
 
 
-def guess_type(name: str, aliases: list[str], *, person: bool) -> tuple[EntityType, str]:
-    """A first guess at the type, with the reason (the editor confirms it)."""
+def guess_type(name: str, aliases: list[str]) -> tuple[EntityType, str]:
+    """A first guess at the type from the name alone, with the reason (the editor confirms)."""
     words = [w.lower() for w in re.split(r"[\s-]+", name)]
-    if person:
-        return EntityType.PERSON, "it follows a title"
+    if name.lower() in COUNTRIES:
+        return EntityType.COUNTRY, "a country's name"
     if DOMAIN.fullmatch(name):
         return EntityType.OUTLET, "a web site"
     for vocab, kind in (

@@ -39,12 +39,12 @@ QUALIFIERS = word_set(
 DEMONYMS = word_set("tajik uzbek kyrgyz kazakh afghan turkmen azeri russian western eastern soviet")
 ORG_WORDS = word_set(
     """organization organisation force forces ministry council committee agency service army
-    navy party union bank command group fund institute center centre foundation staff
+    navy party union bank command group fund institute center centre foundation staff network
     brigade division regiment fleet guard guards alliance commission assembly parliament
     government office"""
 )
 EVENT_WORDS = word_set(
-    "exercise exercises summit meeting conference election war operation drills games"
+    "exercise exercises summit meeting conference election war operation drills games uprising"
 )
 DOC_WORDS = word_set("doctrine treaty declaration agreement charter law concept")
 PROGRAMME_WORDS = frozenset({"programme", "program"})
