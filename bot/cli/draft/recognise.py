@@ -64,8 +64,9 @@ class Names:
             result = self.kb.matcher.match(name)
             ids = list(dict.fromkeys(c.key for c in result.candidates))
             best = None
-            if result.decision == "answer" and result.best and result.best.tier in _WHOLE_NAME:
-                best = result.best.key  # a fuzzy or prefix hit shares words, not the name
+            top = result.best if result.decision == "answer" else None
+            if top is not None and top.tier in _WHOLE_NAME and top.part == "whole":
+                best = top.key  # a fuzzy, prefix or word-suffix hit shares words, not the name
             self._cache[name] = (best, ids)
         return self._cache[name]
 
