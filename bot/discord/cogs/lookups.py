@@ -1,4 +1,9 @@
-"""Lookup commands in Discord: the same parser and answers as the CLI, as embeds with views."""
+"""The chat commands in Discord: the same parser and answers as the CLI, as embeds with views.
+
+Every prefix and slash command here is generated from bot/commands/table.py (names, aliases,
+usage, help, the slash option and its autocomplete); a word the table does not know gets the
+console's "did you mean" reply instead of silence.
+"""
 
 from __future__ import annotations
 
