@@ -18,8 +18,8 @@ import pytest
 
 from bot.bench.generate import generate
 from bot.cli.main import main
-from bot.commands.query import parse_query_date
-from bot.commands.registry import run
+from bot.commands.dates import parse_query_date
+from bot.commands.table import run
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading import loader

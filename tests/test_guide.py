@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
-from bot.commands.registry import run
+from bot.commands.table import run
 from bot.loading.loader import load_knowledge
 from tests.conftest import ROOT
 

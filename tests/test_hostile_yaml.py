@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import bot.loading.loader
-from bot.commands.registry import run
+from bot.commands.table import run
 from bot.config import Settings
 from bot.discord.client import FactBot
 from bot.loading.holder import KnowledgeHolder

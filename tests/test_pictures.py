@@ -14,7 +14,7 @@ import pytest
 from matplotlib.image import imread
 
 from bot.commands.answer import Answer
-from bot.commands.registry import run
+from bot.commands.table import run
 from bot.knowledge.dates import Precision
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.render.pictures import pictures

@@ -20,9 +20,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.commands.query  # noqa: F401  (registers the commands)
 from bot.commands.answer import Answer, CitationRef, Line, Suggestion
-from bot.commands.registry import _BY_WORD, run
+from bot.commands.table import COMMANDS, run
 from bot.commands.textsafety import clean_input, echo, neutralise
 from bot.discord.embeds import (
     CONTENT_MAX,
@@ -107,7 +106,8 @@ HOSTILE = st.one_of(
     st.lists(FRAGMENT, max_size=4).map(" ".join),
     LONG,
 )
-COMMAND_WORDS = sorted(_BY_WORD) * 3 + ["WHO", "Search", "ON", "wh0", "serch", "tim eline", "@"]
+_TYPOS = ["WHO", "Search", "ON", "wh0", "serch", "tim eline", "@"]
+COMMAND_WORDS = sorted(COMMANDS.words()) * 3 + _TYPOS
 
 
 @st.composite

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sys
 
-from bot.commands.registry import run
+from bot.commands.table import run
 from bot.render.text import render_text
 from tests.conftest import ROOT
 

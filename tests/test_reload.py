@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.console import Console
-from bot.commands.registry import run
+from bot.commands.table import run
 from bot.config import Settings
 from bot.discord.client import FactBot
 from bot.loading.holder import KnowledgeHolder

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench.progress import printer, say
-from bot.commands.registry import run as run_command
+from bot.commands.table import run as run_command
 from bot.config import Settings
 
 

@@ -9,16 +9,22 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.commands.answer import Answer
-from bot.commands.registry import run
+from bot.commands.table import COMMANDS, run
 from bot.loading.holder import KnowledgeHolder
 from bot.render.text import render_text
 
 HISTORY = Path.home() / ".factbot_history"
 BANNER = (
     "factbot console: ask as you would in chat (with or without '{prefix}').\n"
+    "Commands: {commands}\n"
     "Try: who lavrov · org ksor · on April 6 2012 · search ulyanovsk · help\n"
     "`more` shows the next page, `reload` reloads the knowledge, Ctrl-D or `quit` leaves."
 )
+# The console's own words, answered before the chat commands (which must not use them).
+QUIT_WORDS = frozenset({"quit", "exit", ":q"})
+MORE_WORDS = frozenset({"more", "next"})
+RELOAD_WORD = "reload"
+CONSOLE_WORDS = QUIT_WORDS | MORE_WORDS | {RELOAD_WORD}
 
 
 class Console:
@@ -90,13 +96,13 @@ class Console:
         if not text:
             return True
         word = text.lstrip(self.holder.settings.prefix).strip().lower()
-        if word in {"quit", "exit", ":q"}:
+        if word in QUIT_WORDS:
             return False
-        if word == "reload":
+        if word == RELOAD_WORD:
             self.reload("console")
             return True
         size = self.holder.settings.page_size
-        if word in {"more", "next"}:
+        if word in MORE_WORDS:
             if self.last is None or self.page >= self.last.pages(size):
                 self.say("There is no next page.")
                 return True
@@ -116,7 +122,8 @@ class Console:
     def loop(self) -> int:
         read = self._reader()
         if self.interactive:
-            self.say(BANNER.format(prefix=self.holder.settings.prefix))
+            names = ", ".join(spec.name for spec in COMMANDS)
+            self.say(BANNER.format(prefix=self.holder.settings.prefix, commands=names))
         while True:
             try:
                 line = read()

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.commands.table import COMMANDS, run
 from bot.config import ConfigError, Settings, load_settings
 from bot.loading.holder import KnowledgeHolder, match_settings
 from bot.loading.loader import load_knowledge, model_json_schema
@@ -101,8 +102,6 @@ def _load_or_explain(settings: Settings) -> KnowledgeHolder | None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question as typed in chat, e.g. factbot ask "who lavrov"."""
-    from bot.commands.registry import run
-
     settings = _settings(args)
     holder = _load_or_explain(settings)
     if holder is None:
@@ -259,6 +258,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _commands_epilog() -> str:
+    """The chat commands `ask` answers, from the one registry every door uses."""
+    lines = ["chat commands (`help <command>` says more):"]
+    for spec in COMMANDS:
+        also = f" (also: {', '.join(spec.aliases)})" if spec.aliases else ""
+        lines.append(f"  {spec.usage}: {spec.summary}{also}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="factbot", description="Fact lookups with citations, from a curated YAML fact base."
@@ -275,7 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", cmd_check)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p = add("ask", cmd_ask)
+    p = add(
+        "ask",
+        cmd_ask,
+        epilog=_commands_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("question", help='the command as typed in chat, e.g. "who lavrov"')
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--explain", action="store_true", help="show how the name was matched")

@@ -1,15 +1,20 @@
 """One command parser for every door: Discord (prefix and slash), the console and `ask`.
 
-Each command is a plain function `(kb, arg) -> Answer` registered with `@command`; its
+A command is a plain function `(kb, arg) -> Answer` described by a CommandSpec: its name,
+aliases, usage and argument. bot/commands/table.py lists every CommandSpec in one Registry;
+the doors are generated from that table, so no door keeps its own list. A handler's
 docstring is its help text, so the help can never drift from the code.
 """
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from bot.commands.answer import Answer
 from bot.commands.phrasing import rewrite
@@ -17,18 +22,55 @@ from bot.commands.textsafety import clean_input, echo
 from bot.knowledge.snapshot import KnowledgeBase
 
 Handler = Callable[[KnowledgeBase, str], Answer]
+Completion = Literal["entity", "claim"]
 
 log = logging.getLogger("factbot.commands")
+
+_WORD = re.compile(r"^\S+$")
+_OPTION = re.compile(r"^[a-z_]{1,32}$")  # what Discord accepts as a slash option's name
+
+
+@dataclass(frozen=True)
+class Argument:
+    """What a command takes after its name, as every door shows it."""
+
+    name: str  # as users read it: "name", "claim id"
+    describe: str  # one line: the slash option's description
+    required: bool = True
+    completes: Completion | None = None  # what autocomplete offers for it, if anything
+    option: str = ""  # the slash option's name when `name` is not one ("claim id" → "claim")
+
+    @property
+    def slash_name(self) -> str:
+        return self.option or self.name
 
 
 @dataclass(frozen=True)
 class CommandSpec:
+    """One command: its words, how to call it, and the function that answers it."""
+
     name: str
-    usage: str
+    usage: str  # "who <name>"
     handler: Handler
     aliases: tuple[str, ...] = ()
-    needs_arg: bool = True
-    arg_name: str = "name"
+    arg: Argument | None = None  # None: takes nothing (anything typed after it is ignored)
+
+    @property
+    def needs_arg(self) -> bool:
+        return self.arg is not None and self.arg.required
+
+    @property
+    def arg_name(self) -> str:
+        return self.arg.name if self.arg else ""
+
+    @property
+    def arg_usage(self) -> str:
+        """The usage after the command's name: `<name>`, `[<entity>]` or nothing."""
+        return self.usage.partition(" ")[2]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
 
     @property
     def help(self) -> str:
@@ -37,36 +79,6 @@ class CommandSpec:
     @property
     def summary(self) -> str:
         return self.help.splitlines()[0] if self.help else ""
-
-
-REGISTRY: dict[str, CommandSpec] = {}
-_BY_WORD: dict[str, CommandSpec] = {}
-
-
-def command(
-    name: str,
-    usage: str,
-    *,
-    aliases: tuple[str, ...] = (),
-    needs_arg: bool = True,
-    arg_name: str = "name",
-) -> Callable[[Handler], Handler]:
-    """Register a query command; the decorated function's docstring is its help."""
-
-    def register(fn: Handler) -> Handler:
-        spec = CommandSpec(name, usage, fn, aliases, needs_arg, arg_name)
-        for word in (name, *aliases):
-            if word in _BY_WORD:
-                raise ValueError(f"command word {word!r} registered twice")
-            _BY_WORD[word] = spec
-        REGISTRY[name] = spec
-        return fn
-
-    return register
-
-
-def lookup(word: str) -> CommandSpec | None:
-    return _BY_WORD.get(word.lower())
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class Parsed:
 def usage_error(
     message: str, usage: str | None = None, title: str = "I didn't understand that"
 ) -> Answer:
+    """A user error; without `usage`, Registry.run adds the usage of the command that ran."""
     return Answer(status="error", kind="error", title=title, note=message, usage=usage)
 
 
@@ -97,61 +110,105 @@ def internal_error(command: str) -> Answer:
     )
 
 
-def parse(text: str, *, prefix: str = "!", max_length: int = 300) -> Parsed | Answer:
-    """Split chat text into a known command and its argument, or explain what is wrong."""
-    raw_length = len(text)
-    if raw_length <= max_length * 4:  # a wall of text is refused before any work on it
-        text = clean_input(text)
-    if raw_length > max_length * 4 or len(text) > max_length:
-        return usage_error(
-            f"That question is {len(text):,} characters long; the limit is {max_length}. "
-            "Ask about one thing at a time.",
-            "help [command]",
-            title="That question is too long",
-        )
-    if prefix and text.startswith(prefix):
-        text = text[len(prefix) :].lstrip()
-    text = rewrite(text)
-    if not text:
-        return usage_error("Type a command, for example `who lavrov` or `help`.", "help [command]")
-    word, _, arg = text.partition(" ")
-    spec = lookup(word)
-    if spec is None:
-        close = _close_commands(word.lower())
-        hint = f" Did you mean `{close}`?" if close else ""
-        return usage_error(
-            f"“{echo(word, 30)}” is not a command.{hint} Try `help` for the list.",
-            "help [command]",
-        )
-    arg = arg.strip()
-    if spec.needs_arg and not arg:
-        return usage_error(
-            f"`{spec.name}` needs a {spec.arg_name}.", spec.usage, title=f"Missing {spec.arg_name}"
-        )
-    return Parsed(spec, arg)
+def _check_spec(spec: CommandSpec) -> None:
+    """A table mistake fails at import, not when a user types the command."""
+    for word in spec.words:
+        if not _WORD.match(word) or word != word.lower():
+            raise ValueError(f"command word {word!r} must be one lowercase word")
+    if not spec.usage.startswith(spec.name):
+        raise ValueError(f"usage {spec.usage!r} must start with {spec.name!r}")
+    if not spec.help:
+        raise ValueError(f"command {spec.name!r} has no help (its handler's docstring)")
+    if spec.arg is not None and not _OPTION.match(spec.arg.slash_name):
+        raise ValueError(f"argument {spec.arg.slash_name!r} of {spec.name!r} is no option name")
 
 
-def _close_commands(word: str) -> str | None:
-    import difflib
+class Registry:
+    """Every command, in the order help lists them, and the words that call them."""
 
-    close = difflib.get_close_matches(word, list(_BY_WORD), n=1, cutoff=0.6)
-    return close[0] if close else None
+    def __init__(self, specs: Iterable[CommandSpec]) -> None:
+        self._specs: dict[str, CommandSpec] = {}
+        self._by_word: dict[str, CommandSpec] = {}
+        for spec in specs:
+            _check_spec(spec)
+            for word in spec.words:
+                if word in self._by_word:
+                    raise ValueError(f"command word {word!r} registered twice")
+                self._by_word[word] = spec
+            self._specs[spec.name] = spec
 
+    def __iter__(self) -> Iterator[CommandSpec]:
+        return iter(self._specs.values())
 
-def run(kb: KnowledgeBase, text: str, *, prefix: str = "!", max_length: int = 300) -> Answer:
-    """Parse and answer one line of chat text. Never raises for any input text."""
-    import bot.commands.query  # noqa: F401  (registers the commands)
+    def __len__(self) -> int:
+        return len(self._specs)
 
-    parsed = parse(text, prefix=prefix, max_length=max_length)
-    if isinstance(parsed, Answer):
-        return parsed
-    try:
-        answer = parsed.spec.handler(kb, parsed.arg)
-    except Exception:  # a bug must cost one answer, never the console, the CLI or the bot
-        log.exception("command %r failed", parsed.text)
-        return internal_error(parsed.text)
-    if not answer.command:
-        from dataclasses import replace
+    def __getitem__(self, name: str) -> CommandSpec:
+        return self._specs[name]
 
-        answer = replace(answer, command=parsed.text)
-    return answer
+    def words(self) -> tuple[str, ...]:
+        """Every name and alias."""
+        return tuple(self._by_word)
+
+    def lookup(self, word: str) -> CommandSpec | None:
+        return self._by_word.get(word.lower())
+
+    def close_word(self, word: str) -> str | None:
+        """The command word a typo most likely meant, if any is close."""
+        close = difflib.get_close_matches(word.lower(), list(self._by_word), n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def parse(self, text: str, *, prefix: str = "!", max_length: int = 300) -> Parsed | Answer:
+        """Split chat text into a known command and its argument, or explain what is wrong."""
+        raw_length = len(text)
+        if raw_length <= max_length * 4:  # a wall of text is refused before any work on it
+            text = clean_input(text)
+        if raw_length > max_length * 4 or len(text) > max_length:
+            return usage_error(
+                f"That question is {len(text):,} characters long; the limit is {max_length}. "
+                "Ask about one thing at a time.",
+                "help [command]",
+                title="That question is too long",
+            )
+        if prefix and text.startswith(prefix):
+            text = text[len(prefix) :].lstrip()
+        text = rewrite(text)
+        if not text:
+            return usage_error(
+                "Type a command, for example `who lavrov` or `help`.", "help [command]"
+            )
+        word, _, arg = text.partition(" ")
+        spec = self.lookup(word)
+        if spec is None:
+            close = self.close_word(word)
+            hint = f" Did you mean `{close}`?" if close else ""
+            return usage_error(
+                f"“{echo(word, 30)}” is not a command.{hint} Try `help` for the list.",
+                "help [command]",
+            )
+        arg = arg.strip()
+        if spec.needs_arg and not arg:
+            return usage_error(
+                f"`{spec.name}` needs a {spec.arg_name}.",
+                spec.usage,
+                title=f"Missing {spec.arg_name}",
+            )
+        return Parsed(spec, arg)
+
+    def run(
+        self, kb: KnowledgeBase, text: str, *, prefix: str = "!", max_length: int = 300
+    ) -> Answer:
+        """Parse and answer one line of chat text. Never raises for any input text."""
+        parsed = self.parse(text, prefix=prefix, max_length=max_length)
+        if isinstance(parsed, Answer):
+            return parsed
+        try:
+            answer = parsed.spec.handler(kb, parsed.arg)
+        except Exception:  # a bug must cost one answer, never the console, the CLI or the bot
+            log.exception("command %r failed", parsed.text)
+            return internal_error(parsed.text)
+        if not answer.command:
+            answer = replace(answer, command=parsed.text)
+        if answer.kind == "error" and answer.usage is None:
+            answer = replace(answer, usage=parsed.spec.usage)
+        return answer

@@ -1,4 +1,4 @@
-"""Knowledge admin in Discord: `kb` for everyone, `reload` for the admin role."""
+"""Knowledge admin in Discord: `reload` for the admin role (`kb` is a registry command)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bot.commands.registry import REGISTRY
-from bot.discord.embeds import render_pages
 from bot.discord.reports import reload_embed
 
 if TYPE_CHECKING:
@@ -16,33 +14,10 @@ if TYPE_CHECKING:
 
 
 class Admin(commands.Cog):
-    """kb and reload."""
+    """reload."""
 
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
-
-    @commands.hybrid_command(
-        name="kb",
-        aliases=["status"],
-        help=REGISTRY["kb"].help,
-        description=REGISTRY["kb"].summary[:100],
-    )
-    async def kb(self, ctx: commands.Context) -> None:
-        from bot.commands.registry import run
-
-        answer = run(self.bot.kb, "kb")
-        embed = render_pages(answer)[0]
-        problems = self.bot.holder.problems
-        if problems:
-            embed.add_field(
-                name="Files on disk",
-                value=f"{len(problems)} problem(s) since the last reload; still serving the "
-                "last good knowledge. `reload` shows them.",
-                inline=False,
-            )
-        else:
-            embed.add_field(name="Files on disk", value="Valid.", inline=False)
-        await ctx.reply(embed=embed, mention_author=False)
 
     @commands.hybrid_command(
         name="reload",

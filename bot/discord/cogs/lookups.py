@@ -1,4 +1,9 @@
-"""Lookup commands in Discord: the same parser and answers as the CLI, as embeds with views."""
+"""The chat commands in Discord: the same parser and answers as the CLI, as embeds with views.
+
+Every prefix and slash command here is generated from bot/commands/table.py (names, aliases,
+usage, help, the slash option and its autocomplete); a word the table does not know gets the
+console's "did you mean" reply instead of silence.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import bisect
 import io
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,8 +20,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.commands.answer import Answer
-from bot.commands.query import label, search_facts
-from bot.commands.registry import REGISTRY, run
+from bot.commands.building import label
+from bot.commands.registry import CommandSpec
+from bot.commands.search import search_facts
+from bot.commands.table import COMMANDS, run
 from bot.discord.embeds import render_pages
 from bot.discord.views import ChoiceView, PagerView
 from bot.knowledge.snapshot import KnowledgeBase
@@ -29,12 +37,6 @@ AUTOCOMPLETE_MAX = 25
 DEFER_AFTER = 1.5  # seconds; Discord needs an acknowledgement within 3
 
 
-def _spec_kwargs(name: str) -> dict[str, str]:
-    """Help and slash description come from the command's docstring in the core."""
-    spec = REGISTRY[name]
-    return {"help": spec.help, "description": spec.summary[:100], "usage": spec.usage}
-
-
 @dataclass(frozen=True)
 class Prepared:
     answer: Answer
@@ -42,8 +44,8 @@ class Prepared:
     picture: tuple[str, bytes] | None
 
 
-class Lookups(commands.Cog):
-    """who, org, what, when, on, search, timeline, map, cite, sources, help."""
+class _LookupsBase(commands.Cog):
+    """Answering in Discord: one snapshot per reply, pages, choices, pictures, autocomplete."""
 
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
@@ -59,11 +61,25 @@ class Lookups(commands.Cog):
         """All the work for one reply, on one snapshot: the answer, its pages, its picture."""
         answer = self.answer(text, kb)
         embeds = render_pages(answer)
+        if answer.kind == "status":
+            self._files_on_disk(embeds)
         picture = self.pictures.for_answer(kb, answer) if answer.status == "ok" else None
         if picture is not None:
             for embed in embeds:
                 embed.set_image(url=f"attachment://{picture[0]}")
         return Prepared(answer, embeds, picture)
+
+    def _files_on_disk(self, embeds: list[discord.Embed]) -> None:
+        """`kb` in Discord also says whether the files on disk load (the bot keeps serving)."""
+        problems = self.bot.holder.problems
+        value = "Valid."
+        if problems:
+            value = (
+                f"{len(problems)} problem(s) since the last reload; still serving the "
+                "last good knowledge. `reload` shows them."
+            )
+        for embed in embeds:
+            embed.add_field(name="Files on disk", value=value, inline=False)
 
     def _view_for(
         self, answer: Answer, embeds: list[discord.Embed], owner: int
@@ -155,71 +171,85 @@ class Lookups(commands.Cog):
             hits += [f.id for f in search_facts(kb, needle) if f.id not in hits]
         return [app_commands.Choice(name=i[:100], value=i[:100]) for i in hits[:AUTOCOMPLETE_MAX]]
 
-    # ---------------------------------------------------------------- commands
+    # ---------------------------------------------------------------- unknown commands
 
-    @commands.hybrid_command(name="who", aliases=["whois"], **_spec_kwargs("who"))
-    @app_commands.describe(name="A person's name, surname, or a spelling of it")
-    async def who(self, ctx: commands.Context, *, name: str) -> None:
-        await self.respond(ctx, f"who {name}")
+    @commands.Cog.listener()
+    async def on_command_error(self, ctx: commands.Context, error: Exception) -> None:
+        """An unknown word after the prefix gets the console's answer ("did you mean"...).
 
-    @commands.hybrid_command(
-        name="org", aliases=["organisation", "organization"], **_spec_kwargs("org")
-    )
-    @app_commands.describe(name="An organisation's name or acronym")
-    async def org(self, ctx: commands.Context, *, name: str) -> None:
-        await self.respond(ctx, f"org {name}")
+        The client's own handler stays quiet for CommandNotFound; the same channel, role and
+        cooldown rules as for any command decide whether this reply is sent at all.
+        """
+        if not isinstance(error, commands.CommandNotFound) or ctx.prefix is None:
+            return
+        try:
+            if not await self.bot.can_run(ctx):
+                return
+            await self.respond(ctx, ctx.message.content[len(ctx.prefix) :])
+        except Exception as exc:  # the client's handler says sorry and logs it
+            await self.bot.on_command_error(ctx, exc)
 
-    @commands.hybrid_command(name="what", aliases=["about"], **_spec_kwargs("what"))
-    @app_commands.describe(name="Any place, event, country, outlet or other entity")
-    async def what(self, ctx: commands.Context, *, name: str) -> None:
-        await self.respond(ctx, f"what {name}")
 
-    @commands.hybrid_command(name="when", **_spec_kwargs("when"))
-    @app_commands.describe(thing="An entity or event")
-    async def when(self, ctx: commands.Context, *, thing: str) -> None:
-        await self.respond(ctx, f"when {thing}")
+def _callback(spec: CommandSpec) -> Callable[..., Awaitable[None]]:
+    """The coroutine a generated command runs: the chat text, answered like any other."""
+    if spec.arg is None:
 
-    @commands.hybrid_command(name="on", aliases=["date"], **_spec_kwargs("on"))
-    @app_commands.describe(date="A day, month, year or range: 2012-04-06, April 2012, 2011..2012")
-    async def on(self, ctx: commands.Context, *, date: str) -> None:
-        await self.respond(ctx, f"on {date}")
+        async def callback(self: _LookupsBase, ctx: commands.Context) -> None:
+            await self.respond(ctx, spec.name)
 
-    @commands.hybrid_command(name="search", aliases=["find"], **_spec_kwargs("search"))
-    @app_commands.describe(words="Words to look for in claims and quotes")
-    async def search(self, ctx: commands.Context, *, words: str) -> None:
-        await self.respond(ctx, f"search {words}")
+    elif spec.arg.required:
 
-    @commands.hybrid_command(name="timeline", **_spec_kwargs("timeline"))
-    @app_commands.describe(entity="Optional: one entity's timeline")
-    async def timeline(self, ctx: commands.Context, *, entity: str | None = None) -> None:
-        await self.respond(ctx, f"timeline {entity or ''}")
+        async def callback(self: _LookupsBase, ctx: commands.Context, *, text: str) -> None:
+            await self.respond(ctx, f"{spec.name} {text}")
 
-    @commands.hybrid_command(name="map", aliases=["graph"], **_spec_kwargs("map"))
-    @app_commands.describe(name="The entity whose connections to show")
-    async def map(self, ctx: commands.Context, *, name: str) -> None:
-        await self.respond(ctx, f"map {name}")
+    else:
 
-    @commands.hybrid_command(name="cite", **_spec_kwargs("cite"))
-    @app_commands.describe(claim="A claim id, as shown under each citation")
-    async def cite(self, ctx: commands.Context, *, claim: str) -> None:
-        await self.respond(ctx, f"cite {claim}")
+        async def callback(
+            self: _LookupsBase, ctx: commands.Context, *, text: str | None = None
+        ) -> None:
+            await self.respond(ctx, f"{spec.name} {text or ''}")
 
-    @commands.hybrid_command(name="sources", **_spec_kwargs("sources"))
-    async def sources(self, ctx: commands.Context) -> None:
-        await self.respond(ctx, "sources")
+    # A method of the cog as far as discord.py can tell: it passes the cog as `self`.
+    callback.__qualname__ = f"Lookups.{spec.name}"
+    callback.__name__ = spec.name
+    return callback
 
-    @commands.hybrid_command(name="help", **_spec_kwargs("help"))
-    @app_commands.describe(command="Optional: one command")
-    async def help(self, ctx: commands.Context, *, command: str | None = None) -> None:
-        await self.respond(ctx, f"help {command or ''}")
 
-    who.autocomplete("name")(entity_autocomplete)
-    org.autocomplete("name")(entity_autocomplete)
-    what.autocomplete("name")(entity_autocomplete)
-    when.autocomplete("thing")(entity_autocomplete)
-    timeline.autocomplete("entity")(entity_autocomplete)
-    map.autocomplete("name")(entity_autocomplete)
-    cite.autocomplete("claim")(claim_autocomplete)
+_COMPLETERS = {
+    "entity": _LookupsBase.entity_autocomplete,
+    "claim": _LookupsBase.claim_autocomplete,
+}
+
+
+def door_command(spec: CommandSpec) -> commands.HybridCommand:
+    """One registry command as a Discord prefix command (with every alias) and slash command."""
+    callback = _callback(spec)
+    if spec.arg is not None:
+        callback = app_commands.describe(text=spec.arg.describe[:100])(callback)
+        callback = app_commands.rename(text=spec.arg.slash_name)(callback)
+    command = commands.hybrid_command(
+        name=spec.name,
+        aliases=list(spec.aliases),
+        help=spec.help,
+        description=spec.summary[:100],
+        usage=spec.arg_usage,
+    )(callback)
+    if spec.arg is not None and spec.arg.completes is not None:
+        command.autocomplete("text")(_COMPLETERS[spec.arg.completes])
+    return command
+
+
+# The cog's commands are the registry's: no name, alias or usage is typed again here.
+Lookups = commands.CogMeta(
+    "Lookups",
+    (_LookupsBase,),
+    {
+        "__module__": __name__,
+        "__qualname__": "Lookups",
+        "__doc__": "Every command of the registry: " + ", ".join(s.name for s in COMMANDS) + ".",
+        **{spec.name: door_command(spec) for spec in COMMANDS},
+    },
+)
 
 
 async def setup(bot: FactBot) -> None:

@@ -35,8 +35,8 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import offset_copy
 
 from bot.commands.answer import Answer, Line
-from bot.commands.query import label as entity_label
-from bot.commands.query import neighbourhood
+from bot.commands.building import label as entity_label
+from bot.commands.entities import neighbourhood
 from bot.knowledge.articles import shorten
 from bot.knowledge.dates import Precision
 from bot.knowledge.model import EntityType

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
-from bot.commands.registry import run
+import bot.commands.building
+from bot.commands.search import STOPWORDS, search_facts
+from bot.commands.table import COMMANDS, run
+from bot.knowledge.names import fold
 from bot.render.text import render_text
 
 # (command as typed, expected status, entity id the answer is about, or None)
@@ -211,10 +216,13 @@ def test_on_a_quiet_day(seed_kb):
 
 
 def test_when_the_summit(seed_kb):
+    """The summit is an event in the fact base: `when` answers it with its cited date."""
     answer = run(seed_kb, "when csto summit")
-    assert answer.status in {"ok", "not_found"}
-    text = render_text(answer)
-    assert "15 May 2012" in text or any("summit" in s.label.lower() for s in answer.suggestions)
+    assert answer.status == "ok", render_text(answer, explain=True)
+    assert answer.entity_id == "csto-summit-moscow-2012"
+    assert answer.title == "When: CSTO summit in Moscow (May 2012)"
+    assert "15 May 2012" in render_text(answer)
+    assert all(line.citations for line in answer.lines)
 
 
 def test_when_ksor_programme(seed_kb):
@@ -278,14 +286,12 @@ def test_sources_lists_the_article(seed_kb):
 
 
 def test_help_comes_from_docstrings(seed_kb):
-    from bot.commands.registry import REGISTRY
-
     answer = run(seed_kb, "help")
     text = render_text(answer, page_size=50)
-    for spec in REGISTRY.values():
+    for spec in COMMANDS:
         assert spec.usage in text
     one = run(seed_kb, "help who")
-    assert REGISTRY["who"].help.splitlines()[0] in render_text(one)
+    assert COMMANDS["who"].help.splitlines()[0] in render_text(one)
 
 
 # ---------------------------------------------------------------- bad input
@@ -340,17 +346,31 @@ def test_search_ranks_dated_and_undated_claims_together(seed_kb):
     facts = [seed_kb.claims[line.claim_id] for line in answer.lines]
     assert answer.status == "ok"
     assert any(f.when is None for f in facts) and any(f.when for f in facts)
-    assert run(seed_kb, "when xyzzy ksor proposed").status in {"ok", "not_found"}
+
+
+def test_when_naming_no_entity_lists_the_dated_claims_that_mention_the_words(seed_kb):
+    """No entity is called "xyzzy ksor proposed": `when` falls back to dated claims."""
+    answer = run(seed_kb, "when xyzzy ksor proposed")
+    assert answer.status == "ok" and answer.kind == "dates"
+    assert answer.title == "Dates for “xyzzy ksor proposed”"
+    assert "No entity has that name" in answer.note
+    assert "kazakhstan-proposed-ksor-late-2008" in titles(answer)
+    dates = [seed_kb.claims[i].when.sort_key() for i in titles(answer)]
+    assert dates == sorted(dates)
+
+
+def test_when_naming_nothing_at_all_says_so(seed_kb):
+    answer = run(seed_kb, "when xyzzy plugh")
+    assert answer.status == "not_found" and answer.kind == "nothing"
+    assert "Nothing matched" in answer.title
 
 
 def test_long_answers_list_the_first_claims_and_say_how_many_more(seed_kb, monkeypatch):
-    import bot.commands.query
-
     def listed(answer):
         return [line.claim_id for line in answer.lines if line.claim_id]
 
     full = {text: listed(run(seed_kb, text)) for text in ("timeline", "on 2012", "search csto")}
-    monkeypatch.setattr(bot.commands.query, "MAX_FACTS", 5)
+    monkeypatch.setattr(bot.commands.building, "MAX_FACTS", 5)
     for text, ids in full.items():
         assert len(ids) > 5, text
         answer = run(seed_kb, text)
@@ -361,17 +381,13 @@ def test_long_answers_list_the_first_claims_and_say_how_many_more(seed_kb, monke
 def test_search_lists_claims_holding_the_phrase_first(seed_kb):
     """Claims whose folded text holds the words as a phrase come before the others, whether
     the phrase stands in the raw text or only after folding (hyphens, quotes, case)."""
-    from itertools import pairwise
-
-    from bot.commands.query import _STOPWORDS, search_facts
-    from bot.knowledge.names import fold
 
     def holds(fact, phrase: str) -> bool:
         return phrase in fold(seed_kb.searchable_text(fact))
 
     checked = 0
     for fact in list(seed_kb.claims.values())[::3]:
-        words = [w for w in fold(fact.model.text).split() if len(w) > 3 and w not in _STOPWORDS]
+        words = [w for w in fold(fact.model.text).split() if len(w) > 3 and w not in STOPWORDS]
         for a, b in pairwise(words):
             phrase = f"{a} {b}"
             found = search_facts(seed_kb, phrase)

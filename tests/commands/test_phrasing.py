@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.commands.phrasing import rewrite
-from bot.commands.registry import run
+from bot.commands.table import run
+from bot.render.text import render_text
 
 
 @pytest.mark.parametrize(
@@ -42,8 +43,6 @@ def test_rewrite(question, command):
     ],
 )
 def test_questions_from_the_mission_are_answered(seed_kb, question, entity, needle):
-    from bot.render.text import render_text
-
     answer = run(seed_kb, question)
     assert answer.status == "ok" and answer.entity_id == entity
     assert needle in render_text(answer, page_size=50)

@@ -1,0 +1,191 @@
+"""Who, org, what and map: an entity's profile, and how it is connected to others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.commands.answer import Answer
+from bot.commands.building import Builder, Found, label, name_of, resolve
+from bot.knowledge.model import Entity, EntityType, Rank
+from bot.knowledge.snapshot import Fact, KnowledgeBase
+
+_ROLE_PREDICATES = {"position_held", "works_for", "chair_of"}
+_TYPE_WORD = {
+    EntityType.PERSON: "person",
+    EntityType.ORGANISATION: "organisation",
+}
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _role_text(kb: KnowledgeBase, fact: Fact) -> str:
+    c = fact.model
+    obj = name_of(kb, c.object) if c.object else ""
+    if c.predicate == "chair_of":
+        base = f"Chair of {obj}" + (f" ({c.value})" if c.value else "")
+    elif c.predicate == "works_for":
+        base = ", ".join(p for p in (c.value, obj) if p)
+    else:
+        base = f"{c.value} of {obj}" if c.value and obj else (c.value or obj)
+    if fact.start or fact.end:
+        start = fact.start.display() if fact.start else "?"
+        span = f"{start} to {fact.end.display() if fact.end else 'now'}"
+        return f"{base} ({span})"
+    if fact.date:
+        return f"{base} (as of {fact.date.display()})"
+    return base
+
+
+def _relations(b: Builder, entity: Entity, facts: tuple[Fact, ...]) -> set[str]:
+    """Roles, memberships and members; the ids of the claims they show."""
+    kb, shown = b.kb, set()
+    own = [f for f in facts if f.model.subject == entity.id]
+    for f in (f for f in own if f.model.predicate in _ROLE_PREDICATES):
+        b.add(_role_text(kb, f), "Roles", [f], f.when, f.id)
+        shown.add(f.id)
+    member_of = [f for f in own if f.model.predicate == "member_of"]
+    if member_of:
+        b.add(", ".join(name_of(kb, f.model.object) for f in member_of), "Member of", member_of)
+        shown.update(f.id for f in member_of)
+    members = [f for f in facts if f.model.object == entity.id and f.model.predicate == "member_of"]
+    if members:
+        b.add(", ".join(name_of(kb, f.model.subject) for f in members), "Members", members)
+        shown.update(f.id for f in members)
+    return shown
+
+
+def _profile(kb: KnowledgeBase, entity: Entity, wanted: EntityType | None, verb: str) -> Answer:
+    b = Builder(kb)
+    note = None
+    if wanted is not None and entity.type != wanted:
+        note = (
+            f"{entity.name} is {_a(entity.type.value)}, not {_a(_TYPE_WORD[wanted])}; "
+            "here is what I know about it."
+        )
+    facts = kb.claims_by_entity.get(entity.id, ())
+    if entity.aliases:
+        b.add(", ".join(entity.aliases), "Also known as")
+    if entity.part_of:
+        b.add(", ".join(name_of(kb, p) for p in entity.part_of), "Part of")
+    shown = _relations(b, entity, facts)
+    rest = [f for f in facts if f.id not in shown]
+    for f in rest:
+        if f.model.rank != Rank.DEPRECATED:
+            b.fact(f, "What the sources say")
+    for f in rest:
+        if f.model.rank == Rank.DEPRECATED:
+            b.fact(f, "Superseded (kept on record)")
+    if not b.lines:
+        b.add("No claims are recorded about it yet.", "What the sources say")
+    return b.about(label(entity), entity, "entity", verb, note=note)
+
+
+def _entity_command(kb: KnowledgeBase, arg: str, verb: str, wanted: EntityType | None) -> Answer:
+    found = resolve(kb, arg, verb)
+    if isinstance(found, Answer):
+        return found
+    return found.explained(_profile(kb, found.entity, wanted, verb))
+
+
+def who(kb: KnowledgeBase, arg: str) -> Answer:
+    """A person's profile: roles with dates, organisations and what the sources say, cited.
+
+    Forgives typos, transliteration variants (Serdiukov) and Cyrillic (Лавров).
+    Example: `who lavrov`"""
+    return _entity_command(kb, arg, "who", EntityType.PERSON)
+
+
+def org(kb: KnowledgeBase, arg: str) -> Answer:
+    """An organisation's profile: full name and acronyms, members, what it did and when.
+
+    Acronyms work both ways: `org ksor` or `org collective rapid reaction force`."""
+    return _entity_command(kb, arg, "org", EntityType.ORGANISATION)
+
+
+def what(kb: KnowledgeBase, arg: str) -> Answer:
+    """Anything in the fact base: places, events, countries, outlets, documents.
+
+    Example: `what ulyanovsk`"""
+    return _entity_command(kb, arg, "what", None)
+
+
+# ---------------------------------------------------------------- map
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relation between two entities, from a claim (cited) or an entity's part_of."""
+
+    source: str
+    target: str
+    relation: str
+    claim: Fact | None = None
+
+
+def _claim_edges(entity_id: str, fact: Fact) -> list[Edge]:
+    """The edges one claim about the entity gives: to its object, or to its place."""
+    c = fact.model
+    relation = c.predicate.replace("_", " ")
+    if c.predicate == "position_held" and c.value:
+        relation = c.value
+    pairs: list[tuple[str, str]] = []
+    if c.object:
+        pairs.append((c.subject, c.object))
+    elif c.subject != entity_id:
+        pairs.append((c.subject, entity_id))
+    if c.place and c.place not in (c.subject, c.object):
+        pairs.append((c.subject, c.place))
+    return [
+        Edge(src, dst, relation if c.object else "concerns", fact)
+        for src, dst in pairs
+        if entity_id in (src, dst) and src != dst
+    ]
+
+
+def neighbourhood(kb: KnowledgeBase, entity_id: str) -> list[Edge]:
+    """The entity's direct relations: claims linking it to another entity, and part_of."""
+    edges: list[Edge] = []
+    entity = kb.entities[entity_id]
+    edges += [Edge(entity_id, p, "part of") for p in entity.part_of if p in kb.entities]
+    edges += [
+        Edge(e.id, entity_id, "part of") for e in kb.entities.values() if entity_id in e.part_of
+    ]
+    for fact in kb.claims_by_entity.get(entity_id, ()):
+        if fact.model.rank != Rank.DEPRECATED:
+            edges += _claim_edges(entity_id, fact)
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for e in edges:
+        key = (e.source, e.target, e.relation)
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique
+
+
+def map_(kb: KnowledgeBase, arg: str) -> Answer:
+    """How an entity is connected: its organisations, members, roles, events and places.
+
+    Example: `map csto` (in Discord and with `factbot ask --image` it comes as a picture)"""
+    found = resolve(kb, arg, "map")
+    if isinstance(found, Answer):
+        return found
+    return found.explained(_map_answer(kb, found))
+
+
+def _map_answer(kb: KnowledgeBase, found: Found) -> Answer:
+    b = Builder(kb)
+    entity = found.entity
+    for edge in neighbourhood(kb, entity.id):
+        text = f"{name_of(kb, edge.source)} → {edge.relation} → {name_of(kb, edge.target)}"
+        b.add(
+            text,
+            None,
+            [edge.claim] if edge.claim else (),
+            claim_id=edge.claim.id if edge.claim else None,
+        )
+    if not b.lines:
+        b.add(f"No relations are recorded for {entity.name} yet.")
+    return b.about(f"Map: {label(entity)}", entity, "map", "map")
