@@ -66,7 +66,15 @@ class Builder:
             nums += tuple(n for n in self.cite(fact) if n not in nums)
         self.lines.append(Line(text, nums, heading, date.display() if date else None, claim_id))
 
-    def fact(self, fact: Fact, heading: str | None = None, *, show_date: bool = True) -> None:
+    def fact(
+        self,
+        fact: Fact,
+        heading: str | None = None,
+        *,
+        show_date: bool = True,
+        also: Iterable[Fact] = (),
+    ) -> None:
+        """One claim's line; `also` are other claims stating the same, cited on that line."""
         if self.shown >= MAX_FACTS:
             self.omitted += 1
             return
@@ -77,7 +85,7 @@ class Builder:
             text = f"{when.display()}: {text}"
         if fact.model.rank == Rank.DEPRECATED:
             text += " (superseded" + (f": {fact.model.note}" if fact.model.note else "") + ")"
-        self.add(text, heading, [fact], when, fact.id)
+        self.add(text, heading, [fact, *also], when, fact.id)
 
     def answer(self, title: str, **kw: object) -> Answer:
         if self.omitted:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from bot.commands.answer import Answer
 from bot.commands.building import Builder, Found, label, name_of, resolve
+from bot.commands.relations import add_memberships, add_roles, add_statements
 from bot.knowledge.model import Entity, EntityType, Rank
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
-_ROLE_PREDICATES = {"position_held", "works_for", "chair_of"}
 _TYPE_WORD = {
     EntityType.PERSON: "person",
     EntityType.ORGANISATION: "organisation",
@@ -18,42 +18,6 @@ _TYPE_WORD = {
 
 def _a(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
-
-
-def _role_text(kb: KnowledgeBase, fact: Fact) -> str:
-    c = fact.model
-    obj = name_of(kb, c.object) if c.object else ""
-    if c.predicate == "chair_of":
-        base = f"Chair of {obj}" + (f" ({c.value})" if c.value else "")
-    elif c.predicate == "works_for":
-        base = ", ".join(p for p in (c.value, obj) if p)
-    else:
-        base = f"{c.value} of {obj}" if c.value and obj else (c.value or obj)
-    if fact.start or fact.end:
-        start = fact.start.display() if fact.start else "?"
-        span = f"{start} to {fact.end.display() if fact.end else 'now'}"
-        return f"{base} ({span})"
-    if fact.date:
-        return f"{base} (as of {fact.date.display()})"
-    return base
-
-
-def _relations(b: Builder, entity: Entity, facts: tuple[Fact, ...]) -> set[str]:
-    """Roles, memberships and members; the ids of the claims they show."""
-    kb, shown = b.kb, set()
-    own = [f for f in facts if f.model.subject == entity.id]
-    for f in (f for f in own if f.model.predicate in _ROLE_PREDICATES):
-        b.add(_role_text(kb, f), "Roles", [f], f.when, f.id)
-        shown.add(f.id)
-    member_of = [f for f in own if f.model.predicate == "member_of"]
-    if member_of:
-        b.add(", ".join(name_of(kb, f.model.object) for f in member_of), "Member of", member_of)
-        shown.update(f.id for f in member_of)
-    members = [f for f in facts if f.model.object == entity.id and f.model.predicate == "member_of"]
-    if members:
-        b.add(", ".join(name_of(kb, f.model.subject) for f in members), "Members", members)
-        shown.update(f.id for f in members)
-    return shown
 
 
 def _profile(kb: KnowledgeBase, entity: Entity, wanted: EntityType | None, verb: str) -> Answer:
@@ -69,14 +33,8 @@ def _profile(kb: KnowledgeBase, entity: Entity, wanted: EntityType | None, verb:
         b.add(", ".join(entity.aliases), "Also known as")
     if entity.part_of:
         b.add(", ".join(name_of(kb, p) for p in entity.part_of), "Part of")
-    shown = _relations(b, entity, facts)
-    rest = [f for f in facts if f.id not in shown]
-    for f in rest:
-        if f.model.rank != Rank.DEPRECATED:
-            b.fact(f, "What the sources say")
-    for f in rest:
-        if f.model.rank == Rank.DEPRECATED:
-            b.fact(f, "Superseded (kept on record)")
+    shown = add_roles(b, entity, facts) | add_memberships(b, entity, facts)
+    add_statements(b, facts, shown)
     if not b.lines:
         b.add("No claims are recorded about it yet.", "What the sources say")
     return b.about(label(entity), entity, "entity", verb, note=note)

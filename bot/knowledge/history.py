@@ -4,7 +4,7 @@ A relation is (subject, predicate, object, value): "Uzbekistan member_of CSTO", 
 position_held Russia Defense Minister". Sources state it with a start, an end, or only a
 point in time ("a member as of April 2012"). Answers must say what held when, per source:
 the same relation stated twice is one line with both citations, an open-ended role holds
-"since 6 November 2012 (as of December 2012)" and never "to now", and a membership that
+"since 6 November 2012, as of December 2012" and never "to now", and a membership that
 ended is listed apart from the current ones.
 """
 
@@ -58,7 +58,7 @@ class Spell:
         return self.end is not None
 
     def span(self) -> str:
-        """'since 6 November 2012 (as of December 2012)', '2006 to 19 December 2012,
+        """'since 6 November 2012, as of December 2012', '2006 to 19 December 2012,
         suspended', 'as of April 2012': only what the sources say, never 'now'."""
         start = self.start.display() if self.start else None
         end = self.end.display() if self.end else None
@@ -70,7 +70,7 @@ class Spell:
             return f"{held}until {end}{cause}"
         if self.start:
             later = self.as_of and self.as_of.start > self.start.end  # else it adds nothing
-            return f"since {start}" + (f" (as of {self.as_of.display()})" if later else "")
+            return f"since {start}" + (f", as of {self.as_of.display()}" if later else "")
         return f"as of {self.as_of.display()}" if self.as_of else ""
 
     def _seen_before_end(self) -> bool:
