@@ -15,11 +15,14 @@ import pytest
 
 from bot.cli.main import main
 from bot.commands.registry import run
+from bot.config import Settings
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.holder import KnowledgeHolder
 from bot.loading.loader import load_knowledge
 from bot.render.site import build as site_build
 from bot.render.site.build import MARKER, SiteError, build_site
+from bot.render.site.rebuild import SiteRebuilder
 from bot.render.site.search import fold_table
 from bot.render.site.serve import make_server
 from bot.render.site.urls import with_urls
@@ -332,3 +335,19 @@ def test_site_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     (tmp_path / "file").write_text("x", encoding="utf-8")
     assert main(["site", "--out", str(tmp_path / "file"), "--no-pictures"]) == 2
     assert "The site was not built" in capsys.readouterr().err
+
+
+def test_the_site_is_rebuilt_after_a_reload(kb_copy: Path, tmp_path: Path) -> None:
+    settings = Settings(
+        knowledge_dir=kb_copy / "knowledge", seeds_dir=kb_copy / "seeds", cache_dir=tmp_path / "c"
+    )
+    holder, _ = KnowledgeHolder.load(settings, disk_cache=False)
+    assert holder is not None
+    out = tmp_path / "site"
+    rebuilder = SiteRebuilder(out, pictures=False)
+    holder.after_reload.append(rebuilder)
+    _edit(kb_copy, "Kazykhanov added: ", "Kazykhanov later added: ")
+    assert holder.reload().ok
+    rebuilder.wait(timeout=120)
+    assert rebuilder.error is None
+    assert "Kazykhanov later added" in (out / KAZ).read_text(encoding="utf-8")
