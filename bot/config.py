@@ -50,6 +50,15 @@ class MatchingSettings(_Strict):
     floor: float | None = Field(None, ge=0, le=100)
 
 
+class SiteSettings(_Strict):
+    url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s<>\"']+$",
+        description="Where the static site is published; answers then link to its pages.",
+    )
+    out: Path | None = Field(None, description="Where `factbot site` (and reloads) build it.")
+
+
 class Settings(_Strict):
     prefix: str = Field("!", min_length=1, max_length=5)
     knowledge_dir: Path = Path("knowledge")
@@ -60,17 +69,17 @@ class Settings(_Strict):
     reload_debounce: float = Field(1.0, ge=0)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    site: SiteSettings = Field(default_factory=SiteSettings)
 
     def resolved(self, base: Path) -> Settings:
         """Relative paths are relative to the config file's folder."""
-        return self.model_copy(
-            update={
-                k: (base / getattr(self, k))
-                if not getattr(self, k).is_absolute()
-                else getattr(self, k)
-                for k in ("knowledge_dir", "seeds_dir", "cache_dir")
-            }
-        )
+        update: dict[str, object] = {
+            k: (base / getattr(self, k)) if not getattr(self, k).is_absolute() else getattr(self, k)
+            for k in ("knowledge_dir", "seeds_dir", "cache_dir")
+        }
+        if self.site.out is not None and not self.site.out.is_absolute():
+            update["site"] = self.site.model_copy(update={"out": base / self.site.out})
+        return self.model_copy(update=update)
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -14,6 +14,10 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.loading.holder import KnowledgeHolder, match_settings
 from bot.loading.loader import load_knowledge, model_json_schema
 from bot.loading.yamlsource import Problem
+from bot.render.site.build import SiteError, build_site
+from bot.render.site.rebuild import SiteRebuilder
+from bot.render.site.serve import make_server
+from bot.render.site.urls import with_urls
 from bot.render.text import render_text
 
 
@@ -109,6 +113,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answer = run(
         holder.kb, args.question, prefix=settings.prefix, max_length=settings.max_query_length
     )
+    answer = with_urls(answer, holder.kb, settings.site.url)
     if args.image:
         from bot.render.pictures.pictures import picture_for
 
@@ -133,6 +138,40 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return answer.exit_code
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    """Build the static web site of the fact base (and serve it on 127.0.0.1 with --serve)."""
+    settings = _settings(args)
+    out = args.out or settings.site.out
+    if out is None:
+        print("Where to? Give --out DIR (or set site.out in config.yaml).", file=sys.stderr)
+        return 2
+    holder = _load_or_explain(settings)
+    if holder is None:
+        return 2
+    try:
+        report = build_site(holder.kb, Path(out), pictures=not args.no_pictures)
+    except (SiteError, OSError) as exc:
+        print(f"The site was not built: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary(), file=sys.stderr)
+    if not args.serve:
+        return 0
+    try:
+        server = make_server(report.out, args.port)
+    except OSError as exc:
+        print(f"Cannot serve on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    host, port = server.server_address[:2]
+    print(f"Serving {report.out} at http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_console(args: argparse.Namespace) -> int:
     """An interactive prompt: the chat commands, with history; Ctrl-D or `quit` to leave."""
     from bot.cli.console import Console
@@ -141,6 +180,8 @@ def cmd_console(args: argparse.Namespace) -> int:
     holder = _load_or_explain(settings)
     if holder is None:
         return 2
+    if settings.site.out is not None:
+        holder.after_reload.append(SiteRebuilder(settings.site.out))
     return Console(holder).loop()
 
 
@@ -299,6 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also write the answer's picture (timeline, dates, map) to this file",
     )
+    p = add("site", cmd_site)
+    p.add_argument("--out", type=Path, default=None, help="folder to build into (site.out)")
+    p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
+    p.add_argument("--no-pictures", action="store_true", help="skip the timeline/map pictures")
     add("console", cmd_console)
     add("run", cmd_run)
     add("start", cmd_start)

@@ -21,9 +21,11 @@ class CitationRef:
     paragraph: int
     quote: str
     cites: str | None = None  # "Interfax, April 6"
+    url: str | None = None  # the claim on the static site (`site.url` set), else None
+    paragraph_url: str | None = None  # the cited paragraph on the static site
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "number": self.number,
             "claim": self.claim_id,
             "article_id": self.article_id,
@@ -32,6 +34,10 @@ class CitationRef:
             "quote": self.quote,
             "cites": self.cites,
         }
+        if self.url or self.paragraph_url:
+            out["url"] = self.url
+            out["paragraph_url"] = self.paragraph_url
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,7 @@ class Answer:
     usage: str | None = None
     explain: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None  # the entity's page on the static site (`site.url` set)
 
     @property
     def exit_code(self) -> int:
@@ -122,6 +129,8 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "suggestions": [s.to_json() for s in self.suggestions],
         }
+        if self.url and out["entity"] is not None:
+            out["entity"]["url"] = self.url
         if self.usage:
             out["usage"] = self.usage
         if self.explain:

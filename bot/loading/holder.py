@@ -177,6 +177,9 @@ class KnowledgeHolder:
     keeping: threading.Thread | None = field(default=None, repr=False)  # `keep_snapshot`
     _keep_again: bool = field(default=False, repr=False)  # a reload came while keeping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Called with each new snapshot after a successful reload (e.g. the site rebuilder);
+    # they must return quickly (start their own thread for long work) and never raise.
+    after_reload: list[Callable[[KnowledgeBase], None]] = field(default_factory=list, repr=False)
 
     @classmethod
     def load(
@@ -239,6 +242,8 @@ class KnowledgeHolder:
             self.problems = ()
             self.kb = new  # the atomic swap
             self._keep()
+            for hook in self.after_reload:
+                hook(new)
             return ReloadOutcome(True, (), log, new, result.parsed_files)
 
     def _keep(self) -> None:
