@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.cli.main import main
-from bot.commands.registry import run
+from bot.commands.table import run
 from bot.config import Settings
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import KnowledgeBase

@@ -12,8 +12,8 @@ which still validates everything (quotes against the article, ids, dates).
 """
 
 from bot.cli.draft.article import draft_article
-from bot.cli.draft.citations import Cited, find_citations
 from bot.cli.draft.stubs import KINDS, stub
 from bot.cli.draft.writer import FIXME, remaining_fixmes
+from bot.knowledge.citations import Cited, find_citations
 
 __all__ = ["FIXME", "KINDS", "Cited", "draft_article", "find_citations", "remaining_fixmes", "stub"]

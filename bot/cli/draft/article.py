@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.cli.draft.citations import Cited, find_citations
 from bot.cli.draft.dates import date_value, find_dates
 from bot.cli.draft.entities import Scanner, mask
 from bot.cli.draft.header import (
@@ -23,6 +22,7 @@ from bot.cli.draft.stubs import TYPES
 from bot.cli.draft.vocab import CONNECTORS, DOMAIN, slug
 from bot.cli.draft.writer import FIXME, comment_lines, flow_list, one_line, scalar, yaml_field
 from bot.knowledge.articles import split_paragraphs
+from bot.knowledge.citations import Cited, find_citations
 from bot.knowledge.dates import DateValue
 from bot.knowledge.model import EntityType
 from bot.knowledge.names import fold

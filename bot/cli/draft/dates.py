@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.citations import date_value
 
 # ----------------------------------------------------------------------------- dates
 
-_ANY_YEAR = parse_date("2000")  # context that lets a year-less date parse, to recognise it
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 )
@@ -22,19 +21,6 @@ _DATE_PATTERNS = [
     re.compile(rf"(?<=\bin ){_MONTH}\b"),  # "victory in March"; a bare "May" is too ambiguous
     re.compile(rf"(?<![-\w,.]){_YEAR}\b(?![-,.]?\d)"),  # not the 2012 of "Shield-2012"
 ]
-
-
-def date_value(text: str, context: DateValue | None = None) -> DateValue | None:
-    """The date `text` denotes (year-less ones need a context), or None if it is not one."""
-    try:
-        return parse_date(text, context=context)
-    except DateError:
-        if context is not None:
-            return None
-    try:
-        return parse_date(text, context=_ANY_YEAR)  # year_inferred tells it was year-less
-    except DateError:
-        return None
 
 
 def find_dates(text: str) -> list[str]:

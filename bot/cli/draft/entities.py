@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.cli.draft.citations import PAREN
 from bot.cli.draft.cues import (
     NOT_NAMES,
     Cue,
@@ -24,6 +23,7 @@ from bot.cli.draft.vocab import (
     TOKEN,
     is_demonym,
 )
+from bot.knowledge.citations import PAREN
 from bot.knowledge.model import EntityType
 
 

@@ -6,9 +6,9 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from bot.cli.draft.citations import Cited
 from bot.cli.draft.dates import date_value
 from bot.cli.draft.vocab import slug
+from bot.knowledge.citations import Cited
 from bot.knowledge.snapshot import KnowledgeBase
 
 # --------------------------------------------------------------------------- header

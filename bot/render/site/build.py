@@ -26,7 +26,8 @@ from types import ModuleType
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from bot.commands.query import map_, timeline
+from bot.commands.dates import timeline
+from bot.commands.entities import map_
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.render.site.pages import article_page, article_refs, entity_page, index_page
 from bot.render.site.search import index_script

@@ -11,9 +11,10 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.cli.draft import find_citations
-from bot.commands.query import label, neighbourhood, what
+from bot.commands.building import label
+from bot.commands.entities import neighbourhood, what
 from bot.knowledge.articles import fold_for_quote
+from bot.knowledge.citations import find_citations
 from bot.knowledge.dates import Precision
 from bot.knowledge.model import EntityType, Rank
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase

@@ -1,11 +1,29 @@
-"""Parenthetical citations: "(Interfax, April 6; Vedomosti, March 30)"."""
+"""Parenthetical citations in an article: "(Interfax, April 6; Vedomosti, March 30)".
+
+The draft proposes `cites:` from them and the site lists them under each article."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from bot.cli.draft.dates import date_value
+from bot.knowledge.dates import DateError, DateValue, parse_date
+
+_ANY_YEAR = parse_date("2000")  # context that lets a year-less date parse, to recognise it
+
+
+def date_value(text: str, context: DateValue | None = None) -> DateValue | None:
+    """The date `text` denotes (year-less ones need a context), or None if it is not one."""
+    try:
+        return parse_date(text, context=context)
+    except DateError:
+        if context is not None:
+            return None
+    try:
+        return parse_date(text, context=_ANY_YEAR)  # year_inferred tells it was year-less
+    except DateError:
+        return None
+
 
 # ------------------------------------------------------------------------- citations
 
