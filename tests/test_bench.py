@@ -22,13 +22,14 @@ from bot.commands.query import parse_query_date
 from bot.commands.registry import run
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.loading import loader
+from bot.loading import cache as disk_cache_module
+from bot.loading import crosscheck, loader
+from bot.loading.crosscheck import _fold_quote
+from bot.loading.fastpath import _fast_read
 from bot.loading.holder import KnowledgeHolder
 from bot.loading.loader import (
     DiskCache,
     LoadCache,
-    _fast_read,
-    _fold_quote,
     knowledge_files,
     load_knowledge,
 )
@@ -306,13 +307,13 @@ def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    text: ", "    text: Zebrafinch report. ", 1))
     checked: list[str] = []
-    check_claim = loader._CrossChecker._claim
+    check_claim = crosscheck._CrossChecker._claim
 
     def counting(self, item):
         checked.append(item.model.id)
         return check_claim(self, item)
 
-    monkeypatch.setattr(loader._CrossChecker, "_claim", counting)
+    monkeypatch.setattr(crosscheck._CrossChecker, "_claim", counting)
     outcome = holder.reload("test")
     assert outcome.ok and outcome.parsed_files == 1
     # and checks the edited file's claims only, as after a start that checked everything
@@ -536,7 +537,7 @@ def test_a_snapshot_that_cannot_be_written_costs_nothing_but_speed(
     def refuse(*_args, **_kwargs):
         raise TypeError("cannot pickle this")
 
-    monkeypatch.setattr(loader, "_write_stream", refuse)
+    monkeypatch.setattr(disk_cache_module, "_write_stream", refuse)
     monkeypatch.delattr("os.fork")  # written in place, as where there is no fork
     holder, result = KnowledgeHolder.load(settings)
     assert holder is not None and result.ok

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.loading.loader
+import bot.loading.parse
 from bot.commands.registry import run
 from bot.config import Settings
 from bot.discord.client import FactBot
@@ -217,7 +217,7 @@ def test_questions_never_wait_for_a_hostile_reload(kb_copy, monkeypatch):
     good = holder.kb
     (kb_copy / "knowledge" / "hostile.yaml").write_text(_bomb(30, 10), encoding="utf-8")
     reading, release = threading.Event(), threading.Event()
-    real = bot.loading.loader.read_yaml
+    real = bot.loading.parse.read_yaml
 
     def slow_read(file: str, raw: bytes):
         if file.endswith("hostile.yaml"):
@@ -225,7 +225,7 @@ def test_questions_never_wait_for_a_hostile_reload(kb_copy, monkeypatch):
             assert release.wait(30)
         return real(file, raw)
 
-    monkeypatch.setattr(bot.loading.loader, "read_yaml", slow_read)
+    monkeypatch.setattr(bot.loading.parse, "read_yaml", slow_read)
     outcomes = []
     reloader = threading.Thread(target=lambda: outcomes.append(holder.reload("an editor")))
     reloader.start()
