@@ -10,7 +10,6 @@ import io
 import json
 import shutil
 import sys
-import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -19,23 +18,17 @@ import pytest
 from bot.bench.generate import generate
 from bot.cli.main import main
 from bot.commands.query import parse_query_date
-from bot.commands.registry import run
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.loading import cache as disk_cache_module
-from bot.loading import crosscheck, loader
 from bot.loading.crosscheck import _fold_quote
 from bot.loading.fastpath import _fast_read
 from bot.loading.holder import KnowledgeHolder
 from bot.loading.loader import (
-    DiskCache,
-    LoadCache,
     knowledge_files,
     load_knowledge,
 )
 from bot.loading.yamlsource import read_yaml
-from bot.render.text import render_text
-from tests.conftest import KNOWLEDGE, SEEDS
+from tests.conftest import KNOWLEDGE
 
 
 @pytest.fixture(scope="module")
@@ -193,214 +186,6 @@ def test_problems_in_a_fast_path_file_still_have_line_and_column(mini):
     assert (problem.line, problem.column) == (5, 13)
 
 
-# ---------------------------------------------------------------------- the disk cache
-
-
-def _snapshot(kb: KnowledgeBase) -> tuple:
-    return (
-        {k: e.model_dump() for k, e in kb.entities.items()},
-        {
-            k: (f.model.model_dump(), f.date, f.start, f.end, f.citations)
-            for k, f in kb.claims.items()
-        },
-        {k: (a.model.model_dump(), a.date, a.paragraphs) for k, a in kb.articles.items()},
-        dict(kb.entity_origin),
-        {k: f.origin for k, f in kb.claims.items()},
-        dict(kb.file_hashes),
-    )
-
-
-def test_disk_cache_gives_the_same_snapshot_as_a_cold_load(generated, tmp_path):
-    k, s = generated / "knowledge", generated / "seeds"
-    cold = load_knowledge(k, s, cache=LoadCache(disk=DiskCache(tmp_path / "cache")))
-    assert cold.ok and cold.cached_files == 0
-    disk = DiskCache(tmp_path / "cache")
-    warm = load_knowledge(k, s, cache=LoadCache(disk=disk))
-    assert warm.ok and warm.cached_files == len(warm.files) and disk.hits == len(warm.files)
-    plain = load_knowledge(k, s)
-    assert _snapshot(warm.kb) == _snapshot(cold.kb) == _snapshot(plain.kb)
-
-
-def test_a_damaged_or_stale_cache_entry_is_ignored(generated, tmp_path):
-    k, s = generated / "knowledge", generated / "seeds"
-    cache_dir = tmp_path / "cache"
-    first = load_knowledge(k, s, cache=LoadCache(disk=DiskCache(cache_dir)))
-    entries = sorted((cache_dir / "files").glob("*.pkl"))
-    assert len(entries) > len(first.files)  # one per file, plus the parsed dates
-    flipped, truncated, garbage, swapped = entries[:4]
-    blob = bytearray(flipped.read_bytes())
-    blob[-10] ^= 0xFF  # a bit flip in the payload: the checksum catches it
-    flipped.write_bytes(bytes(blob))
-    truncated.write_bytes(truncated.read_bytes()[:100])
-    garbage.write_bytes(b"not a cache entry at all")
-    swapped.write_bytes(entries[5].read_bytes())  # another entry's content: key mismatch
-    disk = DiskCache(cache_dir)
-    again = load_knowledge(k, s, cache=LoadCache(disk=disk))
-    assert again.ok
-    assert _snapshot(again.kb) == _snapshot(first.kb)
-    assert disk.rejected >= 3  # (the dates entry may be among them: it is simply re-parsed)
-
-
-def test_a_cached_file_is_not_used_for_other_content(generated, tmp_path):
-    root = tmp_path / "copy"
-    shutil.copytree(generated, root)
-    k, s = root / "knowledge", root / "seeds"
-    load_knowledge(k, s, cache=LoadCache(disk=DiskCache(tmp_path / "cache")))
-    path = sorted((k / "claims").glob("*.yaml"))[0]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    text: ", "    text: Changed. ", 1), encoding="utf-8")
-    result = load_knowledge(k, s, cache=LoadCache(disk=DiskCache(tmp_path / "cache")))
-    assert result.ok and result.cached_files == len(result.files) - 1
-    assert any(f.model.text.startswith("Changed.") for f in result.kb.claims.values())
-
-
-def test_holder_uses_the_configured_cache_dir(generated, tmp_path):
-    settings = Settings(
-        knowledge_dir=generated / "knowledge",
-        seeds_dir=generated / "seeds",
-        cache_dir=tmp_path / "c",
-    )
-    holder, result = KnowledgeHolder.load(settings)
-    assert holder is not None and result.cached_files == 0
-    assert list((tmp_path / "c" / "files").glob("*.pkl"))
-    _, again = KnowledgeHolder.load(settings)
-    assert again.cached_files == len(again.files)
-    _, off = KnowledgeHolder.load(settings, disk_cache=False)
-    assert off.cached_files == 0
-
-
-def _copy_settings(generated: Path, tmp_path: Path) -> tuple[Path, Settings]:
-    root = tmp_path / "copy"
-    shutil.copytree(generated, root)
-    return root, Settings(
-        knowledge_dir=root / "knowledge", seeds_dir=root / "seeds", cache_dir=tmp_path / "c"
-    )
-
-
-@pytest.fixture(scope="module")
-def generated_files(tmp_path_factory) -> Path:
-    """A generated base with claims in several files."""
-    folder = tmp_path_factory.mktemp("generated-files")
-    generate(folder, 120, 2_100, seed=7)
-    assert len(list((folder / "knowledge" / "claims").glob("*.yaml"))) >= 3
-    return folder
-
-
-def test_a_restart_reads_the_whole_snapshot_and_reloads_from_it(
-    generated_files, tmp_path, monkeypatch
-):
-    root, settings = _copy_settings(generated_files, tmp_path)
-    cold_holder, cold = KnowledgeHolder.load(settings)
-    assert cold_holder is not None and not cold.from_snapshot
-    cold_holder.wait_until_kept()
-    holder, again = KnowledgeHolder.load(settings)
-    assert holder is not None and again.from_snapshot
-    kb, cold_kb = holder.kb, cold_holder.kb
-    assert _snapshot(kb) == _snapshot(cold_kb) and _indexes(kb) == _indexes(cold_kb)
-    assert kb.loaded_at > cold_kb.loaded_at
-    people = [e for e in kb.entities.values() if e.type.value == "person"][:20]
-    for person in people:
-        for text in (f"who {person.name}", f"who {person.name[:-1]}", "on 2009"):
-            assert render_text(run(kb, text)) == render_text(run(cold_kb, text))
-    # a reload after starting from the snapshot parses the edited file only
-    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    text: ", "    text: Zebrafinch report. ", 1))
-    checked: list[str] = []
-    check_claim = crosscheck._CrossChecker._claim
-
-    def counting(self, item):
-        checked.append(item.model.id)
-        return check_claim(self, item)
-
-    monkeypatch.setattr(crosscheck._CrossChecker, "_claim", counting)
-    outcome = holder.reload("test")
-    assert outcome.ok and outcome.parsed_files == 1
-    # and checks the edited file's claims only, as after a start that checked everything
-    mine = [f.id for f in kb.claims.values() if f.origin.file.endswith(f"/{path.name}")]
-    assert 0 < len(mine) < len(kb.claims) and sorted(checked) == sorted(mine)
-    assert "zebrafinch" in holder.kb.search_index
-    assert _indexes(holder.kb) == _indexes(_fresh(root))
-    # and the reloaded state is kept too: the next start reads it whole, edit included
-    holder.wait_until_kept()
-    again, result = KnowledgeHolder.load(settings)
-    assert again is not None and result.from_snapshot
-    assert "zebrafinch" in again.kb.search_index
-    assert _snapshot(again.kb) == _snapshot(holder.kb)
-
-
-def test_reloads_during_a_snapshot_write_are_kept_afterwards(generated, tmp_path, monkeypatch):
-    root, settings = _copy_settings(generated, tmp_path)
-    put_snapshot = loader.DiskCache.put_snapshot
-
-    def slow(self, *args):  # a write as long as a large base's, so the reloads overlap it
-        time.sleep(0.4)
-        put_snapshot(self, *args)
-
-    monkeypatch.setattr(loader.DiskCache, "put_snapshot", slow)
-    holder, _ = KnowledgeHolder.load(settings)
-    assert holder is not None
-    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
-    text = path.read_text(encoding="utf-8")
-    for word in ("Aardvark", "Bittern", "Caracal"):
-        path.write_text(text.replace("    text: ", f"    text: {word} note. ", 1))
-        assert holder.reload("test").ok
-    assert holder.keeping is not None and holder.keeping.is_alive()  # still the first write
-    holder.wait_until_kept()
-    again, result = KnowledgeHolder.load(settings)
-    assert again is not None and result.from_snapshot
-    assert "caracal" in again.kb.search_index and "bittern" not in again.kb.search_index
-
-
-def test_the_snapshot_is_not_used_when_an_input_changed(generated, tmp_path):
-    root, settings = _copy_settings(generated, tmp_path)
-    holder, _ = KnowledgeHolder.load(settings)
-    assert holder is not None
-    holder.wait_until_kept()
-    fact = next(f for f in holder.kb.claims.values() if f.citations)
-    quote = fact.citations[0].quote
-    seed = root / "seeds" / holder.kb.articles[fact.citations[0].article].model.file
-    text = seed.read_text(encoding="utf-8")
-    # The article no longer holds a quoted sentence: the check must run and say so.
-    seed.write_text(text.replace(quote, "Something else entirely."), encoding="utf-8")
-    broken, result = KnowledgeHolder.load(settings)
-    assert broken is None and not result.from_snapshot
-    assert any("the quote is not in paragraph" in p.message for p in result.problems)
-    seed.write_text(text, encoding="utf-8")
-    _, result = KnowledgeHolder.load(settings)
-    assert result.ok and result.from_snapshot
-    # An edited knowledge file: a file-by-file load, which sees the edit.
-    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
-    claims = path.read_text(encoding="utf-8")
-    path.write_text(claims.replace("    text: ", "    text: Okapi sighting. ", 1))
-    edited, result = KnowledgeHolder.load(settings)
-    assert edited is not None and not result.from_snapshot and result.cached_files > 0
-    assert "okapi" in edited.kb.search_index
-    # Other match settings: other indexes, so not this snapshot either.
-    other = settings.model_copy(
-        update={"matching": settings.matching.model_copy(update={"margin": 20.0})}
-    )
-    _, result = KnowledgeHolder.load(other)
-    assert result.ok and not result.from_snapshot
-
-
-def test_a_damaged_snapshot_is_ignored(generated, tmp_path):
-    _, settings = _copy_settings(generated, tmp_path)
-    first, _ = KnowledgeHolder.load(settings)
-    assert first is not None
-    first.wait_until_kept()
-    (snapshot,) = (tmp_path / "c" / "files").glob("snapshot-*.pkl")
-    blob = bytearray(snapshot.read_bytes())
-    blob[len(blob) // 2] ^= 0xFF
-    snapshot.write_bytes(bytes(blob))
-    holder, result = KnowledgeHolder.load(settings)
-    assert holder is not None and result.ok and not result.from_snapshot
-    assert _snapshot(holder.kb) == _snapshot(first.kb)
-    holder.wait_until_kept()
-    (again,) = (tmp_path / "c" / "files").glob("snapshot-*.pkl")  # written anew, one kept
-    assert again.read_bytes() != bytes(blob)
-
-
 # ---------------------------------------------------------------------- incremental reload
 
 
@@ -518,60 +303,3 @@ def test_bench_runs_and_reports_every_key(tmp_path):
     assert "Zzyzx" not in "".join(
         p.read_text() for p in (tmp_path / "b" / "knowledge").rglob("*.yaml")
     )
-
-
-def test_shipped_knowledge_loads_the_same_with_and_without_cache(tmp_path):
-    plain = load_knowledge(KNOWLEDGE, SEEDS)
-    cache = LoadCache(disk=DiskCache(tmp_path))
-    load_knowledge(KNOWLEDGE, SEEDS, cache=cache)
-    cached = load_knowledge(KNOWLEDGE, SEEDS, cache=LoadCache(disk=DiskCache(tmp_path)))
-    assert cached.cached_files == len(cached.files)
-    assert _snapshot(cached.kb) == _snapshot(plain.kb)
-
-
-def test_a_snapshot_that_cannot_be_written_costs_nothing_but_speed(
-    generated, tmp_path, monkeypatch
-):
-    _, settings = _copy_settings(generated, tmp_path)
-
-    def refuse(*_args, **_kwargs):
-        raise TypeError("cannot pickle this")
-
-    monkeypatch.setattr(disk_cache_module, "_write_stream", refuse)
-    monkeypatch.delattr("os.fork")  # written in place, as where there is no fork
-    holder, result = KnowledgeHolder.load(settings)
-    assert holder is not None and result.ok
-    assert not list((tmp_path / "c" / "files").glob("snapshot-*.pkl"))
-    assert not list((tmp_path / "c" / "files").glob(".tmp-*"))  # no half-written file left
-    again, result = KnowledgeHolder.load(settings)
-    assert again is not None and result.ok and not result.from_snapshot
-
-
-def test_without_fork_the_snapshot_is_written_in_place(generated, tmp_path, monkeypatch):
-    root, settings = _copy_settings(generated, tmp_path)
-    monkeypatch.delattr("os.fork")
-    holder, _ = KnowledgeHolder.load(settings)
-    assert holder is not None and holder.keeping is None
-    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    text: ", "    text: Dugong note. ", 1))
-    assert holder.reload("test").ok  # written before it returns, under the reload lock
-    again, result = KnowledgeHolder.load(settings)
-    assert again is not None and result.from_snapshot and "dugong" in again.kb.search_index
-
-
-def test_a_fork_that_fails_leaves_the_reload_done(generated, tmp_path, monkeypatch):
-    root, settings = _copy_settings(generated, tmp_path)
-    holder, _ = KnowledgeHolder.load(settings)
-    assert holder is not None
-    holder.wait_until_kept()
-
-    def no_fork():
-        raise OSError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr("os.fork", no_fork)
-    path = sorted((root / "knowledge" / "claims").glob("*.yaml"))[0]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    text: ", "    text: Quokka note. ", 1))
-    outcome = holder.reload("test")
-    assert outcome.ok and "quokka" in holder.kb.search_index

@@ -9,14 +9,13 @@ events straight into plain data, keeping only each item's line) and validated in
 call; only a file with a problem goes through the slow path that records every value's
 position (loading/yamlsource.py), so its messages name line and column. Parsed and validated files
 are cached by content hash in memory (`LoadCache`: a one-file edit re-parses one file) and on
-disk (`DiskCache`: a restart re-parses nothing). The cross-file checks run on every load.
+disk (`DiskCache`, plain data only: a restart reads no unchanged YAML again). The cross-file
+checks run on every load.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import datetime as dt
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -24,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.loading.cache import DiskCache, LoadCache, snapshot_key
+from bot.loading.cache import DiskCache, LoadCache
 from bot.loading.crosscheck import _CrossChecker
 from bot.loading.files import _digest, _display_name, knowledge_files
-from bot.loading.parse import _ITEM, ParsedFile, _parse_file, model_json_schema
+from bot.loading.parse import _ITEM, ParsedFile, model_json_schema, parse_file
 from bot.loading.yamlsource import Problem, SourceDoc
 from bot.matching.matcher import MatchSettings
 
@@ -40,10 +39,6 @@ class LoadResult:
     parsed_files: int = 0  # files not in the in-memory cache: parsed, or read from disk
     cached_files: int = 0  # of those, files read from the disk cache (not parsed)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-    # Set when this load should be kept whole on disk (a fresh start that did not come from
-    # a snapshot): the key to store it under once its indexes are built (`put_snapshot`).
-    snapshot_key: str | None = None
-    from_snapshot: bool = False
 
     @property
     def ok(self) -> bool:
@@ -107,16 +102,6 @@ def _load(
         return LoadResult(None, (p,), ())
     paths = knowledge_files(knowledge_dir)
     disk = cache.disk if cache is not None else None
-    settings = match_settings or MatchSettings()
-    fresh_start = cache is not None and disk is not None and previous is None and not cache.files
-    if fresh_start and cache is not None:
-        hit = _from_snapshot(knowledge_dir, seeds_dir, paths, cache, settings, loaded_by)
-        if hit is not None:
-            if progress:
-                progress("read", len(paths), len(paths))
-            timings["snapshot"] = time.perf_counter() - clock
-            names = tuple(_display_name(p, knowledge_dir) for p in paths)
-            return LoadResult(hit, (), names, len(paths), len(paths), timings, None, True)
     parsed, live, hashes, fresh, from_disk = _read_files(knowledge_dir, paths, cache, progress)
     if cache is not None:
         cache.keep(live)
@@ -124,13 +109,8 @@ def _load(
         disk.prune(live)
     timings["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    if cache is not None and disk is not None and not cache.dates:
-        cache.dates = disk.get_dates()
-    known_dates = len(cache.dates) if cache is not None else 0
     checker = _CrossChecker(seeds_dir, parsed, progress, cache)
     problems = checker.run()
-    if cache is not None and disk is not None and len(cache.dates) > known_dates:
-        disk.put_dates(cache.dates)
     timings["check"] = time.perf_counter() - clock
     if not paths:
         problems.insert(
@@ -153,8 +133,7 @@ def _load(
         previous=previous,
     )
     timings["build"] = time.perf_counter() - clock
-    key = snapshot_key(knowledge_dir, seeds_dir, hashes, settings) if fresh_start else None
-    return LoadResult(kb, (), names, fresh, from_disk, timings, key)
+    return LoadResult(kb, (), names, fresh, from_disk, timings)
 
 
 def _read_files(
@@ -191,48 +170,15 @@ def _read_files(
                 pf = disk.get(digest, name, path)
                 from_disk += pf is not None
             if pf is None:
-                pf = _parse_file(name, raw, path, digest)
+                pf, data = parse_file(name, raw, path, digest)
                 if disk is not None:
-                    disk.put(digest, pf)
+                    disk.put(digest, pf, data)
         live[digest] = pf
         hashes[name] = digest
         parsed.append(pf)
         if progress:
             progress("read", n, len(paths))
     return parsed, live, hashes, fresh, from_disk
-
-
-def _from_snapshot(
-    knowledge_dir: FsPath,
-    seeds_dir: FsPath,
-    paths: list[FsPath],
-    cache: LoadCache,
-    settings: MatchSettings,
-    loaded_by: str,
-) -> KnowledgeBase | None:
-    """The whole snapshot from disk if every input is as it was when it was kept."""
-    assert cache.disk is not None
-    hashes: dict[str, str] = {}
-    for path in paths:
-        name = _display_name(path, knowledge_dir)
-        try:
-            hashes[name] = _digest(path.read_bytes(), name)
-        except OSError:
-            return None  # the file-by-file load reports it
-    key = snapshot_key(knowledge_dir, seeds_dir, hashes, settings)
-    hit = cache.disk.get_snapshot(key, seeds_dir)
-    if hit is None:
-        return None
-    kb, memo = hit
-    for part in dataclasses.fields(LoadCache):
-        if part.name != "disk":
-            setattr(cache, part.name, getattr(memo, part.name))
-    # Claims files are remembered by the identity of their parse, which unpickling renews.
-    cache.claim_files = {id(state[0]): state for state in memo.claim_files.values()}
-    # Not yet published, so still ours to stamp: when and why this snapshot was loaded.
-    object.__setattr__(kb, "loaded_at", dt.datetime.now(dt.UTC))
-    object.__setattr__(kb, "loaded_by", loaded_by)
-    return kb
 
 
 __all__ = [
@@ -243,5 +189,4 @@ __all__ = [
     "knowledge_files",
     "load_knowledge",
     "model_json_schema",
-    "snapshot_key",
 ]

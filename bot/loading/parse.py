@@ -107,6 +107,14 @@ def _parse_file(
     name: str, raw: bytes, source: FsPath | None = None, digest: str = ""
 ) -> ParsedFile:
     """Parse and validate one file: the fast path if it is clean, else the slow one."""
+    return parse_file(name, raw, source, digest)[0]
+
+
+def parse_file(
+    name: str, raw: bytes, source: FsPath | None = None, digest: str = ""
+) -> tuple[ParsedFile, Any]:
+    """The file parsed and validated, and the plain data the fast path built from it (None
+    if the file took the slow path): that data is what the disk cache keeps."""
     fast = _fast_read(raw)
     if fast is not None:
         data, marks, top = fast
@@ -116,8 +124,8 @@ def _parse_file(
             pass  # the slow path below says what is wrong, with positions
         else:
             doc = _ItemDoc(name, marks, top, source, digest)
-            return ParsedFile(doc, _items(doc, parsed), [])
-    return _parse_file_slow(name, raw)
+            return ParsedFile(doc, _items(doc, parsed), []), data
+    return _parse_file_slow(name, raw), None
 
 
 # ------------------------------------------------------------------------------------------
@@ -125,7 +133,7 @@ def _parse_file(
 # Every model carries its own `__pydantic_fields_set__` set (700 bytes for a claim); models
 # with the same fields set can share one (pydantic copies it before changing it, and frozen
 # models are never changed). Ids repeated across items (a claim's subject is an entity's id)
-# are interned, so each is one string, also in the disk cache (pickle keeps shared objects).
+# are interned, so each is one string.
 
 _SHARED_FIELDS: dict[tuple[type, frozenset[str]], set[str]] = {}
 _ID_FIELDS = ("id", "subject", "predicate", "object", "place", "article", "outlet", "type")
