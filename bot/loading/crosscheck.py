@@ -16,6 +16,7 @@ from bot.knowledge.model import Article, Claim, Entity, EntityType
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, Origin
 from bot.loading.cache import LoadCache
+from bot.loading.files import article_path_problem, read_bounded
 from bot.loading.parse import _ITEM, Item, ParsedFile
 from bot.loading.yamlsource import Path, Problem
 
@@ -98,10 +99,19 @@ class _CrossChecker:
             if isinstance(date, str):
                 self.problems.append(item.problem(date, "date"))
                 continue
-            path = self.seeds_dir / article.file
+            refused = article_path_problem(self.seeds_dir, article.file)
+            if refused:
+                self.problems.append(
+                    item.problem(
+                        f"the article text '{article.file}' is refused: {refused}.", "file"
+                    )
+                )
+                continue
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+                raw = read_bounded(self.seeds_dir / article.file)
+                # as read_text reads it: universal newlines
+                text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
                 reason = "it does not exist" if isinstance(exc, FileNotFoundError) else str(exc)
                 self.problems.append(
                     item.problem(

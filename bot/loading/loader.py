@@ -25,7 +25,13 @@ from pathlib import Path as FsPath
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.cache import DiskCache, LoadCache
 from bot.loading.crosscheck import _CrossChecker
-from bot.loading.files import _digest, _display_name, knowledge_files
+from bot.loading.files import (
+    EMPTY_FILE,
+    _digest,
+    _display_name,
+    knowledge_files,
+    read_knowledge_file,
+)
 from bot.loading.parse import _ITEM, ParsedFile, model_json_schema, parse_file
 from bot.loading.yamlsource import Problem, SourceDoc
 from bot.matching.matcher import MatchSettings
@@ -152,15 +158,11 @@ def _read_files(
     for n, path in enumerate(paths, start=1):
         name = _display_name(path, knowledge_dir)
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            parsed.append(
-                ParsedFile(
-                    SourceDoc(name, None),
-                    {k: [] for k in _ITEM},
-                    [Problem(name, None, None, f"cannot read the file: {exc}")],
-                )
-            )
+            raw = read_knowledge_file(path, knowledge_dir)
+        except ValueError as exc:
+            where = 1 if str(exc) == EMPTY_FILE else None
+            problem = Problem(name, where, where, str(exc))
+            parsed.append(ParsedFile(SourceDoc(name, None), {k: [] for k in _ITEM}, [problem]))
             continue
         digest = _digest(raw, name)
         pf = cache.get(digest) if cache else None

@@ -1,0 +1,102 @@
+"""Whoever edits the YAML cannot reach outside the fact base, nor slip in what cannot be meant.
+
+Each test performs an attack of issue 14 (or an accident that looks like one) and shows
+what the editor sees: a located problem, and the last good knowledge kept.
+"""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.loading.holder import KnowledgeHolder
+from tests.conftest import MINI_ARTICLE, MINI_SOURCES
+
+
+def only(result, needle: str):
+    found = [p for p in result.problems if needle in p.message]
+    assert found, f"no problem mentions {needle!r}: {[str(p) for p in result.problems]}"
+    assert result.kb is None
+    return found[0]
+
+
+def _sources(file: str) -> str:
+    return MINI_SOURCES.replace("file: mini.txt", f"file: {file}")
+
+
+# ---------------------------------------------------------------------- paths stay inside
+
+
+def test_an_absolute_article_path_is_refused_where_it_is_written(mini):
+    p = only(mini({"sources.yaml": _sources("/etc/passwd")}), "'/etc/passwd' is refused")
+    assert (p.file, p.line, p.column) == ("knowledge/sources.yaml", 3, 11)
+    assert "an absolute path is not allowed" in p.message
+
+
+def test_an_article_path_going_up_is_refused(mini):
+    p = only(mini({"sources.yaml": _sources("../../../../etc/passwd")}), "is refused")
+    assert (p.line, p.column) == (3, 11)
+    assert "'..' would lead out of the seeds folder" in p.message
+    p = only(mini({"sources.yaml": _sources("sub/../../mini.txt")}), "is refused")
+    assert "'..'" in p.message
+
+
+def test_a_seed_linked_outside_is_refused_even_when_its_quotes_would_verify(mini, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(MINI_ARTICLE, encoding="utf-8")  # quotes would match
+    mini()  # writes seeds/
+    (tmp_path / "seeds" / "linked.txt").symlink_to(outside / "secret.txt")
+    (tmp_path / "seeds" / "dangling.txt").symlink_to(outside / "no-such-file.txt")
+    linked = only(mini({"sources.yaml": _sources("linked.txt")}), "is refused")
+    assert "a link that leads outside the seeds folder" in linked.message
+    assert (linked.line, linked.column) == (3, 11)
+    # no oracle: the same answer whether the outside file exists or not
+    dangling = only(mini({"sources.yaml": _sources("dangling.txt")}), "is refused")
+    assert dangling.message == linked.message.replace("linked.txt", "dangling.txt")
+
+
+def test_a_seed_linked_inside_the_seeds_folder_is_fine(mini, tmp_path):
+    mini()
+    (tmp_path / "seeds" / "again.txt").symlink_to(tmp_path / "seeds" / "mini.txt")
+    result = mini({"sources.yaml": _sources("again.txt")})
+    assert result.ok, [str(p) for p in result.problems]
+
+
+def test_a_knowledge_file_linked_outside_is_refused_and_not_read(mini, tmp_path):
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("entities: [{id: x, type: person, name: Outsider, description: d}]\n")
+    mini()
+    (tmp_path / "knowledge" / "more.yaml").symlink_to(outside)
+    result = mini()
+    p = only(result, "a link that leads outside the knowledge folder")
+    assert p.file == "knowledge/more.yaml"
+    assert "Outsider" not in str(result.problems)
+
+
+# ---------------------------------------------------------------------- empty files
+
+
+def test_an_empty_file_is_refused_with_a_located_problem(mini):
+    for content in (b"", b"\n  \n", b"# all commented out\n\n   # nothing left\n", b"\xef\xbb\xbf"):
+        p = only(mini({"claims.yaml": content}), "the file is empty")
+        assert (p.file, p.line, p.column) == ("knowledge/claims.yaml", 1, 1)
+        assert "a save onto a full disk or an interrupted sync?" in p.message
+
+
+def test_a_reload_onto_an_emptied_file_keeps_the_last_good_knowledge(kb_copy):
+    settings = Settings(
+        knowledge_dir=kb_copy / "knowledge",
+        seeds_dir=kb_copy / "seeds",
+        cache_dir=kb_copy / "cache",
+    )
+    holder, result = KnowledgeHolder.load(settings)
+    assert holder is not None, result.problems
+    claims = len(holder.kb.claims)
+    path = sorted((kb_copy / "knowledge" / "claims").glob("*.yaml"))[0]
+    path.write_bytes(b"")
+    outcome = holder.reload("test")
+    assert not outcome.ok
+    assert [p.message for p in outcome.problems] == [
+        "the file is empty: a save onto a full disk or an interrupted sync? Restore it from "
+        "version control or a backup, or delete the file if it should go."
+    ]
+    assert len(holder.kb.claims) == claims and outcome.kb is holder.kb
