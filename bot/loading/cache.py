@@ -56,7 +56,9 @@ class LoadCache:
     facts: dict[str, tuple[Claim, tuple[ArticleInfo | None, ...], Fact]] = field(
         default_factory=dict
     )
-    labels: dict[str, tuple[Entity, tuple[str | None, ...]]] = field(default_factory=dict)
+    labels: dict[str, tuple[Entity, tuple[tuple[str, str] | None, ...]]] = field(
+        default_factory=dict
+    )
     # Whole files: the entity files of a clean entity check (and what it found), and per
     # claims file the facts of a clean check with the entities and articles it relied on.
     entity_state: tuple = ()

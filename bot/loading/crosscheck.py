@@ -45,7 +45,7 @@ class _CrossChecker:
         self.new_entity_state: tuple = ()
         self.new_claim_files: dict[int, tuple] = {}
         self.entity_list: list[tuple[Entity, Origin]] = []
-        self.new_labels: dict[str, tuple[Entity, tuple[str | None, ...]]] = {}
+        self.new_labels: dict[str, tuple[Entity, tuple[tuple[str, str] | None, ...]]] = {}
         self.problems: list[Problem] = []
         self.articles: dict[str, ArticleInfo] = {}
         self.entities: dict[str, Item] = {}
@@ -171,7 +171,8 @@ class _CrossChecker:
                         )
                     )
                     continue
-                if key in mine:
+                exact, folded = key
+                if exact in mine:
                     self.problems.append(
                         item.problem(
                             f"the {kind} '{label}' repeats another name of '{entity.id}'; "
@@ -180,26 +181,20 @@ class _CrossChecker:
                         )
                     )
                     continue
-                mine.add(key)
-                other = owners.get(key)
-                if other is not None:
-                    o_item, o_label = other
-                    self.problems.append(
-                        item.problem(
-                            f"the {kind} '{label}' of '{entity.id}' is also a name of "
-                            f"'{o_item.model.id}' ('{o_label}', {o_item.doc.file}:"
-                            f"{o_item.origin.line}); a name or alias may belong to one "
-                            "entity only.",
-                            *sub,
-                        )
-                    )
+                mine.add(exact)
+                other = owners.get(folded)
+                if other is not None and other[0] is not item:
+                    self.problems.append(_shared_name(item, kind, label, sub, other))
                     continue
-                owners[key] = (item, label)
+                owners.setdefault(folded, (item, label))
             for i, parent in enumerate(entity.part_of):
                 self._check_entity_ref(item, parent, ("part_of", i))
 
-    def _labels(self, entity: Entity) -> list[tuple[str, str, Path, str | None]]:
-        """(kind, label, path, uniqueness key or None if it has no letters) per name."""
+    def _labels(self, entity: Entity) -> list[tuple[str, str, Path, tuple[str, str] | None]]:
+        """(kind, label, path, keys) per name: the keys are the name as written (NFKC,
+        casefolded, spaces collapsed: an entity lists each once) and as lookups read it
+        (`fold`: Cyrillic as Latin, no diacritics: it may belong to one entity only); None
+        if it has no letters."""
         names = [("name", entity.name, ("name",))]
         names += [("alias", a, ("aliases", i)) for i, a in enumerate(entity.aliases)]
         old = self.old_labels.get(entity.id)
@@ -208,12 +203,7 @@ class _CrossChecker:
         ):
             keys = old[1]
         else:
-            keys = tuple(
-                " ".join(unicodedata.normalize("NFKC", label).casefold().split())
-                if fold(label)
-                else None
-                for _, label, _ in names
-            )
+            keys = tuple(_label_keys(label) for _, label, _ in names)
         self.new_labels[entity.id] = (entity, keys)
         return [(k, label, sub, key) for (k, label, sub), key in zip(names, keys, strict=True)]
 
@@ -434,6 +424,30 @@ class _CrossChecker:
             cites_outlet=cites.outlet if cites else None,
             cites_date=cites_date,
         )
+
+
+def _label_keys(label: str) -> tuple[str, str] | None:
+    folded = fold(label)
+    if not folded:
+        return None
+    return " ".join(unicodedata.normalize("NFKC", label).casefold().split()), folded
+
+
+def _shared_name(item: Item, kind: str, label: str, sub: Path, other: tuple[Item, str]) -> Problem:
+    """Two entities answer to the same name: say which, and why if they only look alike."""
+    o_item, o_label = other
+    alike = ""
+    if _label_keys(label) != _label_keys(o_label):
+        alike = (
+            f" They look alike: lookups read both as '{fold(label)}' (letters from other "
+            "alphabets and accents count as the plain Latin letter)."
+        )
+    return item.problem(
+        f"the {kind} '{label}' of '{item.model.id}' is also a name of "
+        f"'{o_item.model.id}' ('{o_label}', {o_item.doc.file}:{o_item.origin.line}); "
+        f"a name or alias may belong to one entity only.{alike}",
+        *sub,
+    )
 
 
 def _fold_quote(text: str) -> str:

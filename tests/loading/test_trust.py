@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.loading.holder import KnowledgeHolder
-from tests.conftest import MINI_ARTICLE, MINI_SOURCES
+from tests.conftest import MINI_ARTICLE, MINI_ENTITIES, MINI_SOURCES
 
 
 def only(result, needle: str):
@@ -100,3 +100,45 @@ def test_a_reload_onto_an_emptied_file_keeps_the_last_good_knowledge(kb_copy):
         "version control or a backup, or delete the file if it should go."
     ]
     assert len(holder.kb.claims) == claims and outcome.kb is holder.kb
+
+
+# ---------------------------------------------------------------------- look-alike names
+
+TWO_ORGS = """\
+entities:
+  - id: csto
+    type: organisation
+    name: CSTO
+    description: A treaty organisation.
+  - id: csto-twin
+    type: organisation
+    name: {name}
+    description: A look-alike.
+"""
+
+
+def test_a_look_alike_name_is_refused_naming_both_entities(mini):
+    result = mini({"orgs.yaml": TWO_ORGS.format(name="CSТO")})  # Cyrillic Т
+    p = only(result, "is also a name of 'csto'")
+    assert (p.file, p.line) == ("knowledge/orgs.yaml", 8)
+    assert p.message.startswith("the name 'CSТO' of 'csto-twin' is also a name of 'csto' ('CSTO'")
+    assert "They look alike: lookups read both as 'csto'" in p.message
+
+
+def test_a_look_alike_alias_is_refused(mini):
+    entities = MINI_ENTITIES.replace("aliases: [Petrov]", "aliases: [Petrov, Lavrov]")
+    entities += (
+        "  - id: sergei-lavrov\n    type: person\n    name: Sergei Lavrov\n"
+        "    description: Minister.\n    aliases: [Lаvrov]\n"  # Cyrillic а
+    )
+    p = only(mini({"entities.yaml": entities}), "is also a name of 'ivan-petrov'")
+    assert "the alias 'Lаvrov' of 'sergei-lavrov'" in p.message and "('Lavrov'" in p.message
+    assert p.line == 15
+
+
+def test_accents_are_look_alikes_too_but_one_entity_may_list_both(mini):
+    p = only(mini({"orgs.yaml": TWO_ORGS.format(name="CSTÓ")}), "They look alike")
+    assert "'csto'" in p.message
+    entities = MINI_ENTITIES.replace("aliases: [Petrov]", "aliases: [Petrov, Pétrov]")
+    result = mini({"entities.yaml": entities, "orgs.yaml": TWO_ORGS.format(name="Other")})
+    assert result.ok, [str(p) for p in result.problems]
