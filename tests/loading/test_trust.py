@@ -6,9 +6,11 @@ what the editor sees: a located problem, and the last good knowledge kept.
 
 from __future__ import annotations
 
+from bot.cli.main import main
 from bot.config import Settings
+from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.holder import KnowledgeHolder
-from tests.conftest import MINI_ARTICLE, MINI_ENTITIES, MINI_SOURCES
+from tests.conftest import MINI_ARTICLE, MINI_CLAIMS, MINI_ENTITIES, MINI_SOURCES
 
 
 def only(result, needle: str):
@@ -142,3 +144,79 @@ def test_accents_are_look_alikes_too_but_one_entity_may_list_both(mini):
     entities = MINI_ENTITIES.replace("aliases: [Petrov]", "aliases: [Petrov, Pétrov]")
     result = mini({"entities.yaml": entities, "orgs.yaml": TWO_ORGS.format(name="Other")})
     assert result.ok, [str(p) for p in result.problems]
+
+
+# ---------------------------------------------------------------------- bounded names
+
+
+def test_a_200000_character_alias_is_refused_at_its_place(mini):
+    long = "Ab" * 100_000
+    entities = MINI_ENTITIES.replace("aliases: [Petrov]", f"aliases: [Petrov, {long}]")
+    p = only(mini({"entities.yaml": entities}), "is too long")
+    assert (p.file, p.line) == ("knowledge/entities.yaml", 6)
+    assert "'aliases' is too long (200,000 characters; a name or alias may have at most 200" in (
+        p.message
+    )
+    assert long not in p.message
+
+
+def test_a_long_name_is_refused_and_one_of_200_characters_loads(mini):
+    name = "Ivan " + "P" * 195
+    assert mini({"entities.yaml": MINI_ENTITIES.replace("name: Ivan Petrov", f"name: {name}")}).ok
+    p = only(
+        mini({"entities.yaml": MINI_ENTITIES.replace("name: Ivan Petrov", f"name: {name}x")}),
+        "'name' is too long (201 characters; a name or alias may have at most 200",
+    )
+    assert p.line == 4
+
+
+def test_check_builds_the_indexes_the_bot_builds(kb_copy, monkeypatch, capsys):
+    warmed: list[KnowledgeBase] = []
+    real = KnowledgeBase.warm
+
+    def spy(self):
+        warmed.append(self)
+        return real(self)
+
+    monkeypatch.setattr(KnowledgeBase, "warm", spy)
+    config = kb_copy / "config.yaml"
+    config.write_text(f"knowledge_dir: {kb_copy / 'knowledge'}\nseeds_dir: {kb_copy / 'seeds'}\n")
+    assert main(["check", "--config", str(config)]) == 0
+    assert len(warmed) == 1
+    capsys.readouterr()
+
+
+# ---------------------------------------------------------------------- no hidden characters
+
+
+def test_terminal_escapes_and_bidi_overrides_are_refused_where_written(mini):
+    cases = {
+        "name": ("name: Ivan Petrov", 'name: "Ivan \\e[31mPetrov"', 4, "U+001B"),
+        "alias": ("aliases: [Petrov]", 'aliases: ["\\e]0;owned\\aPetrov"]', 6, "U+001B"),
+        "description": (
+            "description: A minister in the test article.",
+            'description: "A minister \\u202Eevil"',
+            5,
+            "U+202E",
+        ),
+        "C1": ("name: Ivan Petrov", 'name: "Ivan \\x9bPetrov"', 4, "U+009B"),
+    }
+    for what, (old, new, line, char) in cases.items():
+        p = only(mini({"entities.yaml": MINI_ENTITIES.replace(old, new)}), char)
+        assert (p.file, p.line) == ("knowledge/entities.yaml", line), what
+        assert f"contains the invisible control character {char}" in p.message
+        assert "\x1b" not in p.message and "\u202e" not in p.message
+
+
+def test_a_claim_text_with_an_escape_is_refused_and_tabs_and_newlines_are_fine(mini):
+    bad = MINI_CLAIMS.replace(
+        "text: Petrov arrived in Astana, according to the article.",
+        'text: "Petrov \\e[2J arrived"',
+    )
+    p = only(mini({"claims.yaml": bad}), "U+001B")
+    assert p.line == 6 and p.message.startswith("In claim 'petrov-arrived': 'text' contains")
+    fine = MINI_CLAIMS.replace(
+        "text: Petrov arrived in Astana, according to the article.",
+        'text: "Petrov\\tarrived\\nin Astana."',
+    )
+    assert mini({"claims.yaml": fine}).ok
