@@ -3,7 +3,7 @@
 It accepts only what the slow path (yamlsource.read_yaml) would accept without a problem,
 and builds the same data: the same tag resolution and scalar conversion, no anchors, no
 explicit tags, no duplicate keys, no FIXME, the same depth and size limits. Anything else
-returns None and the slow path reads the file and reports it. tests/test_bench.py checks
+returns None and the slow path reads the file and reports it. tests/bench/test_bench.py checks
 that both paths give the same data.
 """
 

@@ -1,7 +1,7 @@
 """Hostile YAML: every trick a knowledge file can play is refused with a located error, in
 bounded time and memory, and the live bot keeps answering from its last good snapshot.
 
-tests/test_loader.py already covers `!!python/object/apply`, a 12-level alias bomb (time),
+tests/loading/test_loader.py already covers `!!python/object/apply`, a 12-level alias bomb (time),
 tab indentation inside a mapping, duplicate keys, a BOM and an invalid byte; this file adds
 the rest and the "live snapshot stays" angle for all of them.
 """
