@@ -1,12 +1,16 @@
-"""The bot's settings from config.yaml (typed). The Discord token is never read from here."""
+"""The bot's settings from config.yaml (typed). The Discord token is never read from here.
+
+config.yaml is read with the knowledge files' YAML reader: duplicate keys are refused and
+every problem says line and column."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.loading.yamlsource import read_yaml
 
 DEFAULT_CONFIG = Path("config.yaml")
 CONFIG_ENV = "FACTBOT_CONFIG"  # another default config file, e.g. for a second deployment
@@ -93,16 +97,20 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: the config file does not exist.")
         return Settings().resolved(Path.cwd())
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: cannot read the config: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config: {exc.strerror or exc}") from None
+    doc = read_yaml(str(path), raw)
+    if doc.problems:  # located; never PyYAML's snippet of the text (it could show a secret)
+        raise ConfigError("\n".join(str(p) for p in doc.problems))
+    data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the config must be a mapping of settings.")
+        raise ConfigError(str(doc.problem((), "the config must be a mapping of settings.")))
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         lines = [
-            f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            str(doc.problem(tuple(e["loc"]), f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"))
             for e in exc.errors(include_url=False)
         ]
         raise ConfigError("\n".join(lines)) from None

@@ -21,15 +21,9 @@ import yaml
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.loading.loader import (
-    _FILE,
-    _ITEM,
-    Item,
-    ParsedFile,
-    _CrossChecker,
-    _display_name,
-    knowledge_files,
-)
+from bot.loading.crosscheck import _CrossChecker
+from bot.loading.files import _display_name, knowledge_files
+from bot.loading.parse import _FILE, _ITEM, Item, ParsedFile
 from bot.loading.yamlsource import SourceDoc
 from bot.matching.matcher import Candidate, MatchResult
 

@@ -2,10 +2,9 @@
 
 Builds (or reuses, with --dir) a generated fact base, then runs four measured phases, each in
 its own process so that each peak RSS is its own: the real cold start (empty cache), a real
-restart from the per-file cache only (as after edits, when the whole snapshot no longer fits),
-the real warm start from the snapshot followed by every query and two reloads after one-file
-edits, and the baseline (yaml.safe_load, no cache, rapidfuzz over every name;
-bot/bench/baseline.py).
+restart from the per-file disk cache, the real warm start (the same cache) followed by every
+query and two reloads after one-file edits, and the baseline (yaml.safe_load, no cache,
+rapidfuzz over every name; bot/bench/baseline.py).
 Prints a table, or one JSON object with --json. Nothing here asserts a time: the targets are
 reported as met or not (docs/performance.md).
 """

@@ -143,33 +143,21 @@ def phase_cold(folder: Path, queries: dict, options: dict) -> dict:
     settings = _settings(folder)
     shutil.rmtree(settings.cache_dir, ignore_errors=True)
     say("real: cold start (no cache): parse, validate, check, index")
-    holder, result, seconds = _timed_load(settings)
-    kept_from = time.perf_counter()
+    _holder, result, seconds = _timed_load(settings)
     out = {
         "cold_load_s": round(seconds, 3),
         "cold_stages_s": _stages(result),
         "cold_parsed_files": result.parsed_files,
-        "peak_rss_cold_mb": peak_rss_mb(),  # this process: the snapshot is written by a child
+        "peak_rss_cold_mb": peak_rss_mb(),
     }
-    holder.wait_until_kept()  # serving meanwhile; the next phases need the snapshot on disk
-    out["snapshot_kept_after_s"] = round(time.perf_counter() - kept_from, 3)
     return out
 
 
 def phase_files(folder: Path, queries: dict, options: dict) -> dict:
-    """A restart when the snapshot does not fit any more (files edited since): per-file cache."""
+    """A restart from the per-file cache (the only disk cache: there is no whole snapshot)."""
     settings = _settings(folder)
-    say("real: warm start from the per-file cache (no snapshot)")
-    aside = []
-    for path in (settings.cache_dir / "files").glob("snapshot-*.pkl"):
-        aside.append((path, path.with_name("aside-" + path.name)))
-        path.rename(aside[-1][1])
-    try:
-        holder, result, seconds = _timed_load(settings)
-        holder.wait_until_kept()
-    finally:
-        for path, moved in aside:
-            moved.replace(path)  # the snapshot is the same (same inputs): keep the original
+    say("real: warm start from the per-file cache")
+    _holder, result, seconds = _timed_load(settings)
     return {
         "files_load_s": round(seconds, 3),
         "files_stages_s": _stages(result),
@@ -178,11 +166,10 @@ def phase_files(folder: Path, queries: dict, options: dict) -> dict:
 
 def phase_serve(folder: Path, queries: dict, options: dict) -> dict:
     settings = _settings(folder)
-    say("real: warm start (from the disk cache: the snapshot)")
+    say("real: warm start (from the disk cache)")
     holder, result, seconds = _timed_load(settings)
     out: dict[str, Any] = {
         "warm_load_s": round(seconds, 3),
-        "warm_from_snapshot": result.from_snapshot,
         "warm_stages_s": _stages(result),
         "warm_cached_files": result.cached_files,
         "peak_rss_after_load_mb": peak_rss_mb(),
@@ -192,7 +179,6 @@ def phase_serve(folder: Path, queries: dict, options: dict) -> dict:
     say("real: reloads after one-file edits")
     out["reload"] = _reloads(holder, folder)
     out["peak_rss_serve_mb"] = peak_rss_mb()
-    holder.wait_until_kept()  # the snapshot writers must not run into the next phase
     return out
 
 

@@ -71,6 +71,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         match_settings=match_settings(settings),
         progress=_progress(sys.stderr.isatty()),
     )
+    if result.kb is not None:
+        result.kb.warm()  # the indexes the bot builds: what passes check loads in the bot
     if args.json:
         print(
             json.dumps(

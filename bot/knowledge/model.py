@@ -7,10 +7,31 @@ Unknown keys are errors, so a typo such as `aliasses:` is never silently ignored
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+# Characters that can only hide or disguise text on a terminal or in a chat: C0 controls
+# other than tab and newline (ESC starts ANSI and OSC sequences), DEL, C1 controls, and
+# the bidirectional overrides and isolates. YAML lets them in through "\e" and "\u" escapes.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+NAME_MAX = 200  # names and aliases: index building works on every one of them
+TEXT_MAX = 5_000  # claim texts, quotes, descriptions and notes
+
+
+def _visible(text: str) -> str:
+    """Refuse text with a control, escape or bidi character: it could rewrite the console."""
+    found = _HIDDEN.search(text)
+    if found:
+        raise ValueError(
+            f"contains the invisible control character U+{ord(found.group()):04X} at "
+            f"character {found.start() + 1}; delete it (terminal escapes and direction "
+            "overrides are not allowed in the fact base)"
+        )
+    return text
+
 
 Id = Annotated[
     str,
@@ -19,7 +40,17 @@ Id = Annotated[
         description="Stable identifier: lowercase letters, digits and hyphens, e.g. sergei-lavrov."
     ),
 ]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=TEXT_MAX, strip_whitespace=True),
+    AfterValidator(_visible),
+]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=NAME_MAX, strip_whitespace=True),
+    AfterValidator(_visible),
+]
+Note = Annotated[str, StringConstraints(max_length=TEXT_MAX), AfterValidator(_visible)]
 DateText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=120),
@@ -76,9 +107,9 @@ class Article(_Strict):
     publication: Text = Field(description="The publication, e.g. Eurasia Daily Monitor.")
     volume: int | None = None
     issue: int | None = None
-    author: str | None = Field(None, description="Null when the article names no author.")
+    author: Note | None = Field(None, description="Null when the article names no author.")
     date: DateText = Field(description="Publication date with the precision the text supports.")
-    date_note: str | None = Field(None, description="Why the date is what it is, if inferred.")
+    date_note: Note | None = Field(None, description="Why the date is what it is, if inferred.")
     url: str | None = None
     header_lines: int = Field(
         3,
@@ -95,9 +126,11 @@ class Entity(_Strict):
 
     id: Id
     type: EntityType
-    name: Text = Field(description="The name shown in answers, as the articles write it.")
-    description: Annotated[str, StringConstraints(min_length=1, max_length=300)]
-    aliases: list[Text] = Field(
+    name: Name = Field(description="The name shown in answers, as the articles write it.")
+    description: Annotated[
+        str, StringConstraints(min_length=1, max_length=300), AfterValidator(_visible)
+    ]
+    aliases: list[Name] = Field(
         default_factory=list,
         description=(
             "Other names: acronyms (both ways), native-language names, short forms and "
@@ -140,7 +173,7 @@ class Claim(_Strict):
         Field(description="A snake_case verb, e.g. member_of, position_held, proposed, said."),
     ]
     object: Id | None = Field(None, description="The entity the claim points at, if any.")
-    value: str | None = Field(None, description="A text value, e.g. the role title.")
+    value: Note | None = Field(None, description="A text value, e.g. the role title.")
     text: Text = Field(
         description="The statement as answers show it, attributed as the article is."
     )
@@ -155,7 +188,7 @@ class Claim(_Strict):
         default_factory=list, description="Other entities the claim concerns."
     )
     rank: Rank = Rank.NORMAL
-    note: str | None = Field(None, description="Why a claim is deprecated, or an editor's note.")
+    note: Note | None = Field(None, description="Why a claim is deprecated, or an editor's note.")
     references: list[Reference] = Field(min_length=1)
 
 

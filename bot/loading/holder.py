@@ -8,8 +8,6 @@ to the end, so it never sees half a reload.
 from __future__ import annotations
 
 import gc
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +22,6 @@ from bot.loading.loader import (
     gc_paused,
     knowledge_files,
     load_knowledge,
-    snapshot_key,
 )
 from bot.loading.yamlsource import Problem
 from bot.matching.matcher import MatchSettings
@@ -115,52 +112,6 @@ def warm(
     return kb
 
 
-_KEEP_TIMEOUT_S = 900  # a snapshot writer still running by then is stuck: it is ended
-
-
-def keep_snapshot(
-    disk: DiskCache,
-    key: str,
-    kb: KnowledgeBase,
-    cache: LoadCache,
-    then: Callable[[], None] | None = None,
-) -> threading.Thread | None:
-    """Write the snapshot for the next start without making this one wait for it.
-
-    Pickling a large base takes seconds of CPU and holds the interpreter; a forked child
-    does it from a copy of the memory instead, while this process goes on serving. Where
-    there is no fork, it is written here and now. Returns the thread that waits for the
-    child (join it to know the snapshot is on disk), or None if it was written here; `then`
-    is called from that thread once the child is done (not when written here: nothing can
-    have happened meanwhile, and the caller may hold the lock `then` takes).
-    """
-    if not hasattr(os, "fork"):
-        disk.put_snapshot(key, kb, cache)
-        return None
-    try:
-        pid = os.fork()
-    except OSError:  # no memory or processes to spare: no snapshot this time, only slower
-        return None
-    if pid == 0:  # the child: write, then leave at once (no atexit, no buffers flushed)
-        code = 1
-        try:
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.alarm(_KEEP_TIMEOUT_S)
-            disk.put_snapshot(key, kb, cache)
-            code = 0
-        finally:
-            os._exit(code)
-
-    def wait() -> None:
-        os.waitpid(pid, 0)
-        if then is not None:
-            then()
-
-    waiter = threading.Thread(target=wait, name="snapshot-keeper", daemon=True)
-    waiter.start()
-    return waiter
-
-
 def match_settings(settings: Settings) -> MatchSettings:
     overrides = {k: v for k, v in settings.matching.model_dump().items() if v is not None}
     return MatchSettings(**overrides)
@@ -174,8 +125,6 @@ class KnowledgeHolder:
     kb: KnowledgeBase
     problems: tuple[Problem, ...] = ()
     cache: LoadCache = field(default_factory=LoadCache)
-    keeping: threading.Thread | None = field(default=None, repr=False)  # `keep_snapshot`
-    _keep_again: bool = field(default=False, repr=False)  # a reload came while keeping
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Called with each new snapshot after a successful reload (e.g. the site rebuilder);
     # they must return quickly (start their own thread for long work) and never raise.
@@ -206,20 +155,7 @@ class KnowledgeHolder:
         clock = time.perf_counter()
         kb = warm(result.kb, progress)
         result.timings["index"] = time.perf_counter() - clock
-        holder = cls(settings, kb, cache=cache)
-        if result.snapshot_key is not None:  # not read from one: the next start reads it whole
-            with holder._lock:
-                holder._keep()
-        return holder, result
-
-    def wait_until_kept(self, timeout: float | None = None) -> None:
-        """Wait until the current snapshot is on disk (tests, benchmarks)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while (keeping := self.keeping) is not None and keeping.is_alive():
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            keeping.join(left)
-            if deadline is not None and time.monotonic() >= deadline:
-                return
+        return cls(settings, kb, cache=cache), result
 
     def reload(self, by: str = "file change") -> ReloadOutcome:
         """Load a complete new snapshot; swap it in only if it is clean."""
@@ -241,35 +177,9 @@ class KnowledgeHolder:
             log = diff(self.kb, new)
             self.problems = ()
             self.kb = new  # the atomic swap
-            self._keep()
             for hook in self.after_reload:
                 hook(new)
             return ReloadOutcome(True, (), log, new, result.parsed_files)
-
-    def _keep(self) -> None:
-        """Keep the current snapshot on disk for the next start (with `_lock` held, so the
-        snapshot and the reload memos are written as one consistent state). One writer at a
-        time: a reload during a write asks for one more write, of the state then current."""
-        disk = self.cache.disk
-        if disk is None:
-            return
-        if self.keeping is not None and self.keeping.is_alive():
-            self._keep_again = True
-            return
-        self._keep_again = False
-        key = snapshot_key(
-            self.settings.knowledge_dir,
-            self.settings.seeds_dir,
-            dict(self.kb.file_hashes),
-            match_settings(self.settings),
-        )
-        self.keeping = keep_snapshot(disk, key, self.kb, self.cache, then=self._kept)
-
-    def _kept(self) -> None:
-        with self._lock:
-            if self._keep_again:
-                self.keeping = None
-                self._keep()
 
     def fingerprint(self) -> tuple:
         """Cheap change detection: names, sizes and mtimes of every knowledge and seed file."""

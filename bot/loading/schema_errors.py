@@ -141,7 +141,16 @@ def _sentence(doc: SourceDoc, err: dict[str, Any]) -> tuple[Path, str]:
         return loc, f"'{field}' must not be empty."
     if kind == "string_too_long":
         limit = err.get("ctx", {}).get("max_length")
-        return loc, f"'{field}' is too long (at most {limit} characters)."
+        size = f"{len(value):,} characters; " if isinstance(value, str) else ""
+        if field in {"name", "aliases"}:
+            return loc, (
+                f"'{field}' is too long ({size}a name or alias may have at most {limit}: "
+                "put the rest in the description)."
+            )
+        return loc, f"'{field}' is too long ({size}at most {limit} characters)."
+    if kind == "value_error":
+        reason = str(err.get("ctx", {}).get("error", err["msg"]))
+        return loc, f"'{field}' {reason}."
     if kind in {"greater_than_equal", "greater_than"}:
         return loc, f"'{field}' is {_found(value)}; it must be at least {err['ctx'].get('ge', 1)}."
     return loc, f"'{field}': {err['msg']} (found {_found(value)})."

@@ -185,6 +185,14 @@ class _Builder:
         return out
 
 
+def too_big_message(size: int) -> str:
+    """What to say about a knowledge file of `size` bytes, over the limit."""
+    return (
+        f"the file is {size // 1024 // 1024} MB; knowledge files must stay under "
+        f"{MAX_FILE_BYTES // 1024 // 1024} MB: split it."
+    )
+
+
 def read_yaml(file: str, raw: bytes) -> SourceDoc:
     """Parse one knowledge file. Never raises: problems are collected on the result."""
     doc = SourceDoc(file=file, data=None)
@@ -194,9 +202,7 @@ def read_yaml(file: str, raw: bytes) -> SourceDoc:
                 file,
                 None,
                 None,
-                f"the file is {len(raw) // 1024 // 1024} MB; "
-                f"knowledge files must stay under "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB: split it.",
+                too_big_message(len(raw)),
             )
         )
         return doc

@@ -1,7 +1,7 @@
 """Hostile YAML: every trick a knowledge file can play is refused with a located error, in
 bounded time and memory, and the live bot keeps answering from its last good snapshot.
 
-tests/test_loader.py already covers `!!python/object/apply`, a 12-level alias bomb (time),
+tests/loading/test_loader.py already covers `!!python/object/apply`, a 12-level alias bomb (time),
 tab indentation inside a mapping, duplicate keys, a BOM and an invalid byte; this file adds
 the rest and the "live snapshot stays" angle for all of them.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.loading.loader
+import bot.loading.parse
 from bot.commands.table import run
 from bot.config import Settings
 from bot.discord.client import FactBot
@@ -217,7 +217,7 @@ def test_questions_never_wait_for_a_hostile_reload(kb_copy, monkeypatch):
     good = holder.kb
     (kb_copy / "knowledge" / "hostile.yaml").write_text(_bomb(30, 10), encoding="utf-8")
     reading, release = threading.Event(), threading.Event()
-    real = bot.loading.loader.read_yaml
+    real = bot.loading.parse.read_yaml
 
     def slow_read(file: str, raw: bytes):
         if file.endswith("hostile.yaml"):
@@ -225,7 +225,7 @@ def test_questions_never_wait_for_a_hostile_reload(kb_copy, monkeypatch):
             assert release.wait(30)
         return real(file, raw)
 
-    monkeypatch.setattr(bot.loading.loader, "read_yaml", slow_read)
+    monkeypatch.setattr(bot.loading.parse, "read_yaml", slow_read)
     outcomes = []
     reloader = threading.Thread(target=lambda: outcomes.append(holder.reload("an editor")))
     reloader.start()

@@ -1,0 +1,461 @@
+"""The checks that need the whole fact base: unique ids and names, references between
+items, article texts and the quotes taken from them, dates."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path as FsPath
+from typing import Any
+
+from bot.knowledge.articles import _QUOTE_FOLD, find_paragraph, split_paragraphs
+from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.model import Article, Claim, Entity, EntityType
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, Origin
+from bot.loading.cache import LoadCache
+from bot.loading.files import article_path_problem, read_bounded
+from bot.loading.parse import _ITEM, Item, ParsedFile
+from bot.loading.yamlsource import Path, Problem
+
+
+class _CrossChecker:
+    """The checks that need the whole fact base: ids, names, references, quotes, dates."""
+
+    def __init__(
+        self,
+        seeds_dir: FsPath,
+        parsed: list[ParsedFile],
+        progress: Callable[[str, int, int], None] | None = None,
+        memo: LoadCache | None = None,
+    ) -> None:
+        self.seeds_dir = seeds_dir
+        self.parsed = parsed
+        self.progress = progress
+        self.memo = memo
+        self.old_articles = memo.articles if memo is not None else {}
+        self.old_facts = memo.facts if memo is not None else {}
+        self.new_articles: dict[str, tuple[Article, bytes, ArticleInfo]] = {}
+        self.new_facts: dict[str, tuple[Claim, tuple[ArticleInfo | None, ...], Fact]] = {}
+        self.old_labels = memo.labels if memo is not None else {}
+        self.old_entity_state = memo.entity_state if memo is not None else ()
+        self.old_claim_files = memo.claim_files if memo is not None else {}
+        self.new_entity_state: tuple = ()
+        self.new_claim_files: dict[int, tuple] = {}
+        self.entity_list: list[tuple[Entity, Origin]] = []
+        self.new_labels: dict[str, tuple[Entity, tuple[tuple[str, str] | None, ...]]] = {}
+        self.problems: list[Problem] = []
+        self.articles: dict[str, ArticleInfo] = {}
+        self.entities: dict[str, Item] = {}
+        self.facts: list[Fact] = []
+        # Many claims share a date text and an article: parse each (text, context) once,
+        # and remember it for the next load (parse_date is a pure function).
+        self._dates: dict[tuple[str, DateValue | None], DateValue | str] = (
+            memo.dates if memo is not None else {}
+        )
+        # Each paragraph is folded for quote matching once, not once per quote.
+        self._folded: dict[tuple[str, int], str] = {}
+
+    def run(self) -> list[Problem]:
+        for pf in self.parsed:
+            self.problems += pf.problems
+        by_section: dict[str, list[Item]] = {k: [] for k in _ITEM}
+        for pf in self.parsed:
+            for section, items in pf.items.items():
+                by_section[section] += items
+        self._articles(by_section["articles"])
+        self._entities(by_section["entities"])
+        self._claims(by_section["claims"])
+        if self.memo is not None:
+            self.memo.articles, self.memo.facts = self.new_articles, self.new_facts
+            self.memo.labels = self.new_labels
+            self.memo.entity_state = self.new_entity_state
+            self.memo.claim_files = self.new_claim_files
+        return self.problems
+
+    def _unique(self, items: Iterable[Item], kind: str) -> dict[str, Item]:
+        seen: dict[str, Item] = {}
+        for item in items:
+            ident = item.model.id
+            if ident in seen:
+                first = seen[ident]
+                self.problems.append(
+                    item.problem(
+                        f"the {kind} id '{ident}' is already used by the {kind} defined at "
+                        f"{first.doc.file}:{first.origin.line}; ids must be unique.",
+                        "id",
+                    )
+                )
+                continue
+            seen[ident] = item
+        return seen
+
+    def _articles(self, items: list[Item]) -> None:
+        for ident, item in self._unique(items, "article").items():
+            article: Article = item.model
+            date = self._parse_date(article.date, None)
+            if isinstance(date, str):
+                self.problems.append(item.problem(date, "date"))
+                continue
+            refused = article_path_problem(self.seeds_dir, article.file)
+            if refused:
+                self.problems.append(
+                    item.problem(
+                        f"the article text '{article.file}' is refused: {refused}.", "file"
+                    )
+                )
+                continue
+            try:
+                raw = read_bounded(self.seeds_dir / article.file)
+                # as read_text reads it: universal newlines
+                text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                reason = "it does not exist" if isinstance(exc, FileNotFoundError) else str(exc)
+                self.problems.append(
+                    item.problem(
+                        f"the article text '{article.file}' cannot be read from "
+                        f"{self.seeds_dir}/: {reason}.",
+                        "file",
+                    )
+                )
+                continue
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+            text_hash = digest.digest()
+            old = self.old_articles.get(ident)
+            if (
+                old is not None
+                and old[1] == text_hash
+                and (old[0] is article or (old[0] == article and old[2].origin == item.origin))
+            ):
+                info = old[2]  # the same article, text and place as last time
+            else:
+                paragraphs = split_paragraphs(text, article.header_lines)
+                info = ArticleInfo(article, date, paragraphs, item.origin)
+            self.new_articles[ident] = (article, text_hash, info)
+            self.articles[ident] = info
+
+    def _entities(self, items: list[Item]) -> None:
+        self.entities = self._unique(items, "entity")
+        # The very same entity files as a clean check last time: nothing to find again.
+        files = tuple(pf for pf in self.parsed if pf.items["entities"])
+        old = self.old_entity_state
+        if (
+            old
+            and len(old[0]) == len(files)
+            and all(a is b for a, b in zip(old[0], files, strict=True))
+            and len(self.entities) == len(items)
+        ):
+            self.entity_list = old[1]
+            self.new_entity_state = old
+            for entity, _ in old[1]:  # keep the name keys for the next load
+                self.new_labels[entity.id] = self.old_labels[entity.id]
+            return
+        before = len(self.problems)
+        self._check_entities()
+        self.entity_list = [(item.model, item.origin) for item in self.entities.values()]
+        if len(self.problems) == before and len(self.entities) == len(items):
+            self.new_entity_state = (files, self.entity_list)
+
+    def _check_entities(self) -> None:
+        owners: dict[str, tuple[Item, str]] = {}
+        for item in self.entities.values():
+            entity: Entity = item.model
+            mine: set[str] = set()
+            for kind, label, sub, key in self._labels(entity):
+                if key is None:
+                    self.problems.append(
+                        item.problem(
+                            f"the {kind} '{label}' has no letters or digits to look it up by.", *sub
+                        )
+                    )
+                    continue
+                exact, folded = key
+                if exact in mine:
+                    self.problems.append(
+                        item.problem(
+                            f"the {kind} '{label}' repeats another name of '{entity.id}'; "
+                            "list each name once.",
+                            *sub,
+                        )
+                    )
+                    continue
+                mine.add(exact)
+                other = owners.get(folded)
+                if other is not None and other[0] is not item:
+                    self.problems.append(_shared_name(item, kind, label, sub, other))
+                    continue
+                owners.setdefault(folded, (item, label))
+            for i, parent in enumerate(entity.part_of):
+                self._check_entity_ref(item, parent, ("part_of", i))
+
+    def _labels(self, entity: Entity) -> list[tuple[str, str, Path, tuple[str, str] | None]]:
+        """(kind, label, path, keys) per name: the keys are the name as written (NFKC,
+        casefolded, spaces collapsed: an entity lists each once) and as lookups read it
+        (`fold`: Cyrillic as Latin, no diacritics: it may belong to one entity only); None
+        if it has no letters."""
+        names = [("name", entity.name, ("name",))]
+        names += [("alias", a, ("aliases", i)) for i, a in enumerate(entity.aliases)]
+        old = self.old_labels.get(entity.id)
+        if old is not None and (
+            old[0] is entity or (old[0].name == entity.name and old[0].aliases == entity.aliases)
+        ):
+            keys = old[1]
+        else:
+            keys = tuple(_label_keys(label) for _, label, _ in names)
+        self.new_labels[entity.id] = (entity, keys)
+        return [(k, label, sub, key) for (k, label, sub), key in zip(names, keys, strict=True)]
+
+    def _check_entity_ref(
+        self, item: Item, ident: str | None, sub: Path, types: set[EntityType] | None = None
+    ) -> None:
+        if ident is None:
+            return
+        target = self.entities.get(ident)
+        if target is None:
+            hint = _closest(ident, self.entities)
+            self.problems.append(
+                item.problem(f"'{ident}' is not the id of any entity.{hint}", *sub)
+            )
+        elif types and target.model.type not in types:
+            names = " or ".join(sorted(t.value for t in types))
+            self.problems.append(
+                item.problem(
+                    f"'{ident}' is a {target.model.type.value}, but {sub[-1]} must be {names}.",
+                    *sub,
+                )
+            )
+
+    def _date(
+        self, item: Item, text: str | None, context: DateValue | None, sub: Path
+    ) -> DateValue | None:
+        if text is None:
+            return None
+        # A date that parses without context has its year written and ignores the context,
+        # so most dates are parsed once per text rather than once per article.
+        value = self._parse_date(text, None)
+        if isinstance(value, str) and context is not None:
+            value = self._parse_date(text, context)
+        if isinstance(value, str):
+            self.problems.append(item.problem(value, *sub))
+            return None
+        return value
+
+    def _parse_date(self, text: str, context: DateValue | None) -> DateValue | str:
+        """The date, or the error message; memoised."""
+        key = (text, context)
+        value = self._dates.get(key)
+        if value is None:
+            try:
+                value = parse_date(text, context=context)
+            except DateError as exc:
+                value = str(exc)
+            self._dates[key] = value
+        return value
+
+    def _paragraph(self, info: ArticleInfo, number: int) -> str:
+        key = (info.id, number)
+        folded = self._folded.get(key)
+        if folded is None:
+            folded = self._folded[key] = _fold_quote(info.paragraphs[number - 1])
+        return folded
+
+    def _claims(self, items: list[Item]) -> None:
+        unique = self._unique(items, "claim")
+        total, progress, done = len(unique), self.progress, 0
+        # What a claim's check depends on besides its articles: which entities exist, and
+        # their types. A claims file checked clean against the same entities and the very
+        # same article objects is taken as it was, without looking at its claims again.
+        signature = tuple((e.id, e.type) for e, _ in self.entity_list)
+        same_entities = self.memo is not None and self.memo.entity_signature == signature
+        if self.memo is not None:
+            self.memo.entity_signature = signature
+        for pf in self.parsed:
+            mine = [item for item in pf.items["claims"] if unique.get(item.model.id) is item]
+            if not mine:
+                continue
+            old = self.old_claim_files.get(id(pf))
+            if (
+                same_entities
+                and old is not None
+                and old[0] is pf
+                and len(mine) == len(pf.items["claims"])
+                and all(self.articles.get(a) is info for a, info in old[1].items())
+            ):
+                self.facts.extend(old[2])
+                for fact in old[2]:
+                    self.new_facts[fact.id] = self.old_facts[fact.id]
+                self.new_claim_files[id(pf)] = old
+            else:
+                before, first = len(self.problems), len(self.facts)
+                for item in mine:
+                    self._claim(item)
+                if len(self.problems) == before and len(self.facts) - first == len(mine):
+                    cited = {
+                        ref.article: self.articles[ref.article]
+                        for item in mine
+                        for ref in item.model.references
+                    }
+                    self.new_claim_files[id(pf)] = (pf, cited, self.facts[first:])
+            done += len(mine)
+            if progress:
+                progress("check claims", done, total)
+
+    def _claim(self, item: Item) -> None:
+        claim: Claim = item.model
+        before = len(self.problems)
+        self._check_entity_ref(item, claim.subject, ("subject",))
+        self._check_entity_ref(item, claim.object, ("object",))
+        self._check_entity_ref(item, claim.place, ("place",))
+        for i, m in enumerate(claim.mentions):
+            self._check_entity_ref(item, m, ("mentions", i))
+        infos = tuple(self.articles.get(ref.article) for ref in claim.references)
+        old = self.old_facts.get(claim.id)
+        if (
+            old is not None
+            and len(old[1]) == len(infos)
+            and all(a is b for a, b in zip(old[1], infos, strict=True))
+            and (old[0] is claim or (old[0] == claim and old[2].origin == item.origin))
+        ):
+            # The same claim, at the same place, citing the very articles the last load
+            # checked: its dates and quotes are as they were; only outlets may have gone.
+            for i, ref in enumerate(claim.references):
+                if ref.cites is not None:
+                    self._check_entity_ref(
+                        item,
+                        ref.cites.outlet,
+                        ("references", i, "cites", "outlet"),
+                        {EntityType.OUTLET},
+                    )
+            self.facts.append(old[2])
+            self.new_facts[claim.id] = old
+            return
+        citations = []
+        context: DateValue | None = None
+        for i, ref in enumerate(claim.references):
+            cit = self._reference(item, ref, ("references", i))
+            if cit is not None:
+                citations.append(cit)
+                if context is None:
+                    context = self.articles[ref.article].date
+        dates = [
+            self._date(item, getattr(claim, k), context, (k,)) for k in ("date", "start", "end")
+        ]
+        if dates[1] and dates[2] and dates[2].end < dates[1].start:
+            self.problems.append(
+                item.problem(
+                    f"'end' ({dates[2].display()}) is before 'start' ({dates[1].display()}).",
+                    "end",
+                )
+            )
+        if len(citations) == len(claim.references):
+            fact = Fact(claim, *dates, tuple(citations), item.origin)
+            self.facts.append(fact)
+            if len(self.problems) == before:
+                self.new_facts[claim.id] = (claim, infos, fact)
+
+    def _reference(self, item: Item, ref: Any, sub: Path) -> Citation | None:
+        info = self.articles.get(ref.article)
+        if info is None:
+            hint = _closest(ref.article, self.articles)
+            self.problems.append(
+                item.problem(
+                    f"'{ref.article}' is not the id of any article in the sources.{hint}",
+                    *sub,
+                    "article",
+                )
+            )
+            return None
+        count = len(info.paragraphs)
+        if ref.paragraph > count:
+            self.problems.append(
+                item.problem(
+                    f"paragraph {ref.paragraph} does not exist: article '{info.id}' has {count} "
+                    "paragraphs.",
+                    *sub,
+                    "paragraph",
+                )
+            )
+            return None
+        paragraph = self._paragraph(info, ref.paragraph)
+        ok = True
+        if _fold_quote(ref.quote) not in paragraph:
+            found = find_paragraph(ref.quote, info.paragraphs)
+            hint = (
+                f" It is in paragraph {found}."
+                if found
+                else " Copy it exactly from the article (only spacing, quote marks and dashes "
+                "may differ)."
+            )
+            self.problems.append(
+                item.problem(
+                    f"the quote is not in paragraph {ref.paragraph} of article '{info.id}'.{hint}",
+                    *sub,
+                    "quote",
+                )
+            )
+            ok = False
+        cites = ref.cites
+        cites_date = None
+        if cites is not None:
+            if _fold_quote(cites.text) not in paragraph:
+                self.problems.append(
+                    item.problem(
+                        f"the cited source '{cites.text}' is not printed in paragraph "
+                        f"{ref.paragraph} of article '{info.id}'; copy it from the parentheses.",
+                        *sub,
+                        "cites",
+                        "text",
+                    )
+                )
+                ok = False
+            self._check_entity_ref(
+                item, cites.outlet, (*sub, "cites", "outlet"), {EntityType.OUTLET}
+            )
+            cites_date = self._date(item, cites.date, info.date, (*sub, "cites", "date"))
+        if not ok:
+            return None
+        return Citation(
+            article=info.id,
+            paragraph=ref.paragraph,
+            quote=ref.quote,
+            cites_text=cites.text if cites else None,
+            cites_outlet=cites.outlet if cites else None,
+            cites_date=cites_date,
+        )
+
+
+def _label_keys(label: str) -> tuple[str, str] | None:
+    folded = fold(label)
+    if not folded:
+        return None
+    return " ".join(unicodedata.normalize("NFKC", label).casefold().split()), folded
+
+
+def _shared_name(item: Item, kind: str, label: str, sub: Path, other: tuple[Item, str]) -> Problem:
+    """Two entities answer to the same name: say which, and why if they only look alike."""
+    o_item, o_label = other
+    alike = ""
+    if _label_keys(label) != _label_keys(o_label):
+        alike = (
+            f" They look alike: lookups read both as '{fold(label)}' (letters from other "
+            "alphabets and accents count as the plain Latin letter)."
+        )
+    return item.problem(
+        f"the {kind} '{label}' of '{item.model.id}' is also a name of "
+        f"'{o_item.model.id}' ('{o_label}', {o_item.doc.file}:{o_item.origin.line}); "
+        f"a name or alias may belong to one entity only.{alike}",
+        *sub,
+    )
+
+
+def _fold_quote(text: str) -> str:
+    """`articles.fold_for_quote`, faster: ASCII text has none of the characters it folds, and
+    str.split() splits on the same Unicode whitespace as the regular expression's \\s."""
+    return " ".join((text if text.isascii() else text.translate(_QUOTE_FOLD)).split())
+
+
+def _closest(ident: str, known: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(ident, list(known), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,186 @@
+"""The fast path: libyaml's events straight into plain data.
+
+It accepts only what the slow path (yamlsource.read_yaml) would accept without a problem,
+and builds the same data: the same tag resolution and scalar conversion, no anchors, no
+explicit tags, no duplicate keys, no FIXME, the same depth and size limits. Anything else
+returns None and the slow path reads the file and reports it. tests/bench/test_bench.py checks
+that both paths give the same data.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import yaml
+
+from bot.loading import yamlsource
+from bot.loading.yamlsource import Path
+
+
+class _Slow(Exception):
+    """The fast path declines this file."""
+
+
+_EV = yaml.events
+_SCALAR, _SEQ, _MAP = _EV.ScalarEvent, _EV.SequenceStartEvent, _EV.MappingStartEvent
+_SEQ_END, _MAP_END = _EV.SequenceEndEvent, _EV.MappingEndEvent
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_NODES = getattr(yamlsource, "MAX_NODES", 1 << 62)
+
+
+@cache
+def _resolver() -> tuple[Callable[..., str], frozenset[str]]:
+    loader = yamlsource._Loader("")
+    firsts = loader.yaml_implicit_resolvers
+    if None in firsts:  # pragma: no cover - a resolver for any first character
+        return loader.resolve, frozenset()
+    return loader.resolve, frozenset(k for k in firsts if k)
+
+
+def _fast_read(raw: bytes) -> tuple[Any, dict[str, array], dict[Path, tuple[int, int]]] | None:
+    """(data, item positions, root and section positions), or None for the slow path."""
+    if len(raw) > yamlsource.MAX_FILE_BYTES:
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    loader = yamlsource._Loader(text)
+    try:
+        return _FastBuilder(loader).document()
+    except (_Slow, yaml.YAMLError, RecursionError, ValueError):
+        return None
+    finally:
+        loader.dispose()
+
+
+class _FastBuilder:
+    __slots__ = ("count", "firsts", "get", "resolve")
+
+    def __init__(self, loader: Any) -> None:
+        self.get = loader.get_event
+        self.resolve, self.firsts = _resolver()
+        self.count = 0
+
+    def document(self) -> tuple[Any, dict[str, array], dict[Path, tuple[int, int]]]:
+        get = self.get
+        get()  # StreamStart
+        event = get()
+        if isinstance(event, _EV.StreamEndEvent):
+            return {}, {}, {}
+        if not isinstance(event, _EV.DocumentStartEvent):
+            raise _Slow
+        event = get()
+        if isinstance(event, _EV.DocumentEndEvent):  # pragma: no cover - libyaml adds a null
+            raise _Slow
+        marks: dict[str, array] = {}
+        top: dict[Path, tuple[int, int]] = {(): _mark(event)}
+        if type(event) is _MAP and event.anchor is None and event.tag is None:
+            data = self.root(event, marks, top)
+        else:
+            data = self.value(event, 0)
+        if not isinstance(get(), _EV.DocumentEndEvent):  # pragma: no cover
+            raise _Slow
+        if not isinstance(get(), _EV.StreamEndEvent):
+            raise _Slow  # a second document: the slow path explains
+        return data, marks, top
+
+    def root(
+        self, event: Any, marks: dict[str, array], top: dict[Path, tuple[int, int]]
+    ) -> dict[str, Any]:
+        """The top mapping; the positions of its sections' items are kept."""
+        self.count += 1
+        out: dict[str, Any] = {}
+        get = self.get
+        while True:
+            key = get()
+            if type(key) is _MAP_END:
+                return out
+            name = self.key(key, out)
+            event = get()
+            top[(name,)] = _mark(event)
+            if type(event) is _SEQ and event.anchor is None and event.tag is None:
+                self.count += 1
+                items: list[Any] = []
+                where = marks[name] = array("I")
+                while True:
+                    event = get()
+                    if type(event) is _SEQ_END:
+                        break
+                    mark = event.start_mark
+                    where.append(mark.line + 1)
+                    where.append(mark.column + 1)
+                    items.append(self.value(event, 2))
+                out[name] = items
+            else:
+                out[name] = self.value(event, 1)
+
+    def key(self, event: Any, out: dict[str, Any]) -> str:
+        if type(event) is not _SCALAR or event.anchor is not None or event.tag is not None:
+            raise _Slow
+        self.count += 1
+        name = event.value
+        if (event.implicit[0] and name[:1] in self.firsts) and (
+            self.resolve(yaml.ScalarNode, name, event.implicit) == _MERGE_TAG
+        ):
+            raise _Slow
+        if name in out:
+            raise _Slow
+        return name
+
+    def value(self, event: Any, depth: int) -> Any:
+        kind = type(event)
+        if event.anchor is not None or depth > yamlsource.MAX_DEPTH:
+            raise _Slow
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise _Slow
+        if kind is _SCALAR:
+            if event.tag is not None:
+                raise _Slow
+            value = event.value
+            if event.implicit[0] and (value[:1] in self.firsts or not value):
+                return _convert(self.resolve(yaml.ScalarNode, value, event.implicit), value)
+            if "FIXME" in value:
+                raise _Slow
+            return value
+        if event.tag is not None:
+            raise _Slow
+        get = self.get
+        if kind is _SEQ:
+            items = []
+            while True:
+                event = get()
+                if type(event) is _SEQ_END:
+                    return items
+                items.append(self.value(event, depth + 1))
+        if kind is _MAP:
+            out: dict[str, Any] = {}
+            while True:
+                event = get()
+                if type(event) is _MAP_END:
+                    return out
+                name = self.key(event, out)
+                out[name] = self.value(get(), depth + 1)
+        raise _Slow  # an alias
+
+
+def _convert(tag: str, value: str) -> Any:
+    """A plain scalar's value, exactly as yamlsource's builder converts it."""
+    if tag not in yamlsource._SCALAR_TAGS:
+        raise _Slow
+    if not tag.endswith((":str", ":timestamp")):
+        return yamlsource.scalar_value(tag, value)
+    if "FIXME" in value:
+        raise _Slow
+    return value
+
+
+def _mark(event: Any) -> tuple[int, int]:
+    return (event.start_mark.line + 1, event.start_mark.column + 1)

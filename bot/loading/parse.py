@@ -1,0 +1,222 @@
+"""Parse and validate one knowledge file: the fast path if it is clean, else the slow one
+that locates every problem by line and column."""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot.knowledge.model import Article, Claim, Entity, KnowledgeFile
+from bot.knowledge.snapshot import Origin
+from bot.loading.fastpath import _fast_read
+from bot.loading.files import _digest
+from bot.loading.schema_errors import validation_problems
+from bot.loading.yamlsource import Path, Problem, SourceDoc, read_yaml
+
+_FILE = TypeAdapter(KnowledgeFile)
+_ITEM: dict[str, TypeAdapter[Any]] = {
+    "articles": TypeAdapter(Article),
+    "entities": TypeAdapter(Entity),
+    "claims": TypeAdapter(Claim),
+}
+
+
+class Item:
+    """A validated item and where it sits in its file."""
+
+    __slots__ = ("doc", "model", "path")
+
+    def __init__(self, model: Any, doc: SourceDoc, path: Path) -> None:
+        self.model = model
+        self.doc = doc
+        self.path = path
+
+    def problem(self, message: str, *sub: str | int) -> Problem:
+        return self.doc.problem((*self.path, *sub), message)
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.doc.file, self.doc.where(self.path)[0])
+
+
+class _ItemDoc(SourceDoc):
+    """A file read on the fast path: only each item's position is kept.
+
+    Positions below an item (a claim's quote, an alias) are needed only for a problem's
+    message; the first time one is asked for, the file is read again on the slow path, which
+    records all of them. If the file has changed on disk since, the item's line is given.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        marks: dict[str, array],
+        top: dict[Path, tuple[int, int]],
+        source: FsPath | None,
+        digest: str,
+    ) -> None:
+        super().__init__(file=file, data=None)
+        self.marks = marks  # section -> line0, col0, line1, col1, ... (one pair per item)
+        self.top = top  # positions of the root and the sections
+        self.source = source
+        self.digest = digest
+        self.full: SourceDoc | None = None
+
+    def where(self, path: Path) -> tuple[int | None, int | None]:
+        if len(path) > 2 and self.full is None and self.source is not None:
+            self.full = _reread(self.file, self.source, self.digest)
+            self.source = None  # try once
+        if self.full is not None:
+            return self.full.where(path)
+        if len(path) >= 2 and isinstance(path[1], int):
+            marks = self.marks.get(path[0])  # type: ignore[arg-type]
+            if marks is not None and 0 <= 2 * path[1] < len(marks):
+                return marks[2 * path[1]], marks[2 * path[1] + 1]
+        for cut in (path[:1], ()):
+            if cut in self.top:
+                return self.top[cut]
+        return (None, None)
+
+
+def _reread(name: str, source: FsPath, digest: str) -> SourceDoc | None:
+    try:
+        raw = source.read_bytes()
+    except OSError:
+        return None
+    if _digest(raw, name) != digest:
+        return None
+    doc = read_yaml(name, raw)
+    return doc if not doc.problems else None
+
+
+@dataclass
+class ParsedFile:
+    """One file's parse and schema validation, cached by content hash."""
+
+    doc: SourceDoc
+    items: dict[str, list[Item]]
+    problems: list[Problem]
+
+
+def _parse_file(
+    name: str, raw: bytes, source: FsPath | None = None, digest: str = ""
+) -> ParsedFile:
+    """Parse and validate one file: the fast path if it is clean, else the slow one."""
+    return parse_file(name, raw, source, digest)[0]
+
+
+def parse_file(
+    name: str, raw: bytes, source: FsPath | None = None, digest: str = ""
+) -> tuple[ParsedFile, Any]:
+    """The file parsed and validated, and the plain data the fast path built from it (None
+    if the file took the slow path): that data is what the disk cache keeps."""
+    fast = _fast_read(raw)
+    if fast is not None:
+        data, marks, top = fast
+        try:
+            parsed = _FILE.validate_python(data)
+        except ValidationError:
+            pass  # the slow path below says what is wrong, with positions
+        else:
+            doc = _ItemDoc(name, marks, top, source, digest)
+            return ParsedFile(doc, _items(doc, parsed), []), data
+    return _parse_file_slow(name, raw), None
+
+
+# ------------------------------------------------------------------------------------------
+# Memory: a validated item is a pydantic model, and at 100k items their bookkeeping dominates.
+# Every model carries its own `__pydantic_fields_set__` set (700 bytes for a claim); models
+# with the same fields set can share one (pydantic copies it before changing it, and frozen
+# models are never changed). Ids repeated across items (a claim's subject is an entity's id)
+# are interned, so each is one string.
+
+_SHARED_FIELDS: dict[tuple[type, frozenset[str]], set[str]] = {}
+_ID_FIELDS = ("id", "subject", "predicate", "object", "place", "article", "outlet", "type")
+
+
+def _compact(model: Any) -> None:
+    fields = model.__pydantic_fields_set__
+    key = (type(model), frozenset(fields))
+    shared = _SHARED_FIELDS.get(key)
+    if shared is None:
+        shared = _SHARED_FIELDS[key] = set(fields)
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    values = model.__dict__
+    for name in _ID_FIELDS:
+        value = values.get(name)
+        if type(value) is str:
+            values[name] = sys.intern(value)  # the same value: invisible to everyone
+    for name in ("mentions", "part_of"):
+        ids = values.get(name)
+        if ids:
+            ids[:] = [sys.intern(i) for i in ids]
+    for ref in values.get("references", ()):
+        _compact(ref)
+        if ref.cites is not None:
+            _compact(ref.cites)
+
+
+def _items(doc: SourceDoc, parsed: KnowledgeFile) -> dict[str, list[Item]]:
+    for section in _ITEM:
+        for model in getattr(parsed, section):
+            _compact(model)
+    return {
+        section: [
+            Item(model, doc, (section, i)) for i, model in enumerate(getattr(parsed, section))
+        ]
+        for section in _ITEM
+    }
+
+
+def _parse_file_slow(name: str, raw: bytes) -> ParsedFile:
+    doc = read_yaml(name, raw)
+    problems = list(doc.problems)
+    items: dict[str, list[Item]] = {k: [] for k in _ITEM}
+    if problems:
+        return ParsedFile(doc, items, problems)
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(
+            doc.problem(
+                (),
+                "a knowledge file must be a mapping with the sections "
+                "articles:, entities: and/or claims:.",
+            )
+        )
+        return ParsedFile(doc, items, problems)
+    try:
+        parsed = _FILE.validate_python(data)
+    except ValidationError as exc:
+        return _parse_items(doc, exc)
+    return ParsedFile(doc, _items(doc, parsed), problems)
+
+
+def _parse_items(doc: SourceDoc, file_error: ValidationError) -> ParsedFile:
+    """Slow path for a file with errors: report them all, and keep the good items so the
+    cross-file checks still run on them (an editor sees every problem in one pass)."""
+    items: dict[str, list[Item]] = {k: [] for k in _ITEM}
+    for section, adapter in _ITEM.items():
+        raw_items = doc.data.get(section)
+        if not isinstance(raw_items, list):
+            continue
+        for i, raw in enumerate(raw_items):
+            try:
+                items[section].append(Item(adapter.validate_python(raw), doc, (section, i)))
+            except ValidationError:
+                continue  # already reported, with its location, by the file-level error
+    return ParsedFile(doc, items, validation_problems(doc, file_error))
+
+
+_MODEL = {"articles": Article, "entities": Entity, "claims": Claim}
+
+
+def model_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a knowledge file, for editors."""
+    schema = _FILE.json_schema()
+    schema["title"] = "factbot knowledge file"
+    return schema
