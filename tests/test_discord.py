@@ -19,30 +19,18 @@ from bot.discord.embeds import (
     TITLE_MAX,
 )
 from bot.loading.holder import KnowledgeHolder
-from tests.conftest import KNOWLEDGE, SEEDS
+from tests.conftest import KNOWLEDGE, SEEDS, discord_settings
 from tests.fakediscord import CREATE_MESSAGE, EPHEMERAL, INTERACTION_CALLBACK, FakeDiscord
 
 
-def make_settings(
-    fake: FakeDiscord, knowledge: Path = KNOWLEDGE, seeds: Path = SEEDS, **discord: object
-) -> Settings:
-    base = {"team_channels": [fake.channel_id], "cooldown": {"rate": 50, "per_seconds": 1}}
-    base.update(discord)
-    return Settings.model_validate(
-        {"knowledge_dir": str(knowledge), "seeds_dir": str(seeds), "discord": base}
-    )
+def make_settings(fake: FakeDiscord, root: Path | None = None, **discord: object) -> Settings:
+    return discord_settings(root, fake=fake, **discord)
 
 
 def make_bot(settings: Settings) -> FactBot:
     holder, result = KnowledgeHolder.load(settings)
     assert holder is not None, result.problems
     return FactBot(holder)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 @pytest.fixture
@@ -222,7 +210,7 @@ async def test_everyone_in_yaml_content_never_pings(fake, kb_copy):
     people.write_text(
         text[:at] + "description: Ping @everyone and @here now" + text[end:], encoding="utf-8"
     )
-    bot = make_bot(make_settings(fake, kb_copy / "knowledge", kb_copy / "seeds"))
+    bot = make_bot(make_settings(fake, kb_copy))
     async with fake.running(bot):
         await fake.send_message("!who lavrov")
         call = await fake.wait_for_reply()
@@ -402,7 +390,7 @@ async def test_restricted_entities_stay_hidden(fake, kb_copy):
         + text[at + len("  - id: aleksei-nikolski\n") :],
         encoding="utf-8",
     )
-    bot = make_bot(make_settings(fake, kb_copy / "knowledge", kb_copy / "seeds"))
+    bot = make_bot(make_settings(fake, kb_copy))
     async with fake.running(bot):
         interaction = await fake.send_autocomplete("who", {"name": "nikol"})
         call = await fake.wait_for_interaction_response(interaction)

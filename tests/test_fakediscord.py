@@ -99,12 +99,6 @@ def make_probe(*, message_content: bool = True) -> Probe:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-
-
-@pytest.fixture
 async def probe(fake: FakeDiscord) -> AsyncIterator[Probe]:
     probe = make_probe()
     async with fake.running(probe.bot):

@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.discord.client import FactBot
 from bot.discord.runner import setup_logging
 from bot.loading.holder import KnowledgeHolder
-from tests.conftest import KNOWLEDGE, SEEDS
+from tests.conftest import KNOWLEDGE, SEEDS, discord_settings
 from tests.fakediscord import (
     CREATE_MESSAGE,
     EPHEMERAL,
@@ -40,26 +40,13 @@ TOKEN = "MTAxNTk.FAKE-TOKEN.do-not-leak-8c1f0e"
 
 
 def settings_for(fake: FakeDiscord, **discord: object) -> Settings:
-    base: dict[str, object] = {
-        "team_channels": [fake.channel_id],
-        "cooldown": {"rate": 100, "per_seconds": 1},
-    }
-    base.update(discord)
-    return Settings.model_validate(
-        {"knowledge_dir": str(KNOWLEDGE), "seeds_dir": str(SEEDS), "discord": base}
-    )
+    return discord_settings(fake=fake, **discord)
 
 
 def new_bot(fake: FakeDiscord, **discord: object) -> FactBot:
     holder, result = KnowledgeHolder.load(settings_for(fake, **discord))
     assert holder is not None, result.problems
     return FactBot(holder)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 @pytest.fixture
