@@ -232,3 +232,19 @@ def render_pages(answer: Answer) -> list[discord.Embed]:
     """Every page of the answer as an embed; each one within Discord's limits."""
     pages = paginate(answer)
     return [answer_embed(answer, p, i, len(pages)) for i, p in enumerate(pages, start=1)]
+
+
+PICTURE_LEFT_OUT = "(The picture is left out: I may not attach files in this channel.)"
+
+
+def embed_text(embed: discord.Embed, limit: int = CONTENT_MAX) -> str:
+    """An embed as plain message text, for channels where the bot may not embed links:
+    the same parts in the same order, within Discord's 2,000 characters."""
+    parts = [f"**{embed.title}**" if embed.title else ""]
+    if embed.description:
+        parts.append(embed.description)
+    for f in embed.fields:
+        parts.append(f"{f.name}\n{f.value}")
+    if embed.footer.text:
+        parts.append(f"-# {embed.footer.text}")
+    return fit("\n\n".join(p for p in parts if p), limit)

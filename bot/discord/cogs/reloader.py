@@ -30,6 +30,8 @@ class Reloader(commands.Cog):
         self.last_failure: tuple[str, ...] = ()
 
     async def cog_load(self) -> None:
+        if self.bot.sync_only:
+            return  # `factbot sync` leaves at once: nothing to watch
         s = self.bot.holder.settings
         self.task = asyncio.create_task(
             watch(self.bot.holder, self.report, debounce=s.reload_debounce), name="factbot-watch"
