@@ -84,10 +84,12 @@ class FactContext(commands.Context):
             kwargs = _without_embeds(kwargs)
         return kwargs
 
-    async def send(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def send(self, content: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        if content is not None:
+            kwargs["content"] = str(content)  # ctx.reply passes it positionally
         kwargs = self._fit_permissions(kwargs)
         try:
-            return await self._send_once_more_on_5xx(*args, **kwargs)
+            return await self._send_once_more_on_5xx(**kwargs)
         except discord.Forbidden as exc:
             if exc.code != MISSING_PERMISSIONS or not _has(
                 kwargs, "embed", "embeds", "file", "files"
@@ -96,15 +98,12 @@ class FactContext(commands.Context):
             log.warning(
                 "missing permissions in channel %s; answering in plain text", self.channel.id
             )
-        for file in (kwargs.get("file"), *(kwargs.get("files") or ())):
-            if file is not None:
-                file.reset()
-        kwargs = (
-            _without_embeds(_without_files(kwargs))
-            if _has(kwargs, "embed", "embeds")
-            else _without_files(kwargs)
-        )
-        return await self._send_once_more_on_5xx(*args, **kwargs)
+        # Which permission is missing is unknown here: drop both what needs one.
+        if _has(kwargs, "file", "files"):
+            kwargs = _without_files(kwargs)
+        if _has(kwargs, "embed", "embeds"):
+            kwargs = _without_embeds(kwargs)
+        return await self._send_once_more_on_5xx(**kwargs)
 
     async def _send_once_more_on_5xx(self, *args: Any, **kwargs: Any) -> Any:
         try:
