@@ -40,6 +40,11 @@ class DiscordSettings(_Strict):
     admin_roles: list[int] = Field(default_factory=list, description="Roles allowed to reload.")
     ops_channel: int | None = Field(None, description="Where reload reports are posted.")
     allow_dms: bool = False
+    message_content: bool = Field(
+        True,
+        description="Use the privileged Message Content intent (prefix commands). False: "
+        "slash-only mode, answering slash commands and mentions of the bot.",
+    )
     cooldown: Cooldown = Field(default_factory=Cooldown)
     api_base: str | None = Field(None, description="Another Discord-compatible REST base URL.")
     gateway_url: str | None = Field(None, description="Another Discord-compatible gateway URL.")

@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hyp_settings
 
+from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.loader import LoadResult, load_knowledge
+
+try:  # the Discord door is an optional extra (factbot[discord]); the core tests run without it
+    from tests.fakediscord import FakeDiscord
+except ImportError:  # pragma: no cover - only without the extra
+    FakeDiscord = None  # type: ignore[assignment,misc]
 
 ROOT = Path(__file__).resolve().parent.parent
 # Exact answers are tested on this frozen fact base, never on the live knowledge/: a new
@@ -141,3 +148,39 @@ def mini(tmp_path: Path) -> Callable[..., LoadResult]:
         return load_knowledge(kdir, sdir)
 
     return make
+
+
+# ---------------------------------------------------------------- Discord (shared by tests/discord)
+
+
+def discord_settings(
+    root: Path | None = None,
+    *,
+    fake: Any = None,
+    reload_debounce: float | None = None,
+    **discord: Any,
+) -> Settings:
+    """Settings for a bot under test: the fixture base (or a copy at `root`), a generous
+    cooldown, and the fake server's channel as the team channel when `fake` is given."""
+    knowledge, seeds = (root / "knowledge", root / "seeds") if root else (KNOWLEDGE, SEEDS)
+    section: dict[str, Any] = {"cooldown": {"rate": 100, "per_seconds": 1}}
+    if fake is not None:
+        section["team_channels"] = [fake.channel_id]
+    section.update(discord)
+    data: dict[str, Any] = {
+        "knowledge_dir": str(knowledge),
+        "seeds_dir": str(seeds),
+        "discord": section,
+    }
+    if reload_debounce is not None:
+        data["reload_debounce"] = reload_debounce
+    return Settings.model_validate(data)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[Any]:
+    """A fresh fake Discord server on 127.0.0.1, with discord.py pointed at it."""
+    if FakeDiscord is None:
+        pytest.skip("the Discord extra is not installed: pip install -e '.[discord]'")
+    async with FakeDiscord() as server:
+        yield server

@@ -26,6 +26,14 @@ Deliberately realistic, so tests catch real bugs:
 - MESSAGE_CREATE reaches the bot only if it identified with GUILD_MESSAGES (guild) or
   DIRECT_MESSAGES (DM); without MESSAGE_CONTENT the content, embeds and attachments
   arrive blank unless the message is a DM or mentions the bot.
+- Channel permissions are computed as Discord does (guild roles, then the channel's
+  overwrites for @everyone, roles and the member; a thread takes its parent's): a bot
+  message needs View Channel and Send Messages (Send Messages in Threads in a thread),
+  embeds need Embed Links, files Attach Files, replies Read Message History, otherwise
+  403/50013 Missing Permissions. ``deny(channel_id, "embed_links")`` takes one away.
+- Ephemeral messages exist only for the interaction: the channel endpoints
+  (GET/PATCH/DELETE ``/channels/{id}/messages/{id}``) answer 404/10008 Unknown Message
+  for them, as Discord does; edit them through the interaction webhook.
 - Message bodies are validated (empty message -> 400/50006; content over 2000 chars,
   embed limits, more than 25 autocomplete choices -> 400/50035).
 - An interaction must be answered within ``interaction_timeout`` s (3 s, as on Discord)
@@ -39,7 +47,8 @@ Test-facing API (all waits time out, default 5 s, with a state dump in the messa
 - lifecycle: ``start()``/``stop()``/``async with``, ``patch_discord()``, ``running(client)``,
   ``wait_until_connected()``, ``fast_ready(client)``; ``api_base``, ``gateway_url``.
 - world: ``guild_id``, ``channel_id``, ``user_id``, ``bot_id``, ``application_id``;
-  ``add_user``, ``add_guild``, ``add_role``, ``add_member``, ``add_channel``, ``dm_channel``;
+  ``add_user``, ``add_guild``, ``add_role``, ``add_member``, ``add_channel``, ``add_thread``,
+  ``dm_channel``, ``deny(channel_id, *permissions)``, ``channel_permissions``;
   state seen by users: ``messages``, ``history(channel_id)``, ``global_commands``,
   ``guild_commands``.
 - inject: ``send_message``, ``send_slash``, ``send_autocomplete``, ``send_component``,
@@ -129,6 +138,8 @@ _BASIC_PERMISSIONS = discord.Permissions(
     speak=True,
 ).value
 _BOT_PERMISSIONS = _BASIC_PERMISSIONS | discord.Permissions(manage_messages=True).value
+THREAD_TYPES = frozenset({10, 11, 12})  # announcement, public and private threads
+_P = discord.Permissions
 
 
 # --------------------------------------------------------------------------- records
@@ -387,6 +398,7 @@ class FakeDiscord:
         self.intents: int | None = None
         self.dropped_events: list[str] = []
         self.errors: list[str] = []
+        self.refused: list[tuple[int, list[str]]] = []  # (channel, missing permissions) 403s
 
         self.users: dict[int, Json] = {}
         self.guilds: dict[int, Json] = {}
@@ -649,6 +661,86 @@ class FakeDiscord:
             self.channels[cid].update(bitrate=64000, user_limit=0, rtc_region=None)
         return cid
 
+    def add_thread(self, parent_id: int, name: str = "thread", *, type: int = 11) -> int:
+        """Create a thread under a text channel (sent in GUILD_CREATE's ``threads``)."""
+        parent = self.channels[parent_id]
+        cid = self.add_channel(name, guild_id=int(parent["guild_id"]), type=type)
+        self.channels[cid].update(
+            parent_id=str(parent_id),
+            owner_id=str(self.user_id),
+            message_count=0,
+            member_count=1,
+            thread_metadata={
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": _now_iso(),
+                "locked": False,
+                "invitable": True,
+            },
+        )
+        return cid
+
+    def deny(self, channel_id: int, *permissions: str, user_id: int | None = None) -> None:
+        """Deny permissions (``discord.Permissions`` names) to the bot (or a user) in a channel,
+        as a member overwrite. Set before the bot connects, so it knows, or after, so it
+        finds out from the 403."""
+        target = str(user_id or self.bot_id)
+        bits = _P(**dict.fromkeys(permissions, True)).value
+        overwrites = self.channels[channel_id]["permission_overwrites"]
+        for ow in overwrites:
+            if ow["id"] == target and ow["type"] == 1:
+                ow["deny"] = str(int(ow["deny"]) | bits)
+                return
+        overwrites.append({"id": target, "type": 1, "allow": "0", "deny": str(bits)})
+
+    def channel_permissions(self, user_id: int, channel_id: int) -> int:
+        """A member's permissions in a channel: guild roles, then the channel's overwrites."""
+        channel = self.channels[channel_id]
+        if channel["type"] in THREAD_TYPES:
+            channel = self.channels[int(channel["parent_id"])]
+        gid = int(channel["guild_id"])
+        value = self.permissions(user_id, gid)
+        if value == _P.all().value:
+            return value
+        member = self.guilds[gid]["members"].get(user_id) or {"roles": []}
+        overwrites = {(ow["type"], ow["id"]): ow for ow in channel["permission_overwrites"]}
+
+        def apply(value: int, found: list[Json]) -> int:
+            deny = allow = 0
+            for ow in found:
+                deny |= int(ow["deny"])
+                allow |= int(ow["allow"])
+            return (value & ~deny) | allow
+
+        value = apply(value, [ow for ow in [overwrites.get((0, str(gid)))] if ow])
+        roles = [overwrites.get((0, str(r))) for r in member["roles"]]
+        value = apply(value, [ow for ow in roles if ow])
+        return apply(value, [ow for ow in [overwrites.get((1, str(user_id)))] if ow])
+
+    def _missing_permissions(
+        self, channel_id: int, body: Json, files: Sequence[RecordedFile], *, edit: bool = False
+    ) -> tuple[int, Json] | None:
+        """403/50013 when the bot lacks a permission this message needs, as on Discord."""
+        channel = self.channels[channel_id]
+        if "guild_id" not in channel:
+            return None
+        thread = channel["type"] in THREAD_TYPES
+        need = _P(view_channel=True)
+        if not edit:
+            need.send_messages_in_threads, need.send_messages = thread, not thread
+        if body.get("embeds"):
+            need.embed_links = True
+        if files:
+            need.attach_files = True
+        if (body.get("message_reference") or {}).get("message_id"):
+            need.read_message_history = True
+        missing = need.value & ~self.channel_permissions(self.bot_id, channel_id)
+        if missing:
+            names = [name for name, on in _P(missing) if on]
+            self.refused.append((channel_id, names))
+            return _error(403, 50013, "Missing Permissions")
+        return None
+
     def dm_channel(self, user_id: int) -> int:
         """Return (creating if needed) the DM channel between the bot and a user."""
         for cid, ch in self.channels.items():
@@ -665,6 +757,8 @@ class FakeDiscord:
         g = self.guilds[guild_id]
         gid = str(guild_id)
         channels = [c for c in self.channels.values() if c.get("guild_id") == gid]
+        threads = [c for c in channels if c["type"] in THREAD_TYPES]
+        channels = [c for c in channels if c["type"] not in THREAD_TYPES]
         return {
             "id": gid,
             "name": g["name"],
@@ -677,7 +771,7 @@ class FakeDiscord:
             "features": [],
             "roles": list(g["roles"].values()),
             "channels": channels,
-            "threads": [],
+            "threads": threads,
             "members": list(g["members"].values()),
             "member_count": len(g["members"]),
             "presences": [],
@@ -1323,7 +1417,7 @@ class FakeDiscord:
                 guild={"id": str(gid), "locale": "en-US", "features": []},
                 guild_locale="en-US",
                 member=member | {"permissions": str(perms)},
-                app_permissions=str(self.permissions(self.bot_id, gid)),
+                app_permissions=str(self.channel_permissions(self.bot_id, channel_id)),
                 authorizing_integration_owners={"0": str(gid)},
                 context=0,
             )
@@ -1786,6 +1880,10 @@ class FakeDiscord:
         msg = self.messages.get(int(call.params["message_id"]))
         if msg is None or msg["channel_id"] != call.params["channel_id"]:
             return _error(404, 10008, "Unknown Message")
+        if int(msg.get("flags") or 0) & EPHEMERAL:
+            # Only the interaction's webhook can reach an ephemeral message.
+            self.refused.append((int(msg["channel_id"]), ["ephemeral message"]))
+            return _error(404, 10008, "Unknown Message")
         return msg
 
     async def _get_message(self, call: RecordedCall) -> tuple[int, Any]:
@@ -1798,6 +1896,9 @@ class FakeDiscord:
             return _error(404, 10003, "Unknown Channel")
         body = call.body if isinstance(call.body, dict) else {}
         error = _validate_message(body, call.files, edit=False)
+        if error:
+            return error
+        error = self._missing_permissions(cid, body, call.files)
         if error:
             return error
         msg = self._bot_message(cid, body, call.files)
@@ -1814,6 +1915,9 @@ class FakeDiscord:
             return _error(403, 50005, "Cannot edit a message authored by another user")
         body = call.body if isinstance(call.body, dict) else {}
         error = _validate_message(body, call.files, edit=True)
+        if error:
+            return error
+        error = self._missing_permissions(int(msg["channel_id"]), body, call.files, edit=True)
         if error:
             return error
         self._edit(msg, body, call.files)

@@ -99,12 +99,6 @@ def make_probe(*, message_content: bool = True) -> Probe:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-
-
-@pytest.fixture
 async def probe(fake: FakeDiscord) -> AsyncIterator[Probe]:
     probe = make_probe()
     async with fake.running(probe.bot):
@@ -241,3 +235,85 @@ async def test_missing_message_content_intent_blanks_content(fake: FakeDiscord) 
     assert probe.seen_content == ["", f"<@{fake.bot_id}> what is gdp?"]
     assert [m.id for m in members] == [fake.user_id]
     assert not [c for c in fake.calls if c.route == CREATE_MESSAGE]  # "!ping" went unseen
+
+
+# ---------------------------------------------------------------- as strict as Discord
+
+
+async def test_channel_endpoint_cannot_reach_an_ephemeral_message(fake: FakeDiscord) -> None:
+    probe = make_probe()
+    async with fake.running(probe.bot) as bot:
+        interaction = await fake.send_slash("secret")
+        call = await fake.wait_for_interaction_response(interaction)
+        assert call.ephemeral
+        [message_id] = [int(m["id"]) for m in fake.messages.values() if m["flags"] & EPHEMERAL]
+        with pytest.raises(discord.NotFound) as refused:
+            await (
+                bot.get_channel(fake.channel_id)
+                .get_partial_message(message_id)
+                .edit(content="edited")
+            )
+        assert refused.value.code == 10008
+        edited = await bot.http.request(
+            discord.http.Route(
+                "PATCH",
+                "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+                webhook_id=fake.application_id,
+                webhook_token=interaction["token"],
+            ),
+            json={"content": "edited"},
+        )
+        assert edited["content"] == "edited"
+
+
+async def test_a_late_interaction_response_is_unknown(fake: FakeDiscord) -> None:
+    fake.interaction_timeout = 0.0  # any answer is late
+    probe = make_probe()
+    async with fake.running(probe.bot):
+        interaction = await fake.send_slash("secret")
+        call = await fake.wait_for_call(
+            route="/interactions/{interaction_id}/{interaction_token}/callback"
+        )
+        assert call.status == 404 and call.response["code"] == 10062
+        assert interaction["id"] == call.params["interaction_id"]
+
+
+@pytest.mark.parametrize(
+    ("denied", "command", "missing"),
+    [
+        ("embed_links", "!embed", "embed_links"),
+        ("attach_files", "!source", "attach_files"),
+        ("send_messages", "!ping", "send_messages"),
+    ],
+)
+async def test_missing_channel_permissions_are_refused(
+    fake: FakeDiscord, denied: str, command: str, missing: str
+) -> None:
+    fake.deny(fake.channel_id, denied)
+    probe = make_probe()
+
+    @probe.bot.command()
+    async def embed(ctx: commands.Context[commands.Bot]) -> None:
+        await ctx.send(embed=discord.Embed(title="t"))
+
+    async with fake.running(probe.bot) as bot:
+        channel = bot.get_channel(fake.channel_id)
+        assert not getattr(channel.permissions_for(channel.guild.me), denied)  # the bot knows
+        await fake.send_message(command)
+        call = await fake.wait_for_call(method="POST", route=CREATE_MESSAGE)
+        assert call.status == 403 and call.response["code"] == 50013
+        assert fake.refused == [(fake.channel_id, [missing])]
+
+
+async def test_a_thread_needs_send_messages_in_threads(fake: FakeDiscord) -> None:
+    thread = fake.add_thread(fake.channel_id, "questions")
+    probe = make_probe()
+    async with fake.running(probe.bot) as bot:
+        assert bot.get_channel(thread).parent_id == fake.channel_id
+        await fake.send_message("!ping", channel_id=thread)
+        assert (await fake.wait_for_reply(thread)).content == "pong"
+        fake.deny(fake.channel_id, "send_messages_in_threads")
+        await fake.send_message("!ping", channel_id=thread)
+        call = await fake.wait_for_call(method="POST", route=CREATE_MESSAGE)
+        assert call.status == 403 and call.response["code"] == 50013
+        assert fake.refused == [(thread, ["send_messages_in_threads"])]

@@ -187,17 +187,29 @@ def cmd_console(args: argparse.Namespace) -> int:
     return Console(holder).loop()
 
 
+DISCORD_MISSING = (
+    "The Discord part of factbot is not installed: pip install 'factbot[discord]' "
+    "(in a checkout: .venv/bin/pip install -e '.[discord]'). Without it: factbot console"
+)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Discord bot (the token comes from DISCORD_TOKEN or a git-ignored .env)."""
-    from bot.discord.runner import run_bot
-
+    try:
+        from bot.discord.runner import run_bot
+    except ImportError:  # discord.py is the optional extra factbot[discord]
+        print(DISCORD_MISSING, file=sys.stderr)
+        return 2
     return run_bot(_settings(args))
 
 
 def cmd_start(args: argparse.Namespace) -> int:
     """The README's run command: the Discord bot if a token is set, else the console."""
-    from bot.discord.runner import find_token
-
+    try:
+        from bot.discord.runner import find_token
+    except ImportError:  # without the Discord extra the console is the bot
+        print(DISCORD_MISSING, file=sys.stderr)
+        return cmd_console(args)
     if find_token():
         return cmd_run(args)
     print(
@@ -209,10 +221,14 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """Sync the slash commands globally (can take up to an hour to show in Discord)."""
-    from bot.discord.runner import run_bot
-
-    return run_bot(_settings(args), sync_global=True)
+    """Sync the slash commands once and exit: to `discord.guilds` when set (instant), else
+    globally (up to an hour to show). No gateway session: safe beside the running bot."""
+    try:
+        from bot.discord.runner import run_sync
+    except ImportError:
+        print(DISCORD_MISSING, file=sys.stderr)
+        return 2
+    return run_sync(_settings(args))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -5,6 +5,8 @@ Pure functions of an Answer: the views and cogs decide when to send which page.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import discord
@@ -43,25 +45,61 @@ _SLACK = 16  # newlines between the parts of a description
 STATUS_COLOURS = {"error": 0xDC2626, "not_found": 0x9CA3AF}
 
 
+# Markdown that could disguise text: masked links [text](url), spoilers ||x||, and at the
+# start of a line headings (#, -# subtext) and block quotes (>). Bold, italics and code
+# only change the look, so the core's own `code` hints keep working.
+_LINK_OR_SPOILER = re.compile(r"([\[\]|\\])")
+_LINE_START = re.compile(r"(?m)^([ \t]*)(-#|#|>)")
+_KEPT_CONTROLS = frozenset("\n\t")
+
+
+def _visible(text: str) -> str:
+    """Without control, format (bidi overrides and isolates, zero-width) or surrogate
+    characters, which could reorder or hide what a reader sees."""
+    if text.isascii():
+        return "".join(c for c in text if c.isprintable() or c in _KEPT_CONTROLS)
+    return "".join(
+        c for c in text if c in _KEPT_CONTROLS or unicodedata.category(c) not in ("Cc", "Cf", "Cs")
+    )
+
+
+def escape(text: str) -> str:
+    """User or editor text made inert for an embed: the one function every such text goes
+    through. No pings, no masked links, spoilers, headings or quotes, no bidi tricks."""
+    text = _LINK_OR_SPOILER.sub(r"\\\1", _visible(text))
+    return neutralise(_LINE_START.sub(r"\1\\\2", text))
+
+
+def code(text: str, limit: int) -> str:
+    """Text for inside a `code span`, where markdown is not parsed: only backticks matter."""
+    return shorten(neutralise(_visible(text)).replace("`", "ʹ"), limit)
+
+
 def safe(text: str, limit: int) -> str:
-    """Neutralised (no pings) and within `limit`, marked with an ellipsis if shortened."""
-    return shorten(neutralise(text), limit)
+    """Escaped (see `escape`) and within `limit`, marked with an ellipsis if shortened."""
+    return shorten(escape(text), limit)
+
+
+def fit(text: str, limit: int) -> str:
+    """Our own markdown around escaped parts: still no pings or hidden characters, and
+    within `limit`; it is not escaped again (that would show the backslashes)."""
+    return shorten(neutralise(_visible(text)), limit)
 
 
 def citation_field(c: CitationRef) -> tuple[str, str]:
-    name = f"[{c.number}] {c.article}, ¶{c.paragraph}"
-    value = f"“{shorten(c.quote, QUOTE_IN_FIELD)}”"
+    name = f"[{c.number}] {escape(c.article)}, ¶{c.paragraph}"
+    value = f"“{safe(c.quote, QUOTE_IN_FIELD)}”"
     if c.cites:
-        value += f"\n*citing {shorten(c.cites, CITES_IN_FIELD)}*"
-    value += f"\n`cite {c.claim_id}`"
-    return safe(name, FIELD_NAME_MAX), safe(value, FIELD_VALUE_MAX)
+        value += f"\n*citing {safe(c.cites, CITES_IN_FIELD)}*"
+    value += f"\n`cite {code(c.claim_id, 200)}`"
+    return fit(name, FIELD_NAME_MAX), fit(value, FIELD_VALUE_MAX)
 
 
 def _line(line: Line) -> str:
     """'• text [1][2]': a long text is shortened before its citation marks, never the marks."""
     marks = line_text("", line.citations).strip()
     room = max(LINE_MAX - len(marks) - 3, LINE_MAX // 2)
-    return safe(line_text("• " + safe(line.text, room), line.citations), LINE_MAX)
+    return fit(line_text("• " + safe(line.text, room), line.citations), LINE_MAX)
 
 
 def _heading(line: Line) -> str:
@@ -83,14 +121,14 @@ def _trailer(answer: Answer) -> list[str]:
     parts: list[str] = []
     size = 0
     for i, s in enumerate(answer.suggestions, start=1):
-        text = f"{i}. {safe(s.label, 150)}: `{safe(s.command, 150)}`"
+        text = f"{i}. {safe(s.label, 150)}: `{code(s.command, 150)}`"
         if size + len(text) + 1 > TRAILER_MAX - 250:
             parts.append("…")
             break
         parts.append(text)
         size += len(text) + 1
     if answer.usage:
-        parts.append(f"\nUsage: `{safe(answer.usage, 200)}`")
+        parts.append(f"\nUsage: `{code(answer.usage, 200)}`")
     return parts
 
 
@@ -100,7 +138,7 @@ def _footer(answer: Answer, number: int, total: int) -> str:
         footer.append(f"Page {number}/{total}")
     if answer.entity_id:
         footer.append(f"{answer.entity_type}: {answer.entity_id}")
-    return safe(" · ".join(footer), FOOTER_BUDGET)
+    return fit(" · ".join(footer), FOOTER_BUDGET)  # footers render no markdown
 
 
 def _fixed_size(parts: list[str]) -> int:
@@ -180,7 +218,7 @@ def answer_embed(answer: Answer, page: EmbedPage, number: int, total: int) -> di
     room = EMBED_TOTAL_MAX - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
     embed = discord.Embed(
         title=title,
-        description=safe("\n".join(parts), min(DESCRIPTION_MAX, room)) or None,
+        description=fit("\n".join(parts), min(DESCRIPTION_MAX, room)) or None,
         colour=colour,
     )
     for name, value in fields:
@@ -194,3 +232,19 @@ def render_pages(answer: Answer) -> list[discord.Embed]:
     """Every page of the answer as an embed; each one within Discord's limits."""
     pages = paginate(answer)
     return [answer_embed(answer, p, i, len(pages)) for i, p in enumerate(pages, start=1)]
+
+
+PICTURE_LEFT_OUT = "(The picture is left out: I may not attach files in this channel.)"
+
+
+def embed_text(embed: discord.Embed, limit: int = CONTENT_MAX) -> str:
+    """An embed as plain message text, for channels where the bot may not embed links:
+    the same parts in the same order, within Discord's 2,000 characters."""
+    parts = [f"**{embed.title}**" if embed.title else ""]
+    if embed.description:
+        parts.append(embed.description)
+    for f in embed.fields:
+        parts.append(f"{f.name}\n{f.value}")
+    if embed.footer.text:
+        parts.append(f"-# {embed.footer.text}")
+    return fit("\n\n".join(p for p in parts if p), limit)

@@ -1,10 +1,13 @@
-"""Reload results as embeds for the ops channel: every error located, changes listed."""
+"""Reload results as embeds for the ops channel: every error located, changes listed.
+
+File names, messages and changelog lines come from editors' YAML: each goes through
+`embeds.escape`, so a broken file cannot post a masked link, a spoiler or a ping."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.discord.embeds import DESCRIPTION_MAX, safe
+from bot.discord.embeds import DESCRIPTION_MAX, code, escape, fit
 from bot.loading.holder import ReloadOutcome
 from bot.loading.yamlsource import Problem
 
@@ -17,8 +20,8 @@ def problem_pages(problems: tuple[Problem, ...]) -> list[str]:
     current: list[str] = []
     size = 0
     for p in problems:
-        line = f"• `{p.file}:{p.line or '?'}:{p.column or '?'}` {p.message}"
-        line = safe(line, 900)
+        where = code(f"{p.file}:{p.line or '?'}:{p.column or '?'}", 300)
+        line = fit(f"• `{where}` {escape(p.message)}", 900)
         if current and size + len(line) > PAGE_CHARS:
             pages.append("\n".join(current))
             current, size = [], 0
@@ -34,12 +37,17 @@ def reload_embed(outcome: ReloadOutcome) -> list[discord.Embed]:
         s = outcome.kb.summary()
         embed = discord.Embed(
             title="Knowledge reloaded",
-            description=safe("\n".join(outcome.changelog.lines()), DESCRIPTION_MAX),
+            description=fit(
+                "\n".join(escape(line) for line in outcome.changelog.lines()), DESCRIPTION_MAX
+            ),
             colour=0x16A34A,
         )
         embed.set_footer(
-            text=f"{s['entities']} entities, {s['claims']} claims, "
-            f"{s['articles']} articles · by {outcome.kb.loaded_by}"
+            text=fit(
+                f"{s['entities']} entities, {s['claims']} claims, "
+                f"{s['articles']} articles · by {outcome.kb.loaded_by}",
+                256,
+            )
         )
         return [embed]
     pages = problem_pages(outcome.problems)
@@ -47,7 +55,7 @@ def reload_embed(outcome: ReloadOutcome) -> list[discord.Embed]:
     for i, page in enumerate(pages, start=1):
         embed = discord.Embed(
             title=f"Knowledge files have {len(outcome.problems)} problem(s): not loaded",
-            description=safe(
+            description=fit(
                 "Still answering from the last good knowledge.\n\n" + page, DESCRIPTION_MAX
             ),
             colour=0xDC2626,
@@ -62,3 +70,13 @@ def fixed_embed(outcome: ReloadOutcome) -> discord.Embed:
     embed = reload_embed(outcome)[0]
     embed.title = "Knowledge files fixed and reloaded"
     return embed
+
+
+def pointer(outcome: ReloadOutcome, ops_channel: int) -> str:
+    """The one line a `reload` typed in a team channel gets: the report is in the ops channel."""
+    if outcome.ok:
+        return f"Knowledge reloaded; the changelog is in <#{ops_channel}>."
+    return (
+        f"Knowledge files have {len(outcome.problems)} problem(s) and were not loaded; "
+        f"still answering from the last good knowledge. Details in <#{ops_channel}>."
+    )

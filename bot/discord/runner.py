@@ -1,4 +1,8 @@
-"""Starting the Discord bot: the token from the environment only, never from the repo."""
+"""Starting the Discord bot, or syncing its slash commands once.
+
+The token comes from the environment (DISCORD_TOKEN), or from a git-ignored `.env` next to
+config.yaml, read by `find_token`: a few lines of stdlib, deliberately no dotenv package
+(it reads one key; no interpolation, no multi-line values)."""
 
 from __future__ import annotations
 
@@ -12,12 +16,15 @@ import discord
 import yarl
 
 from bot.config import Settings
+from bot.discord.client import make_bot
+from bot.loading.holder import KnowledgeHolder
 
 log = logging.getLogger("factbot")
 
 
 def find_token(env_file: Path = Path(".env")) -> str | None:
-    """DISCORD_TOKEN from the environment, else from a git-ignored .env file."""
+    """DISCORD_TOKEN from the environment, else the `DISCORD_TOKEN=...` line of a
+    git-ignored .env file (`export ` and quotes allowed)."""
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if token:
         return token
@@ -61,8 +68,7 @@ def setup_logging(token: str) -> None:
         handler.setFormatter(RedactingFormatter(handler.formatter or logging.Formatter(), token))
 
 
-def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
-    """Run until stopped. Returns a process exit code; never shows a traceback for a bad token."""
+def _token_or_explain() -> str | None:
     token = find_token()
     if not token:
         print(
@@ -70,11 +76,10 @@ def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
             "config.yaml, which git ignores). To try the bot without Discord: factbot console",
             file=sys.stderr,
         )
-        return 2
-    from bot.discord.client import make_bot
-    from bot.loading.holder import KnowledgeHolder
+    return token
 
-    setup_logging(token)
+
+def _holder_or_explain(settings: Settings) -> KnowledgeHolder | None:
     holder, result = KnowledgeHolder.load(settings)
     if holder is None:
         for p in result.problems:
@@ -83,8 +88,57 @@ def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
             "The knowledge base has errors; fix them (factbot check) and start again.",
             file=sys.stderr,
         )
+    return holder
+
+
+async def sync_once(holder: KnowledgeHolder, token: str) -> dict[str, int]:
+    """Log in over REST (no gateway session, so it can run beside the service), sync the
+    slash commands (to `discord.guilds` only when set, else globally), and leave."""
+    bot = make_bot(holder, sync_only=True)
+    async with bot:
+        await bot.login(token)  # runs setup_hook: the cogs, hence the command tree
+        return await bot.sync_commands()  # type: ignore[attr-defined]
+
+
+def run_sync(settings: Settings) -> int:
+    """`factbot sync`: sync once and exit. Returns a process exit code."""
+    token = _token_or_explain()
+    if not token:
+        return 2
+    setup_logging(token)
+    holder = _holder_or_explain(settings)
+    if holder is None:
         return 1
     point_at(settings.discord.api_base, settings.discord.gateway_url)
+    try:
+        counts = asyncio.run(sync_once(holder, token))
+    except discord.LoginFailure:
+        print("Discord rejected the token (DISCORD_TOKEN).", file=sys.stderr)
+        return 1
+    except discord.HTTPException as exc:
+        print(f"Discord refused the sync: {exc.status} {exc.text}", file=sys.stderr)
+        return 1
+    for scope, n in counts.items():
+        where = "globally" if scope == "global" else f"to guild {scope}"
+        print(f"synced {n} slash commands {where}")
+    return 0
+
+
+def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
+    """Run until stopped. Returns a process exit code; never shows a traceback for a bad token."""
+    token = _token_or_explain()
+    if not token:
+        return 2
+    setup_logging(token)
+    holder = _holder_or_explain(settings)
+    if holder is None:
+        return 1
+    point_at(settings.discord.api_base, settings.discord.gateway_url)
+    if not settings.discord.message_content:
+        log.info(
+            "slash-only mode (discord.message_content: false): answering slash commands and "
+            "mentions of the bot; prefix commands are off"
+        )
     bot = make_bot(holder, sync_global=sync_global)
 
     async def main() -> None:
@@ -102,7 +156,8 @@ def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
     except discord.PrivilegedIntentsRequired:
         print(
             "Discord refused the Message Content intent: turn it on for the bot in the "
-            "Developer Portal (Bot > Privileged Gateway Intents).",
+            "Developer Portal (Bot > Privileged Gateway Intents), or run slash-only with "
+            "`discord.message_content: false` in config.yaml.",
             file=sys.stderr,
         )
         return 1

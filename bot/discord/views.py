@@ -1,15 +1,26 @@
-"""Buttons and menus: paging an answer and picking among "did you mean" choices."""
+"""Buttons and menus: paging an answer and picking among "did you mean" choices.
+
+A view on an ephemeral message can only be edited through the interaction that made or
+last touched it (its webhook token, valid 15 minutes): Discord answers the channel
+endpoint with Unknown Message for ephemeral messages. So every view remembers that
+interaction and edits, expires and replaces itself through it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
 from bot.commands.answer import Suggestion
 
+log = logging.getLogger("factbot.views")
+
 Runner = Callable[[discord.Interaction, str], Awaitable[None]]
+DEFER_AFTER = 1.5  # seconds; Discord needs an acknowledgement within 3
 
 
 class OwnedView(discord.ui.View):
@@ -19,9 +30,15 @@ class OwnedView(discord.ui.View):
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
         self.message: discord.Message | None = None
+        self.interaction: discord.Interaction | None = None
+
+    def bind(self, interaction: discord.Interaction) -> None:
+        """Edit (and expire) through this interaction: the only way to an ephemeral message."""
+        self.interaction = interaction
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
+            self.bind(interaction)  # the latest press reaches the message for 15 minutes
             return True
         await interaction.response.send_message(
             "Only the person who asked can use these buttons; ask the question yourself to get "
@@ -34,9 +51,13 @@ class OwnedView(discord.ui.View):
         for item in self.children:
             if isinstance(item, discord.ui.Button | discord.ui.Select):
                 item.disabled = True
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):  # the message may be gone
+        try:
+            if self.interaction is not None:
+                await self.interaction.edit_original_response(view=self)
+            elif self.message is not None:
                 await self.message.edit(view=self)
+        except discord.HTTPException as exc:  # the message may be gone, or the token expired
+            log.warning("could not disable an expired view: %s %s", exc.status, exc.text)
 
 
 class PagerView(OwnedView):
@@ -98,6 +119,37 @@ class ChoiceView(OwnedView):
         self.add_item(select)
 
     async def _chosen(self, interaction: discord.Interaction) -> None:
+        """Run the pick; if it is not done in DEFER_AFTER s, acknowledge it first (a deferred
+        update), so a slow answer never meets Discord's 3-second deadline. `run` shows its
+        answer with `show_in_place`, which works either way."""
         command = self.select.values[0]
         self.stop()
-        await self.run(interaction, command)
+        work = asyncio.ensure_future(self.run(interaction, command))
+        done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
+        if not done and not interaction.response.is_done():
+            with contextlib.suppress(discord.InteractionResponded, discord.HTTPException):
+                await interaction.response.defer()  # lost the race to `run`: it answered
+        await work
+
+
+async def show_in_place(
+    interaction: discord.Interaction,
+    *,
+    embed: discord.Embed | None = None,
+    content: str | None = None,
+    view: discord.ui.View | None = None,
+    files: Sequence[discord.File] = (),
+) -> None:
+    """Replace the message a pressed component is on, through the interaction (so ephemeral
+    messages work), whether or not the press was deferred; the new view then edits and
+    expires through the same interaction."""
+    if isinstance(view, OwnedView):
+        view.bind(interaction)
+    if interaction.response.is_done():
+        await interaction.edit_original_response(
+            content=content, embed=embed, view=view, attachments=list(files)
+        )
+    else:
+        await interaction.response.edit_message(
+            content=content, embed=embed, view=view, attachments=list(files)
+        )

@@ -1,4 +1,5 @@
-"""The fake Discord server and a factbot connected to it, for every Discord test."""
+"""A factbot connected to the fake Discord server (the `fake` fixture and the settings
+builder `discord_settings` live in tests/conftest.py, shared with the reload tests)."""
 
 from __future__ import annotations
 
@@ -10,30 +11,19 @@ import pytest
 from bot.config import Settings
 from bot.discord.client import FactBot
 from bot.loading.holder import KnowledgeHolder
-from tests.conftest import KNOWLEDGE, SEEDS
+from tests.conftest import discord_settings
 from tests.fakediscord import FakeDiscord
 
 
-def make_settings(
-    fake: FakeDiscord, knowledge: Path = KNOWLEDGE, seeds: Path = SEEDS, **discord: object
-) -> Settings:
-    base = {"team_channels": [fake.channel_id], "cooldown": {"rate": 50, "per_seconds": 1}}
-    base.update(discord)
-    return Settings.model_validate(
-        {"knowledge_dir": str(knowledge), "seeds_dir": str(seeds), "discord": base}
-    )
+def make_settings(fake: FakeDiscord, root: Path | None = None, **discord: object) -> Settings:
+    """Settings with the fake server's channel as the team channel (a copy at `root`)."""
+    return discord_settings(root, fake=fake, **discord)
 
 
 def make_bot(settings: Settings) -> FactBot:
     holder, result = KnowledgeHolder.load(settings)
     assert holder is not None, result.problems
     return FactBot(holder)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ async def test_everyone_in_yaml_content_never_pings(fake, kb_copy):
     people.write_text(
         text[:at] + "description: Ping @everyone and @here now" + text[end:], encoding="utf-8"
     )
-    bot = make_bot(make_settings(fake, kb_copy / "knowledge", kb_copy / "seeds"))
+    bot = make_bot(make_settings(fake, kb_copy))
     async with fake.running(bot):
         await fake.send_message("!who lavrov")
         call = await fake.wait_for_reply()
@@ -369,7 +369,7 @@ async def test_restricted_entities_stay_hidden(fake, kb_copy):
         + text[at + len("  - id: aleksei-nikolski\n") :],
         encoding="utf-8",
     )
-    bot = make_bot(make_settings(fake, kb_copy / "knowledge", kb_copy / "seeds"))
+    bot = make_bot(make_settings(fake, kb_copy))
     async with fake.running(bot):
         interaction = await fake.send_autocomplete("who", {"name": "nikol"})
         call = await fake.wait_for_interaction_response(interaction)

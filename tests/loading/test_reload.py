@@ -7,13 +7,12 @@ import io
 import threading
 from pathlib import Path
 
-import pytest
-
 from bot.cli.console import Console
 from bot.commands.table import run
 from bot.config import Settings
 from bot.discord.client import FactBot
 from bot.loading.holder import KnowledgeHolder
+from tests.conftest import discord_settings
 from tests.fakediscord import FakeDiscord
 
 NEW_CLAIM = """
@@ -34,14 +33,7 @@ def claims_file(root: Path) -> Path:
 
 
 def settings_for(root: Path, **discord: object) -> Settings:
-    return Settings.model_validate(
-        {
-            "knowledge_dir": str(root / "knowledge"),
-            "seeds_dir": str(root / "seeds"),
-            "reload_debounce": 0.2,
-            "discord": {"cooldown": {"rate": 100, "per_seconds": 1}, **discord},
-        }
-    )
+    return discord_settings(root, reload_debounce=0.2, **discord)
 
 
 def loaded(root: Path) -> KnowledgeHolder:
@@ -162,12 +154,6 @@ def test_console_commands_and_quit(kb_copy):
 
 
 # ---------------------------------------------------------------- through Discord
-
-
-@pytest.fixture
-async def fake():
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def wait_ops(fake: FakeDiscord, ops: int, timeout: float = 15.0):

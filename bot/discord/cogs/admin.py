@@ -35,10 +35,11 @@ class Admin(commands.Cog):
             await ctx.defer()
         outcome = await asyncio.to_thread(self.bot.holder.reload, str(ctx.author))
         reloader = self.bot.get_cog("Reloader")
-        if reloader is not None and ctx.channel.id != self.bot.holder.settings.discord.ops_channel:
-            await reloader.report(outcome)  # type: ignore[attr-defined]
-        embeds = reload_embed(outcome)
-        await ctx.reply(embeds=embeds[:1], mention_author=False)
+        if reloader is not None:  # the report goes to ops; a team channel gets a pointer
+            reply = await reloader.answer_reload(ctx.channel.id, outcome)  # type: ignore[attr-defined]
+        else:
+            reply = {"embeds": reload_embed(outcome)[:1]}
+        await ctx.reply(**reply, mention_author=False)
 
 
 async def setup(bot: FactBot) -> None:

@@ -25,7 +25,7 @@ from bot.commands.registry import CommandSpec
 from bot.commands.search import search_facts
 from bot.commands.table import COMMANDS, run
 from bot.discord.embeds import render_pages
-from bot.discord.views import ChoiceView, PagerView
+from bot.discord.views import ChoiceView, OwnedView, PagerView, show_in_place
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.render.pictures.pictures import Pictures
 
@@ -118,6 +118,8 @@ class _LookupsBase(commands.Cog):
         message = await ctx.reply(**kwargs)
         if view is not None:
             view.message = message  # type: ignore[attr-defined]
+            if ctx.interaction is not None and isinstance(view, OwnedView):
+                view.bind(ctx.interaction)  # an ephemeral reply is reached only through it
 
     async def run_choice(self, interaction: discord.Interaction, command: str) -> None:
         """A "did you mean" pick: replace the choices with the chosen answer."""
@@ -129,14 +131,12 @@ class _LookupsBase(commands.Cog):
             files.append(
                 discord.File(io.BytesIO(prepared.picture[1]), filename=prepared.picture[0])
             )
-        await interaction.response.edit_message(embed=embeds[0], view=view, attachments=files)
-        if view is not None:
-            view.message = interaction.message  # type: ignore[attr-defined]
+        await show_in_place(interaction, embed=embeds[0], view=view, files=files)
 
     # ---------------------------------------------------------------- autocomplete
 
     def _allowed(self, interaction: discord.Interaction) -> bool:
-        return self.bot.allowed_here(interaction.channel_id, interaction.guild_id)
+        return self.bot.allowed_for(interaction)
 
     async def entity_autocomplete(
         self, interaction: discord.Interaction, current: str

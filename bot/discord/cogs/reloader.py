@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
 
-from bot.discord.reports import fixed_embed, reload_embed
+from bot.discord.reports import fixed_embed, pointer, reload_embed
 from bot.loading.holder import ReloadOutcome
 from bot.loading.watch import watch
 
@@ -30,6 +30,8 @@ class Reloader(commands.Cog):
         self.last_failure: tuple[str, ...] = ()
 
     async def cog_load(self) -> None:
+        if self.bot.sync_only:
+            return  # `factbot sync` leaves at once: nothing to watch
         s = self.bot.holder.settings
         self.task = asyncio.create_task(
             watch(self.bot.holder, self.report, debounce=s.reload_debounce), name="factbot-watch"
@@ -53,6 +55,19 @@ class Reloader(commands.Cog):
             self.last_failure = key
             embeds = reload_embed(outcome)
         await self.post(embeds)
+
+    async def answer_reload(self, channel_id: int | None, outcome: ReloadOutcome) -> dict[str, Any]:
+        """What a `reload` command replies, as keyword arguments for `ctx.reply`: the full
+        report goes to the ops channel (problem lists stay out of team channels), and the
+        channel it was typed in gets a one-line pointer to it. Without an ops channel, or
+        typed in the ops channel itself, the report is the reply."""
+        ops = self.bot.holder.settings.discord.ops_channel
+        embeds = reload_embed(outcome)
+        if ops is None or channel_id == ops:
+            return {"embeds": embeds[:1]}
+        self.last_failure = () if outcome.ok else tuple(map(str, outcome.problems))
+        await self.post(embeds)
+        return {"content": pointer(outcome, ops)}
 
     async def post(self, embeds: list[discord.Embed]) -> None:
         channel_id = self.bot.holder.settings.discord.ops_channel
