@@ -19,7 +19,7 @@ from bot.commands.registry import REGISTRY, run
 from bot.discord.embeds import render_pages
 from bot.discord.views import ChoiceView, PagerView
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.render.pictures.pictures import Pictures
+from bot.render.pictures.picture import Pictures
 
 if TYPE_CHECKING:
     from bot.discord.client import FactBot
