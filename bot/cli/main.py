@@ -106,6 +106,18 @@ def _load_or_explain(settings: Settings) -> KnowledgeHolder | None:
     return holder
 
 
+def _write_picture(picture: tuple[str, bytes] | None, path: str) -> None:
+    if picture is None:
+        print(
+            "(no picture for this kind of answer: try `timeline ...`, `when ...`, "
+            "`on ...` or `map ...`)",
+            file=sys.stderr,
+        )
+    else:
+        Path(path).write_bytes(picture[1])
+        print(f"(picture written to {path})", file=sys.stderr)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question as typed in chat, e.g. factbot ask "who lavrov"."""
     settings = _settings(args)
@@ -117,18 +129,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     )
     answer = with_urls(answer, holder.kb, settings.site.url)
     if args.image:
-        from bot.render.pictures.pictures import picture_for
+        from bot.render.pictures.picture import PicturesUnavailable, picture_for
 
-        picture = picture_for(holder.kb, answer)
-        if picture is None:
-            print(
-                "(no picture for this kind of answer: try `timeline ...`, `when ...`, "
-                "`on ...` or `map ...`)",
-                file=sys.stderr,
-            )
+        try:
+            picture = picture_for(holder.kb, answer)
+        except PicturesUnavailable as exc:
+            print(f"(no picture written: {exc})", file=sys.stderr)
         else:
-            Path(args.image).write_bytes(picture[1])
-            print(f"(picture written to {args.image})", file=sys.stderr)
+            _write_picture(picture, args.image)
     if args.json:
         doc = answer.to_json()
         doc["text"] = render_text(answer, page=args.page, page_size=settings.page_size)

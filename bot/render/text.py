@@ -1,4 +1,10 @@
-"""Plain-text rendering for the CLI and the console; JSON is Answer.to_json()."""
+"""Plain-text rendering for the CLI and the console; JSON is Answer.to_json().
+
+What is rendered here goes to a terminal, which obeys control characters: an entity
+whose name holds an OSC sequence (ESC ] 0 ; ... BEL) would retitle the window, ESC [ 8 m
+hide what follows, a bidi override reorder a line. So every control character from the
+data is shown as a visible stand-in instead (ESC as "␛", so "␛[31m" is seen, not obeyed).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,28 @@ from bot.commands.answer import Answer, CitationRef
 from bot.knowledge.articles import shorten
 
 QUOTE_LIMIT = 160
+
+# Bidi embeddings, overrides and isolates, and the invisible direction marks.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _stand_ins() -> dict[int, str]:
+    """C0 controls (but newline) as their Unicode control pictures, DEL as "␡", C1 controls
+    and bidi controls as "<U+XXXX>"."""
+    table = {c: chr(0x2400 + c) for c in range(0x20) if c != 0x0A}
+    table[0x7F] = "\u2421"
+    table.update({c: f"<U+{c:04X}>" for c in range(0x80, 0xA0)})
+    table.update({ord(c): f"<U+{ord(c):04X}>" for c in _BIDI})
+    return table
+
+
+_VISIBLE = _stand_ins()
+
+
+def visible(text: str) -> str:
+    """`text` with every control character a terminal would act on replaced by a visible
+    stand-in; newlines are kept."""
+    return text.translate(_VISIBLE)
 
 
 def citation_text(c: CitationRef, *, quote_limit: int | None = QUOTE_LIMIT) -> str:
@@ -30,7 +58,9 @@ def render_text(
     explain: bool = False,
     more_hint: str = "--page {n}",
 ) -> str:
-    """The answer as a terminal would show it: page `page` of its lines, with citations."""
+    """The answer as a terminal would show it: page `page` of its lines, with citations.
+
+    Control characters from the data (and the user's own question) are made visible."""
     out = [answer.title]
     if answer.subtitle:
         out.append(answer.subtitle)
@@ -60,4 +90,4 @@ def render_text(
         out += ["", f"Usage: {answer.usage}"]
     if explain and answer.explain:
         out += ["", "Match:", *(f"  {x}" for x in answer.explain.splitlines())]
-    return "\n".join(out)
+    return visible("\n".join(out))

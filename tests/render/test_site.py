@@ -9,7 +9,6 @@ import unicodedata
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -260,9 +259,8 @@ def test_pictures_have_alt_text_and_are_skipped_without_matplotlib(
         drawn.append(answer.kind)
         return "x.png", b"\x89PNG fake"
 
-    monkeypatch.setattr(
-        site_build, "picture_module", lambda: SimpleNamespace(picture_for=picture_for)
-    )
+    monkeypatch.setattr(site_build, "picture_for", picture_for)
+    monkeypatch.setattr(site_build, "pictures_available", lambda: True)
     out = tmp_path / "site"
     build_site(seed_kb, out)
     html = (out / KAZ).read_text(encoding="utf-8")
@@ -272,7 +270,7 @@ def test_pictures_have_alt_text_and_are_skipped_without_matplotlib(
     drawn.clear()
     build_site(seed_kb, out)
     assert drawn == []  # unchanged pictures are reused, not drawn again
-    monkeypatch.setattr(site_build, "picture_module", lambda: None)
+    monkeypatch.setattr(site_build, "pictures_available", lambda: False)
     build_site(seed_kb, out)
     assert "<img" not in (out / KAZ).read_text(encoding="utf-8")
 

@@ -27,7 +27,7 @@ from bot.commands.table import COMMANDS, run
 from bot.discord.embeds import render_pages
 from bot.discord.views import ChoiceView, OwnedView, PagerView, show_in_place
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.render.pictures.pictures import Pictures
+from bot.render.pictures.picture import Pictures
 
 if TYPE_CHECKING:
     from bot.discord.client import FactBot

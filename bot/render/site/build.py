@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -22,13 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from types import ModuleType
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.commands.dates import timeline
 from bot.commands.entities import map_
 from bot.knowledge.snapshot import KnowledgeBase
+from bot.render.pictures.picture import picture_for, pictures_available
 from bot.render.site.pages import article_page, article_refs, entity_page, index_page
 from bot.render.site.search import index_script
 from bot.render.site.urls import article_path, entity_path, safe_id
@@ -67,14 +66,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-
-
-def picture_module() -> ModuleType | None:
-    """The picture code, or None when matplotlib is not installed (pages go without)."""
-    try:
-        return importlib.import_module("bot.render.pictures.pictures")
-    except ImportError:
-        return None
 
 
 class _Writer:
@@ -122,7 +113,7 @@ class _Writer:
         return True
 
 
-def _pictures(kb: KnowledgeBase, entity_id: str, writer: _Writer, module: ModuleType) -> list:
+def _pictures(kb: KnowledgeBase, entity_id: str, writer: _Writer) -> list:
     """The entity's timeline and map as (path, alt text); a file is named by a hash of what
     it draws, so an unchanged picture is linked from the live site, not drawn again."""
     out = []
@@ -138,7 +129,7 @@ def _pictures(kb: KnowledgeBase, entity_id: str, writer: _Writer, module: Module
         ).hexdigest()[:16]
         rel = f"img/{safe_id(entity_id)}-{kind}-{digest}.png"
         if not writer.reuse(rel):
-            picture = module.picture_for(kb, answer)
+            picture = picture_for(kb, answer)
             if picture is None:
                 continue
             writer.put(rel, picture[1])
@@ -148,7 +139,7 @@ def _pictures(kb: KnowledgeBase, entity_id: str, writer: _Writer, module: Module
 
 def _render_all(kb: KnowledgeBase, writer: _Writer, pictures: bool) -> None:
     env = environment()
-    module = picture_module() if pictures else None
+    pictures = pictures and pictures_available()
 
     def page(rel: str, template: str, root: str, **context: object) -> None:
         html = env.get_template(template).render(root=root, **context)
@@ -158,8 +149,8 @@ def _render_all(kb: KnowledgeBase, writer: _Writer, pictures: bool) -> None:
         if entity.restricted:
             continue
         view = entity_page(kb, entity.id)
-        if module is not None:
-            view.pictures = _pictures(kb, entity.id, writer, module)
+        if pictures:  # without matplotlib, pages go without their pictures
+            view.pictures = _pictures(kb, entity.id, writer)
         page(entity_path(entity.id), "entity.html", "../", page=view)
     refs = article_refs(kb)
     for article_id in kb.articles:

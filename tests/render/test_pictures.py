@@ -11,28 +11,43 @@ import itertools
 import threading
 
 import pytest
+
+pytest.importorskip("matplotlib", reason="pictures need the `pictures` extra")
+
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.figure import Figure
 from matplotlib.image import imread
+from matplotlib.text import Text
 
 from bot.commands.answer import Answer
 from bot.commands.table import run
 from bot.knowledge.dates import Precision
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.render.pictures import pictures
-from bot.render.pictures.pictures import (
+from bot.render.pictures import common, timeline
+from bot.render.pictures.canvas import RENDER_LOCK
+from bot.render.pictures.common import short_label
+from bot.render.pictures.map import (
     GraphData,
     GraphEdge,
-    Mark,
     Node,
-    PictureCache,
-    Pictures,
-    TimelineData,
     graph_data,
     layout_graph,
-    layout_timeline,
+    overlap,
+)
+from bot.render.pictures.map_draw import draw_graph
+from bot.render.pictures.picture import (
+    PictureCache,
+    Pictures,
+    cache_key,
     picture_for,
-    short_label,
+)
+from bot.render.pictures.timeline import (
+    Mark,
+    TimelineData,
+    layout_timeline,
     timeline_data,
 )
+from bot.render.pictures.timeline_draw import draw_timeline, render_timeline
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MEMBERS = ("armenia", "belarus", "kazakhstan", "kyrgyzstan", "russia", "tajikistan", "uzbekistan")
@@ -123,7 +138,7 @@ def test_timeline_colours_are_the_subjects_types(seed_kb, timeline_answer):
     assert marks["kazakhstan-proposed-ksor-late-2008"].colour_key == "country"
     assert marks["lavrov-arrived-astana-2012-04-06"].colour_key == "person"
     assert marks["csto-summit-moscow-2012-05-15"].colour_key == "event"
-    assert pictures.colour("person") == "#3b82f6"  # the Discord embed palette
+    assert common.colour("person") == "#3b82f6"  # the Discord embed palette
 
 
 def test_a_page_draws_only_its_lines_with_the_answers_numbers(seed_kb, timeline_answer):
@@ -164,7 +179,7 @@ def test_timeline_lanes_never_overlap(seed_kb):
             # a label sits beside its mark unless it is written over its own long bar
             if not p.inside:
                 assert p.label_x1 <= p.x0 or p.label_x0 >= p.x1
-        assert layout.width <= 1600 and layout.height <= pictures.MAX_HEIGHT
+        assert layout.width <= 1600 and layout.height <= common.MAX_HEIGHT
 
 
 def test_timeline_axis_cuts_empty_years(seed_kb, full_timeline):
@@ -187,7 +202,7 @@ def test_timeline_axis_keeps_one_scale(seed_kb, timeline_answer):
     k = layout.px_per_day
     assert width["csto-transformation-began-late-2008"] == pytest.approx(122 * k)
     assert width["armenia-member-of-csto"] == pytest.approx(30 * k)
-    assert width["lavrov-arrived-astana-2012-04-06"] == pytest.approx(2 * pictures.POINT_RADIUS)
+    assert width["lavrov-arrived-astana-2012-04-06"] == pytest.approx(2 * timeline.POINT_RADIUS)
     # a month is visibly a bar, not a dot
     assert width["armenia-member-of-csto"] > 2 * width["lavrov-arrived-astana-2012-04-06"]
     # later dates are further right; 6 April lies inside the April bar
@@ -228,7 +243,7 @@ def test_map_keeps_the_most_cited_neighbours(seed_kb):
 
 
 def _boxes_apart(boxes: list[tuple[float, float, float, float]]) -> bool:
-    return not any(pictures._overlap(a, b) for a, b in itertools.combinations(boxes, 2))
+    return not any(overlap(a, b) for a, b in itertools.combinations(boxes, 2))
 
 
 def _check_graph_layout(data: GraphData) -> None:
@@ -239,11 +254,11 @@ def _check_graph_layout(data: GraphData) -> None:
     assert _boxes_apart([e.box for e in layout.edges])
     c = layout.centre
     centre = (c.label_x0, c.label_y0, c.label_x1, c.label_y1)
-    assert not any(pictures._overlap(e.box, centre) for e in layout.edges)
+    assert not any(overlap(e.box, centre) for e in layout.edges)
     for p in layout.nodes:
         assert p.label_x0 >= 0 and p.label_x1 <= layout.width
         assert (p.x > c.x) == (p.side > 0)  # labels point away from the centre
-    assert layout.width <= 1600 and layout.height <= pictures.MAX_HEIGHT
+    assert layout.width <= 1600 and layout.height <= common.MAX_HEIGHT
 
 
 def test_map_layout_has_no_overlaps(seed_kb, map_answer):
@@ -273,8 +288,8 @@ def test_pictures_are_valid_pngs(request, fixture):
     image = imread(io.BytesIO(png))
     height, width = image.shape[:2]
     assert image.size > 0
-    assert width == pictures.WIDTH
-    assert 400 <= height <= pictures.MAX_HEIGHT
+    assert width == common.WIDTH
+    assert 400 <= height <= common.MAX_HEIGHT
     assert name == {"timeline_png": "timeline-csto.png", "map_png": "map-csto.png"}[fixture]
 
 
@@ -284,16 +299,81 @@ def test_picture_for_other_answers(seed_kb):
     assert picture_for(seed_kb, run(seed_kb, "help")) is None
 
 
-def test_dollar_signs_are_text_not_maths():
+def _drawn(fig: Figure) -> tuple[RendererAgg, list[Text]]:
+    """Every visible, non-empty text of a drawn figure (ticks and legend included)."""
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    return renderer, texts
+
+
+def _plain_width(renderer: RendererAgg, text: Text) -> float:
+    """How wide the text is as written, character for character (never read as maths)."""
+    props = text.get_fontproperties()
+    lines = text.get_text().split("\n")
+    return max(renderer.get_text_width_height_descent(x, props, ismath=False)[0] for x in lines)
+
+
+def _assert_written_as_is(fig: Figure, expected: set[str]) -> None:
+    """Each expected string is drawn, and every text is as wide as its plain characters:
+    mathtext would drop the dollar signs, ignore spaces and set the rest in italics."""
+    renderer, texts = _drawn(fig)
+    assert expected <= {t.get_text() for t in texts}
+    for t in texts:
+        width = t.get_window_extent(renderer).width
+        assert width == pytest.approx(_plain_width(renderer, t), abs=0.5), t.get_text()
+
+
+# Two dollar signs make a maths span to matplotlib: "5 and " set in italics.
+PAID = "Paid $5 and $6"
+COST = r"Cost $2_x^2$ \alpha"
+
+
+def test_dollar_signs_in_a_timeline_are_text_not_maths():
     data = TimelineData(
-        "Timeline: $5 million",
-        "2 claims",
+        "Timeline: $5 million, $6 billion",
+        "2 claims $x$",
         (
-            _mark("a", dt.date(2012, 4, 6), dt.date(2012, 4, 6), "Paid $5 and $6", (1,)),
-            _mark("b", dt.date(2012, 4, 1), dt.date(2012, 4, 30), "Cost $2_x^2", (2, 3)),
+            _mark("a", dt.date(2012, 4, 6), dt.date(2012, 4, 6), PAID, (1,)),
+            _mark("b", dt.date(2012, 4, 1), dt.date(2012, 4, 30), COST, (2, 3)),
         ),
     )
-    assert pictures.render_timeline(data).startswith(PNG_SIGNATURE)
+    with RENDER_LOCK:
+        fig = draw_timeline(data)
+    _assert_written_as_is(fig, {data.title, data.subtitle, PAID, COST, "[1]", "[2][3]"})
+
+
+def test_dollar_signs_in_a_map_are_text_not_maths():
+    data = GraphData(
+        "Map: $1 Fund$",
+        "c",
+        (Node("c", "$1 Fund$", "organisation", True), Node("p", PAID, "person")),
+        (GraphEdge("p", "c", "pays $3 to $4", "claim", (7,)),),
+    )
+    with RENDER_LOCK:
+        fig = draw_graph(data)
+    _assert_written_as_is(fig, {"Map: $1 Fund$", "$1 Fund$", PAID, "pays $3 to $4 [7]"})
+
+
+def test_everything_laid_out_is_drawn(seed_kb, timeline_answer, map_answer):
+    """Every label, citation and title the layouts placed is on the picture."""
+    data = timeline_data(seed_kb, timeline_answer)
+    layout = layout_timeline(data)
+    with RENDER_LOCK:
+        _, texts = _drawn(draw_timeline(data))
+    drawn = {t.get_text() for t in texts}
+    assert {p.mark.label for p in layout.placed} <= drawn
+    assert {common.cite_text(p.mark.citations) for p in layout.placed} <= drawn
+    assert {layout.title, "Subject:", "Person", "Organisation", "Country", "2012"} <= drawn
+
+    graph = graph_data(seed_kb, "csto", map_answer)
+    places = layout_graph(graph)
+    with RENDER_LOCK:
+        _, texts = _drawn(draw_graph(graph))
+    drawn = {t.get_text() for t in texts}
+    assert {p.text for p in places.nodes} | {places.centre.text, places.title} <= drawn
+    assert {e.text for e in places.edges} <= drawn
+    assert {"Type:", "Country"} <= drawn
 
 
 # ---------------------------------------------------------------- cache
@@ -308,9 +388,9 @@ def test_cache_renders_once_per_key(seed_kb):
 
     def render() -> bytes:
         calls.append(1)
-        return pictures.render_timeline(data)
+        return render_timeline(data)
 
-    key = pictures.cache_key(seed_kb, "timeline csto", 1)
+    key = cache_key(seed_kb, "timeline csto", 1)
     first = cache.get_or_render(key, render)
     again = cache.get_or_render(key, render)
     assert again is first and first.startswith(PNG_SIGNATURE)
@@ -351,7 +431,7 @@ def test_cache_is_thread_safe():
 def test_pictures_service_caches_per_snapshot_and_page(seed_kb, timeline_answer, timeline_png):
     service = Pictures(maxsize=8)
     service.cache.get_or_render(
-        pictures.cache_key(seed_kb, f"timeline:{timeline_answer.command}", None),
+        cache_key(seed_kb, f"timeline:{timeline_answer.command}", None),
         lambda: timeline_png,
     )  # pre-seeded with the module's picture, so this test draws nothing new
     assert service.for_answer(seed_kb, timeline_answer) is timeline_png
