@@ -41,6 +41,13 @@ class CommandSpec:
 
 REGISTRY: dict[str, CommandSpec] = {}
 _BY_WORD: dict[str, CommandSpec] = {}
+# Free text that is a question, not a command, goes to this command (bot/commands/questions.py).
+_QUESTION_ROUTE: list[tuple[Callable[[str], bool], str]] = []
+
+
+def question_route(test: Callable[[str], bool], name: str) -> None:
+    """Send text for which `test` holds to the command `name` whole (the question answerer)."""
+    _QUESTION_ROUTE[:] = [(test, name)]
 
 
 def command(
@@ -111,6 +118,9 @@ def parse(text: str, *, prefix: str = "!", max_length: int = 300) -> Parsed | An
         )
     if prefix and text.startswith(prefix):
         text = text[len(prefix) :].lstrip()
+    for is_question, name in _QUESTION_ROUTE:
+        if text and is_question(text):
+            return Parsed(REGISTRY[name], text)
     text = rewrite(text)
     if not text:
         return usage_error("Type a command, for example `who lavrov` or `help`.", "help [command]")
@@ -140,7 +150,8 @@ def _close_commands(word: str) -> str | None:
 
 def run(kb: KnowledgeBase, text: str, *, prefix: str = "!", max_length: int = 300) -> Answer:
     """Parse and answer one line of chat text. Never raises for any input text."""
-    import bot.commands.query  # noqa: F401  (registers the commands)
+    import bot.commands.query  # registers the commands
+    import bot.commands.questions  # noqa: F401  (registers ask, link and the question route)
 
     parsed = parse(text, prefix=prefix, max_length=max_length)
     if isinstance(parsed, Answer):
