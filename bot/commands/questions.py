@@ -10,12 +10,7 @@ wrong entity), and verbs map to the fact base's own predicates plus the synonym 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
-
-import yaml
 
 from bot.commands import connections
 from bot.commands.answer import Answer
@@ -31,103 +26,12 @@ from bot.commands.query import (
 )
 from bot.commands.registry import command, lookup, question_route
 from bot.commands.textsafety import echo
+from bot.commands.vocabulary import Vocabulary, demonyms, stem, vocabulary
 from bot.knowledge.dates import DateError, DateValue
 from bot.knowledge.model import EntityType, Rank
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 from bot.matching.linking import FUNCTION_WORDS, Linking, link
-
-# ---------------------------------------------------------------- the predicate vocabulary
-
-_SUFFIXES = ("ations", "ation", "ings", "ing", "als", "al", "ies", "ied", "ed", "es", "s", "e")
-
-
-def stem(word: str) -> str:
-    """A crude stem that makes propose/proposes/proposed/proposal one word."""
-    w = word.casefold().strip("'’")
-    for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            return w[: -len(suffix)]
-    return w
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Which predicates a word of a question stands for, and the predicate groups."""
-
-    by_stem: Mapping[str, frozenset[str]]
-    statements: frozenset[str]
-    membership: frozenset[str]
-    roles: frozenset[str]
-    places: frozenset[str]
-    role_words: Mapping[str, str]
-    demonyms: Mapping[str, str]
-
-    def predicates(self, word: str) -> frozenset[str]:
-        return self.by_stem.get(stem(word), frozenset())
-
-    def words(self) -> frozenset[str]:
-        return frozenset(self.by_stem)
-
-
-@cache
-def _table() -> dict[str, object]:
-    """The synonym table shipped with the package (bot/commands/predicates.yaml)."""
-    text = resources.files("bot.commands").joinpath("predicates.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    return data if isinstance(data, dict) else {}
-
-
-def _strings(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-@cache
-def _mapping(name: str) -> dict[str, str]:
-    value = _table().get(name)
-    return {str(k).casefold(): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
-@cache
-def _vocabulary(predicates: frozenset[str]) -> Vocabulary:
-    table = _table()
-    by_stem: dict[str, set[str]] = {}
-    for predicate in predicates:
-        heads = [w for w in predicate.split("_") if w not in FUNCTION_WORDS and len(w) >= 3]
-        if heads:
-            by_stem.setdefault(stem(heads[0]), set()).add(predicate)
-    synonyms = table.get("synonyms")
-    for predicate, words in synonyms.items() if isinstance(synonyms, dict) else ():
-        for word in _strings(words):
-            by_stem.setdefault(stem(word), set()).add(str(predicate))
-
-    def group(name: str) -> frozenset[str]:
-        return frozenset(_strings(table.get(name)))
-
-    return Vocabulary(
-        by_stem={k: frozenset(v) for k, v in by_stem.items()},
-        statements=group("statements"),
-        membership=group("membership"),
-        roles=group("roles"),
-        places=group("places"),
-        role_words=_mapping("role_words"),
-        demonyms=_mapping("demonyms"),
-    )
-
-
-_PREDICATES: dict[int, tuple[KnowledgeBase, frozenset[str]]] = {}
-
-
-def vocabulary(kb: KnowledgeBase) -> Vocabulary:
-    """The vocabulary for this snapshot: its predicates plus the synonym table."""
-    held = _PREDICATES.get(id(kb))
-    if held is None or held[0] is not kb:
-        if len(_PREDICATES) > 4:
-            _PREDICATES.clear()
-        held = (kb, frozenset(f.model.predicate for f in kb.claims.values()))
-        _PREDICATES[id(kb)] = held
-    return _vocabulary(held[1])
-
 
 # ---------------------------------------------------------------- reading a question
 
@@ -214,8 +118,10 @@ def is_question(text: str) -> bool:
     patterns = (*_CONNECTED, _MEMBER, _ROLE_OF, _ROLE_POSSESSIVE, _WHAT_DID, _HAPPENED, _WHERE)
     if any(p.match(q) for p in patterns):
         return True
+    if first in ("who", "what", "where") and (text.rstrip().endswith("?") or len(q.split()) > 3):
+        return True  # a sentence, not `who <name>`: the answerer still tries the command first
     adjective = _ROLE_ADJECTIVE.match(q)
-    if adjective and adjective.group("adj").casefold() in _mapping("demonyms"):
+    if adjective and adjective.group("adj").casefold() in demonyms():
         return True
     m = _WHO_VERB.match(q)
     return bool(m) and m.group("verb").casefold() not in FUNCTION_WORDS
@@ -706,7 +612,9 @@ def _fallback(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
         answer = _involving(kb, q, linking)
         if linking.unknown and answer.status == "ok":
             first = kb.entities[linking.entity_ids[0]]
-            note = f"I know nothing about {echo(', '.join(u.text for u in linking.unknown))}; here is what the sources say about {label(first)}."
+            unknown = echo(", ".join(u.text for u in linking.unknown))
+            note = f"I know nothing about {unknown}; here is what the sources say about "
+            note += f"{label(first)}."
             answer = replace(answer, note=note)
         return answer, Reading("claims involving the entities named", (), linking)
     if linking.unknown:
