@@ -604,10 +604,7 @@ def _fallback(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
     if spec is not None and len(words) == 2 and spec.name not in ("ask", "link"):
         answer = spec.handler(kb, words[1])
         if answer.status == "ok" or answer.kind == "choose" or not linking.mentions:
-            if answer.status != "ok" and linking.unknown and not linking.mentions:
-                return _unknown(linking.unknown[0].text), Reading("unknown name", (), linking)
-            if answer.status == "ok" or answer.kind == "choose":
-                return answer, Reading(f"command `{spec.name}`", (), linking)
+            return answer, Reading(f"command `{spec.name}`", (), linking)
     if linking.mentions:
         answer = _involving(kb, q, linking)
         if linking.unknown and answer.status == "ok":
