@@ -123,12 +123,19 @@ def _check_spec(spec: CommandSpec) -> None:
         raise ValueError(f"argument {spec.arg.slash_name!r} of {spec.name!r} is no option name")
 
 
+# Which free text is a question (given the registry's lookup), and the command answering it.
+QuestionRoute = tuple[Callable[[str, Callable[[str], "CommandSpec | None"]], bool], str]
+
+
 class Registry:
     """Every command, in the order help lists them, and the words that call them."""
 
-    def __init__(self, specs: Iterable[CommandSpec]) -> None:
+    def __init__(
+        self, specs: Iterable[CommandSpec], *, questions: QuestionRoute | None = None
+    ) -> None:
         self._specs: dict[str, CommandSpec] = {}
         self._by_word: dict[str, CommandSpec] = {}
+        self._questions = questions
         for spec in specs:
             _check_spec(spec)
             for word in spec.words:
@@ -172,6 +179,10 @@ class Registry:
             )
         if prefix and text.startswith(prefix):
             text = text[len(prefix) :].lstrip()
+        if self._questions is not None and text:
+            is_question, name = self._questions
+            if is_question(text, self.lookup):  # free text goes whole to the answerer
+                return Parsed(self._specs[name], text)
         text = rewrite(text)
         if not text:
             return usage_error(

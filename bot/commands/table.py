@@ -6,7 +6,7 @@ every door (prefix and slash in Discord, the console, `ask`, `help`) then knows 
 
 from __future__ import annotations
 
-from bot.commands import dates, entities, search, sources
+from bot.commands import connections, dates, entities, question_reading, questions, search, sources
 from bot.commands.answer import Answer
 from bot.commands.registry import Argument, CommandSpec, Registry
 from bot.knowledge.snapshot import KnowledgeBase
@@ -15,6 +15,16 @@ from bot.knowledge.snapshot import KnowledgeBase
 def help_(kb: KnowledgeBase, arg: str) -> Answer:
     """How to ask: the commands, or one command in detail."""
     return sources.help_answer(COMMANDS, arg)
+
+
+def ask(kb: KnowledgeBase, arg: str) -> Answer:
+    """Ask in your own words; plain questions work without `ask` too, answered from the claims.
+
+    "what did Nikolski say?", "who chairs the CSTO?", "is Armenia in the CSTO?",
+    "who is Russia's foreign minister?", "what happened in Moscow?",
+    "how is Putin connected to KSOR?". Every line is cited; what the sources do not say
+    is answered as unknown, never guessed."""
+    return questions.answer_question(kb, arg, COMMANDS.lookup)
 
 
 COMMANDS = Registry(
@@ -91,6 +101,20 @@ COMMANDS = Registry(
                 option="claim",
             ),
         ),
+        CommandSpec(
+            "link",
+            connections.LINK_USAGE,
+            connections.link_command,
+            aliases=("connect", "path"),
+            arg=Argument("two names", "Two entities, e.g. putin and ksor", option="names"),
+        ),
+        CommandSpec(
+            "ask",
+            "ask <question>",
+            ask,
+            aliases=("question", "q"),
+            arg=Argument("question", "A question in your own words"),
+        ),
         CommandSpec("sources", "sources", sources.sources, aliases=("articles",)),
         CommandSpec("kb", "kb", sources.kb_status, aliases=("status",)),
         CommandSpec(
@@ -100,7 +124,8 @@ COMMANDS = Registry(
             aliases=("commands", "?"),
             arg=Argument("command", "Optional: one command", required=False),
         ),
-    )
+    ),
+    questions=(question_reading.is_question, "ask"),
 )
 
 

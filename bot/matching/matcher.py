@@ -1328,6 +1328,14 @@ class Matcher:
                 reason = f"{len(rivals) + 1} keys have a word starting with the query"
             elif short:
                 reason = "a short query answers only on a whole name"
+            elif len(ranked) == 1 and self._leading_words(best, folded):
+                # `nursultan`, `shanghai cooperation`: whole words that begin one name and
+                # no other name holds them or anything near them: one meaning, answered.
+                decision = "answer"
+                reason = (
+                    "the query is the first whole words of this name, and no other name "
+                    "holds them or a near variant"
+                )
             elif best.cover < settings.prefix_cover:
                 reason = (
                     f"prefix covers only {best.cover:.0%} of the name "
@@ -1366,6 +1374,13 @@ class Matcher:
                     else "and no other key within reach"
                 )
         return MatchResult(query, decision, shown[0], shown, reason)
+
+    def _leading_words(self, hit: _Hit, folded: str) -> bool:
+        """Whether the query is the first whole words (not the whole) of the matched name,
+        as written after folding: `Anatoly` is near "Anatoliy", not one of its words."""
+        name = fold((hit.src or self)._text[hit.entry]).split(" ")
+        query = folded.split(" ")
+        return len(name) > len(query) and name[: len(query)] == query
 
     def _same_initial(self, hit: _Hit, folded: str) -> bool:
         """Whether the query starts like the matched name (or its matched word-suffix)."""

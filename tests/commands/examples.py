@@ -17,6 +17,8 @@ EXAMPLES = {
     "words": "ulyanovsk",
     "claim id": "lavrov-arrived-astana-2012-04-06",
     "command": "who",
+    "two names": "putin and ksor",
+    "question": "who chairs the csto?",
 }
 
 # Every word that calls a command, with its command.

@@ -1,0 +1,566 @@
+"""Questions in people's own words, answered from the claims alone, every line cited.
+
+Why: in a discussion people type "what did Nikolski say?", "who chairs the CSTO?", "is
+Armenia in the CSTO?", not command syntax. No language model: question words and verbs
+are read with a few patterns, entities are linked with the lookups' matcher (never a
+wrong entity), and verbs map to the fact base's own predicates plus the synonym table in
+`predicates.yaml`. What the sources do not say is said plainly ("unknown"), never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands import connections
+from bot.commands.answer import Answer
+from bot.commands.building import Builder, Found, label, resolve
+from bot.commands.dates import on, parse_query_date
+from bot.commands.phrasing import rewrite
+from bot.commands.question_reading import (
+    ABOUT,
+    ARTICLE,
+    CONNECTED,
+    HAPPENED,
+    MEMBER,
+    ROLE_ADJECTIVE,
+    ROLE_OF,
+    ROLE_POSSESSIVE,
+    WHAT_DID,
+    WHEN,
+    WHERE,
+    WHO_VERB,
+    Lookup,
+    Reading,
+    clean,
+)
+from bot.commands.search import search_facts
+from bot.commands.textsafety import echo
+from bot.commands.vocabulary import Vocabulary, stem, vocabulary
+from bot.knowledge.dates import DateError, DateValue
+from bot.knowledge.model import EntityType, Rank
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import Fact, KnowledgeBase
+from bot.matching.linking import FUNCTION_WORDS, Linking, link
+
+# ---------------------------------------------------------------- resolving the parts
+
+
+def _slot(text: str) -> str:
+    return ARTICLE.sub("", clean(text)).strip("'’ ")
+
+
+def _find(kb: KnowledgeBase, text: str, vocab: Vocabulary) -> Found | Answer:
+    """The one entity a part of a question names; a did-you-mean or not-found otherwise."""
+    slot = _slot(text)
+    found = resolve(kb, slot, "what")
+    if isinstance(found, Found) or found.kind == "choose":
+        return found
+    inside = link(kb.matcher, slot, allowed=kb.visible, function_words=vocab.words())
+    if len(inside.entity_ids) == 1:
+        entity = kb.entities[inside.entity_ids[0]]
+        return Found(entity, inside.explain())
+    return _unknown(slot)
+
+
+def _unknown(name: str) -> Answer:
+    return Answer(
+        status="not_found",
+        kind="nothing",
+        title=f"I know nothing about {echo(name)}",
+        note="No person, organisation, place or other entity in the fact base has that name, "
+        "so I won't guess. `search <words>` looks through the claims and quotes.",
+    )
+
+
+def _facts(kb: KnowledgeBase, entity_id: str) -> list[Fact]:
+    return [f for f in kb.claims_by_entity.get(entity_id, ()) if f.model.rank != Rank.DEPRECATED]
+
+
+def _not_found(title: str, note: str, b: Builder | None = None) -> Answer:
+    lines = tuple(b.lines) if b else ()
+    cites = tuple(b.citations) if b else ()
+    return Answer(
+        status="not_found", kind="question", title=title, note=note, lines=lines, citations=cites
+    )
+
+
+# ---------------------------------------------------------------- one function per pattern
+
+
+def _statements(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    """ "what did X say (about Y)": X's statement claims (and "according to X" claims)."""
+    m = WHAT_DID.match(q)
+    if not m:
+        return None
+    words = m.group("rest").split()
+    for i in range(1, len(words)):
+        preds = vocab.predicates(words[i])
+        if preds:
+            break
+    else:
+        return None
+    verb = words[i]
+    if preds & vocab.statements or verb.casefold() in {"say", "said", "think", "thought"}:
+        preds = vocab.statements
+    reading = Reading(f"what did X {verb} (about Y)", tuple(preds))
+    rest = " ".join(words[i + 1 :])
+    about = ABOUT.split(" " + rest, maxsplit=1)
+    y_text = about[1] if len(about) == 2 else ""
+    x = _find(kb, " ".join(words[:i]), vocab)
+    y = _find(kb, y_text, vocab) if y_text else None
+    if isinstance(y, Answer):
+        return y, reading
+    if isinstance(x, Answer):
+        if y is None or x.kind == "choose":
+            return x, reading
+        return _also_about(kb, x.title, y), reading
+    facts = [
+        f
+        for f in _facts(kb, x.entity.id)
+        if f.model.predicate in preds and f.model.subject == x.entity.id
+    ]
+    if preds == vocab.statements:
+        facts += _according_to(kb, x)
+    if y is not None:
+        facts = [f for f in facts if y.entity.id in f.entity_ids()]
+    topic = f" about {y.entity.name}" if y else ""
+    done = "said" if preds == vocab.statements else verb
+    if not facts:
+        return _not_found(
+            f"The sources record nothing {x.entity.name} {done}{topic}",
+            f"Try `who {x.entity.id}` for everything about {x.entity.name}.",
+        ), reading
+    b = Builder(kb)
+    for f in facts:
+        b.fact(f)
+    return x.explained(
+        b.about(f"What {label(x.entity)} {done}{topic}", x.entity, "question", "who")
+    ), reading
+
+
+def _according_to(kb: KnowledgeBase, x: Found) -> list[Fact]:
+    """Claims about others that the article attributes to X ("according to Kazykhanov")."""
+    names = {w for n in (x.entity.name, *x.entity.aliases) for w in fold(n).split() if len(w) > 3}
+    out = []
+    for f in _facts(kb, x.entity.id):
+        text = fold(f.model.text)
+        if f.model.subject != x.entity.id and any(f"according to {w}" in text for w in names):
+            out.append(f)
+    return out
+
+
+def _also_about(kb: KnowledgeBase, unknown_title: str, y: Found) -> Answer:
+    """'I know nothing about Merkel; here is what the sources say about the SCO.'"""
+    b = Builder(kb)
+    for f in _facts(kb, y.entity.id):
+        b.fact(f)
+    name = unknown_title.removeprefix("I know nothing about ")
+    note = f"I know nothing about {name}; here is what the sources say about {label(y.entity)}."
+    if not b.lines:
+        return _not_found(
+            unknown_title, note.split(";")[0] + f", and nothing about {y.entity.name}."
+        )
+    return b.about(label(y.entity), y.entity, "question", "what", note=note)
+
+
+def _who_verb(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    """ "who chairs the CSTO", "who signed the doctrine": subjects of claims with that verb."""
+    m = WHO_VERB.match(q)
+    if not m or m.group("verb").casefold() in FUNCTION_WORDS:
+        return None
+    verb = m.group("verb")
+    preds = vocab.predicates(verb)
+    if not preds:
+        return None
+    reading = Reading(f"who {verb} X", tuple(preds))
+    candidates = [
+        f
+        for f in kb.claims.values()
+        if f.model.predicate in preds and f.model.rank != Rank.DEPRECATED
+    ]
+    x = _find(kb, m.group("x"), vocab)
+    if isinstance(x, Answer):
+        x = _object_among(kb, m.group("x"), candidates, x, verb)
+        if isinstance(x, Answer):
+            return x, reading
+    facts = [f for f in candidates if f.model.object == x.entity.id]
+    if not facts:
+        return _not_found(
+            f"The sources do not say who {verb} {x.entity.name}",
+            f"No claim in the fact base says so. Try `what {x.entity.id}` for what is known.",
+        ), reading
+    subjects = ", ".join(
+        dict.fromkeys(
+            kb.entities[f.model.subject].name for f in facts if f.model.subject in kb.entities
+        )
+    )
+    b = Builder(kb)
+    for f in facts:
+        b.fact(f)
+    return x.explained(
+        b.about(f"Who {verb} {label(x.entity)}: {subjects}", x.entity, "question", "what")
+    ), reading
+
+
+def _object_among(
+    kb: KnowledgeBase, text: str, facts: list[Fact], failed: Answer, verb: str
+) -> Found | Answer:
+    """The one object of these claims whose name holds every word of `text` (the declaration)."""
+    words = [w for w in fold(_slot(text)).split() if w not in FUNCTION_WORDS]
+    objects = {f.model.object for f in facts if f.model.object in kb.entities}
+    fits = []
+    for oid in objects:
+        entity = kb.entities[oid]
+        names = " ".join(fold(n) for n in (entity.name, *entity.aliases)).split()
+        if words and all(any(n.startswith(w) for n in names) for w in words):
+            fits.append(entity)
+    if len(fits) == 1:
+        return Found(fits[0], f"“{_slot(text)}” read as {fits[0].id}: the only such claim object")
+    if failed.kind == "choose" and any(s.entity_id in objects for s in failed.suggestions):
+        return failed
+    close = [s.label for s in failed.suggestions]
+    return _not_found(
+        f"The sources do not say who {verb} the {echo(_slot(text))}",
+        (f"Nearest names: {'; '.join(close)}. " if close else "")
+        + f"No claim in the fact base says who {verb} it.",
+    )
+
+
+def _membership(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    """ "is X in / a member of Y (in <date>)": yes with citations, or unknown."""
+    m = MEMBER.match(q)
+    if not m:
+        return None
+    reading = Reading("is X a member of Y", tuple(vocab.membership))
+    x, y = _find(kb, m.group("x"), vocab), _find(kb, m.group("y"), vocab)
+    for part in (x, y):
+        if isinstance(part, Answer):
+            return part, reading
+    assert isinstance(x, Found) and isinstance(y, Found)
+    period: DateValue | None = None
+    if m.group("when"):
+        try:
+            period, _ = parse_query_date(kb, m.group("when"))
+        except DateError:
+            period = None
+    claims = [
+        f
+        for f in kb.claims_by_entity.get(x.entity.id, ())
+        if f.model.subject == x.entity.id
+        and f.model.object == y.entity.id
+        and f.model.predicate in vocab.membership
+    ]
+    current = [f for f in claims if f.model.rank != Rank.DEPRECATED]
+    if period is not None:
+        current = [f for f in current if _holds_at(f, period)]
+    b = Builder(kb)
+    xn, yn = x.entity.name, y.entity.name
+    when = f" in {period.display()}" if period else ""
+    if current:
+        for f in current:
+            b.fact(f)
+        return x.explained(
+            b.answer(f"Yes: {xn} is a member of {label(y.entity)}{when}", kind="question")
+        ), reading
+    for f in claims:
+        b.fact(f, "On record")
+    members = [
+        f
+        for f in kb.claims_by_entity.get(y.entity.id, ())
+        if f.model.object == y.entity.id
+        and f.model.predicate == "member_of"
+        and f.model.rank != Rank.DEPRECATED
+    ]
+    if members:
+        names = ", ".join(
+            kb.entities[f.model.subject].name for f in members if f.model.subject in kb.entities
+        )
+        b.add(f"Members of {yn} on record: {names}", "What the sources do say", members)
+    return _not_found(
+        f"Unknown: the sources do not say that {xn} is a member of {label(y.entity)}{when}",
+        "I answer only from the claims; none says so" + (" for that time." if period else "."),
+        b,
+    ), reading
+
+
+def _holds_at(fact: Fact, period: DateValue) -> bool:
+    """Whether a claim speaks for `period`: its span covers it, or its as-of date falls in it."""
+    if fact.start or fact.end:
+        starts = fact.start.start if fact.start else None
+        ends = fact.end.end if fact.end else None
+        return (starts is None or starts <= period.end) and (ends is None or ends >= period.start)
+    if fact.date:
+        return fact.date.start <= period.end and fact.date.end >= period.start
+    return False
+
+
+def _role(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    """ "who is the <role> of <country>" / "who is Russia's <role>": position claims."""
+    for pattern in (ROLE_POSSESSIVE, ROLE_OF, ROLE_ADJECTIVE):
+        m = pattern.match(q)
+        if not m:
+            continue
+        y_text = m.groupdict().get("y") or vocab.demonyms.get(
+            m.groupdict().get("adj", "").casefold()
+        )
+        if not y_text:
+            continue
+        role = _slot(m.group("role"))
+        whole = kb.matcher.match(_slot(q.split(None, 2)[2]), allowed=kb.visible)
+        if whole.decision == "answer":
+            return None  # "who is the Council of Foreign Ministers of the CSTO": a name
+        y = _find(kb, y_text, vocab)
+        if isinstance(y, Answer):
+            continue
+        return _role_answer(kb, role, y, vocab), Reading(
+            "who is the <role> of Y", tuple(vocab.roles)
+        )
+    return None
+
+
+def _role_answer(kb: KnowledgeBase, role: str, y: Found, vocab: Vocabulary) -> Answer:
+    text = " ".join(vocab.role_words.get(w.casefold(), w) for w in role.split())
+    wanted = [w for w in text.split() if w.casefold() not in FUNCTION_WORDS]
+    held = [
+        f
+        for f in _facts(kb, y.entity.id)
+        if f.model.object == y.entity.id and f.model.predicate in vocab.roles
+    ]
+
+    def fits(f: Fact) -> bool:
+        have = {stem(w) for w in fold(f.model.value or "").split()}
+        return bool(wanted) and all(
+            stem(w) in have or f.model.predicate in vocab.predicates(w) for w in wanted
+        )
+
+    facts = [f for f in held if fits(f)]
+    b = Builder(kb)
+    if not facts:
+        for f in held:
+            b.fact(f, f"Roles on record for {y.entity.name}")
+        return _not_found(
+            f"The sources name no {echo(role)} of {label(y.entity)}",
+            "I answer only from the claims; none names one.",
+            b,
+        )
+    names = ", ".join(
+        dict.fromkeys(
+            kb.entities[f.model.subject].name for f in facts if f.model.subject in kb.entities
+        )
+    )
+    for f in facts:
+        b.fact(f)
+    return y.explained(
+        b.answer(f"{role[:1].upper()}{role[1:]} of {label(y.entity)}: {names}", kind="question")
+    )
+
+
+def _focus(kb: KnowledgeBase, rest: str, vocab: Vocabulary) -> tuple[Linking, frozenset[str]]:
+    """The entities and the predicates (from the other words) of a when/where question."""
+    linking = link(kb.matcher, rest, allowed=kb.visible, function_words=vocab.words())
+    covered = {i for mention in linking.mentions for i in range(mention.start, mention.end)}
+    preds: set[str] = set()
+    for i, word in enumerate(linking.words):
+        if i not in covered:
+            preds |= vocab.predicates(word)
+    return linking, frozenset(preds)
+
+
+def _when(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    """ "when did/was X <verb>": X's dated claims, those with that verb if there are any."""
+    m = WHEN.match(q)
+    if not m:
+        return None
+    linking, preds = _focus(kb, m.group("rest"), vocab)
+    if not linking.mentions:
+        return None
+    reading = Reading("when did X ...", tuple(preds), linking)
+    entity = kb.entities[linking.mentions[0].entity_id]
+    dated = [f for f in _facts(kb, entity.id) if f.when]
+    chosen = [f for f in dated if f.model.predicate in preds] or dated
+    b = Builder(kb)
+    for f in chosen:
+        b.fact(f)
+    if not chosen:
+        return _not_found(
+            f"The sources give no date for {entity.name}", "No dated claim about it."
+        ), reading
+    return b.about(f"When: {label(entity)}", entity, "dates", "when"), reading
+
+
+def _where(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    """ "where is/did X ...": the places X's claims put it in."""
+    m = WHERE.match(q)
+    if not m:
+        return None
+    linking, preds = _focus(kb, m.group("rest"), vocab)
+    reading = Reading("where ...", tuple(preds), linking)
+    if not linking.mentions:
+        name = linking.unknown[0].text if linking.unknown else _slot(m.group("rest"))
+        return _unknown(name), reading
+    entity = kb.entities[linking.mentions[0].entity_id]
+    placed = []
+    for f in _facts(kb, entity.id):
+        c = f.model
+        obj = kb.entities.get(c.object or "")
+        to_place = c.subject == entity.id and c.predicate in vocab.places and obj is not None
+        if (c.place and c.place != entity.id and entity.id in (c.subject, c.object)) or to_place:
+            placed.append(f)
+    chosen = [f for f in placed if f.model.predicate in preds] or placed
+    if not chosen:
+        return _not_found(
+            f"The sources do not say where {entity.name} is or was",
+            f"Try `what {entity.id}` for what is known.",
+        ), reading
+    b = Builder(kb)
+    for f in chosen:
+        b.fact(f)
+    places = ", ".join(
+        dict.fromkeys(
+            kb.entities[f.model.place or f.model.object].name
+            for f in chosen
+            if (f.model.place or f.model.object) in kb.entities
+        )
+    )
+    return b.about(f"Where: {label(entity)}: {places}", entity, "question", "what"), reading
+
+
+def _happened(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    """ "what happened in <place>" (a date goes to `on`)."""
+    m = HAPPENED.match(q)
+    if not m:
+        return None
+    try:
+        parse_query_date(kb, m.group("x"))
+        return on(kb, m.group("x")), Reading("what happened on <date>")
+    except DateError:
+        pass
+    reading = Reading("what happened in <place>", tuple(vocab.places))
+    place = _find(kb, m.group("x"), vocab)
+    if isinstance(place, Answer):
+        return place, reading
+    pid = place.entity.id
+    inside = {pid} | {
+        e.id for e in kb.entities.values() if pid in e.part_of and e.type in (EntityType.PLACE,)
+    }
+    facts = []
+    for eid in inside:
+        for f in _facts(kb, eid):
+            c = f.model
+            if c.place == eid or (c.object == eid and c.predicate in vocab.places):
+                facts.append(f)
+    facts = sorted(dict.fromkeys(facts), key=lambda f: f.when.sort_key() if f.when else ())
+    if not facts:
+        return _not_found(
+            f"Nothing is recorded as happening in {place.entity.name}",
+            f"No claim has {place.entity.name} as its place. Try `what {pid}`.",
+        ), reading
+    b = Builder(kb)
+    for f in facts:
+        b.fact(f)
+    return place.explained(
+        b.about(f"What happened in {label(place.entity)}", place.entity, "question", "what")
+    ), reading
+
+
+def _connected(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
+    for pattern in CONNECTED:
+        m = pattern.match(q)
+        if m:
+            reading = Reading("how is X connected to Y")
+            x, y = _find(kb, m.group("x"), vocab), _find(kb, m.group("y"), vocab)
+            for part in (x, y):
+                if isinstance(part, Answer):
+                    return part, reading
+            assert isinstance(x, Found) and isinstance(y, Found)
+            return connections.connect(kb, x, y), reading
+    return None
+
+
+_PATTERNS = (_connected, _membership, _role, _statements, _who_verb, _happened, _when, _where)
+
+
+# ---------------------------------------------------------------- the fallbacks
+
+
+def _involving(kb: KnowledgeBase, q: str, linking: Linking) -> Answer:
+    """Claims that involve every entity named, ranked by how many question words they hold."""
+    ids = linking.entity_ids
+    sets = [set(kb.claims_by_entity.get(i, ())) for i in ids]
+    common = set.intersection(*sets) if sets else set()
+    words = {w for w in fold(q).split() if w not in FUNCTION_WORDS and len(w) > 2}
+
+    def score(f: Fact) -> tuple[int, str]:
+        return (-sum(w in fold(kb.searchable_text(f)) for w in words), f.id)
+
+    b = Builder(kb)
+    for f in sorted((f for f in common if f.model.rank != Rank.DEPRECATED), key=score):
+        b.fact(f)
+    names = " and ".join(kb.entities[i].name for i in ids)
+    note = _unknown_note(linking)
+    if not b.lines:
+        return _not_found(f"No claim involves {names} together", note or "Ask about one at a time.")
+    return b.answer(f"What the sources say about {names}", kind="question", note=note)
+
+
+def _unknown_note(linking: Linking) -> str | None:
+    if not linking.unknown:
+        return None
+    names = ", ".join(u.text for u in linking.unknown)
+    return f"I know nothing about {echo(names)}."
+
+
+def _fallback(
+    kb: KnowledgeBase, q: str, vocab: Vocabulary, lookup: Lookup
+) -> tuple[Answer, Reading]:
+    """No pattern: the command the question rewrites to, else claims about its entities,
+    else a full-text search; never "not a command"."""
+    linking = link(kb.matcher, q, allowed=kb.visible, function_words=vocab.words())
+    words = rewrite(q).split(None, 1)
+    spec = lookup(words[0]) if words else None
+    if spec is not None and len(words) == 2 and spec.name not in ("ask", "link"):
+        answer = spec.handler(kb, words[1])
+        if answer.status == "ok" or answer.kind == "choose" or not linking.mentions:
+            return answer, Reading(f"command `{spec.name}`", (), linking)
+    if linking.mentions:
+        answer = _involving(kb, q, linking)
+        if linking.unknown and answer.status == "ok":
+            first = kb.entities[linking.entity_ids[0]]
+            unknown = echo(", ".join(u.text for u in linking.unknown))
+            note = f"I know nothing about {unknown}; here is what the sources say about "
+            note += f"{label(first)}."
+            answer = replace(answer, note=note)
+        return answer, Reading("claims involving the entities named", (), linking)
+    if linking.unknown:
+        return _unknown(linking.unknown[0].text), Reading("unknown name", (), linking)
+    hits = search_facts(kb, q)
+    if not hits:
+        return _not_found(
+            "I found nothing in the sources about that",
+            "No entity is named and no claim holds those words. `help` lists what I can answer.",
+        ), Reading("full-text search", (), linking)
+    b = Builder(kb)
+    for f in hits:
+        b.fact(f)
+    return b.answer(
+        "What the sources say", kind="search", note="No entity named: claims holding those words."
+    ), Reading("full-text search", (), linking)
+
+
+# ---------------------------------------------------------------- the door
+
+
+def answer_question(kb: KnowledgeBase, text: str, lookup: Lookup) -> Answer:
+    """Answer a question in plain words; the answer's `explain` shows how it was read."""
+    q = clean(text)
+    vocab = vocabulary(kb)
+    for pattern in _PATTERNS:
+        got = pattern(kb, q, vocab)
+        if got is not None:
+            break
+    else:
+        got = _fallback(kb, q, vocab, lookup)
+    answer, reading = got
+    return replace(
+        answer, explain=reading.explain(answer.explain), command=answer.command or f"ask {q}"
+    )
