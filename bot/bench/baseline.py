@@ -31,7 +31,7 @@ from bot.loading.loader import (
     knowledge_files,
 )
 from bot.loading.yamlsource import SourceDoc
-from bot.matching.matcher import Candidate, MatchResult
+from bot.matching.decide import Candidate, MatchResult
 
 ANSWER = 90.0
 CHOOSE = 70.0

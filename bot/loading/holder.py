@@ -27,7 +27,7 @@ from bot.loading.loader import (
     snapshot_key,
 )
 from bot.loading.yamlsource import Problem
-from bot.matching.matcher import MatchSettings
+from bot.matching.decide import MatchSettings
 
 
 @dataclass(frozen=True)

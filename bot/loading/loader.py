@@ -44,7 +44,7 @@ from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, O
 from bot.loading import yamlsource
 from bot.loading.schema_errors import validation_problems
 from bot.loading.yamlsource import Path, Problem, SourceDoc, read_yaml
-from bot.matching.matcher import MatchSettings
+from bot.matching.decide import MatchSettings
 
 _FILE = TypeAdapter(KnowledgeFile)
 _ITEM: dict[str, TypeAdapter[Any]] = {

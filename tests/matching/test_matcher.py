@@ -20,8 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge.names import phonetic
-from bot.matching import matcher as matching
-from bot.matching.matcher import Candidate, Matcher, MatchResult, MatchSettings, NameEntry
+from bot.matching import fuzzy
+from bot.matching.decide import Candidate, MatchResult, MatchSettings
+from bot.matching.index import NameEntry
+from bot.matching.matcher import Matcher
 
 # key -> (display name, aliases); ids are added as kind "id".
 FACT_BASE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -400,7 +402,7 @@ def _crowd() -> list[NameEntry]:
 def test_crowded_names_are_found_by_two_of_their_words(monkeypatch: pytest.MonkeyPatch) -> None:
     # As in a base of 100k people: each word of the name has more names than one lookup
     # scores (here the budget is made small instead of the base large).
-    monkeypatch.setattr(matching, "_MULTI_POOL", 16)
+    monkeypatch.setattr(fuzzy, "_MULTI_POOL", 16)
     index = Matcher(_crowd())
     for query, key in [
         ("Yaroslav Konstantinovich Yemelyanv", "p37-24"),  # typo in the shared surname
