@@ -106,3 +106,16 @@ def test_any_text_gives_a_valid_result(text: str) -> None:
 def test_mangled_names_give_a_valid_result(name: str, noise: str, cut: int) -> None:
     query = name[:cut] + noise + name[cut:]
     _check_result(_MATCHER.match(query), _MATCHER.settings.max_choices)
+
+
+def test_an_entity_removed_on_reload_is_no_longer_found() -> None:
+    # A reload that only deletes an entity adds no names, so no second layer: the deleted
+    # names must be hidden all the same (they were answered before, for an entity gone).
+    index = Matcher(fact_entries())
+    updated = index.updated({"sergei-lavrov"}, [])
+    assert updated.layered == 0 and len(updated) == len(index) - 5
+    assert updated.match("Sergei Lavrov").decision == "none"
+    assert "sergei-lavrov" not in {c.key for c in updated.match("lavrov").candidates}
+    assert "sergei-lavrov" not in {c.key for c in updated.complete("lav")}
+    assert "sergei-lavrov" not in {c.key for c in updated.complete("", limit=100)}
+    assert updated.match("Vladimir Putin").decision == "answer"
