@@ -63,7 +63,7 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class MatchSettings:
-    """Decision thresholds; the defaults are tuned on the table in tests/matching/.
+    """Decision thresholds; the defaults are tuned on the table in tests/matching/test_decide.py.
 
     answer_score  fuzzy score needed to answer (83.3 = one typo in a six-letter word)
     margin        fuzzy lead needed over the best *different* key (a one-typo hit vs a two-typo
