@@ -25,7 +25,7 @@ from bot.loading.crosscheck import _CrossChecker
 from bot.loading.files import _display_name, knowledge_files
 from bot.loading.parse import _FILE, _ITEM, Item, ParsedFile
 from bot.loading.yamlsource import SourceDoc
-from bot.matching.matcher import Candidate, MatchResult
+from bot.matching.decide import Candidate, MatchResult
 
 ANSWER = 90.0
 CHOOSE = 70.0

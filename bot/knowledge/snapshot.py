@@ -18,7 +18,9 @@ from types import MappingProxyType
 from bot.knowledge.dates import DateValue
 from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
 from bot.knowledge.names import fold
-from bot.matching.matcher import Matcher, MatchSettings, NameEntry
+from bot.matching.decide import MatchSettings
+from bot.matching.index import NameEntry
+from bot.matching.matcher import Matcher
 
 
 @dataclass(frozen=True, slots=True)

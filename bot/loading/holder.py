@@ -24,7 +24,7 @@ from bot.loading.loader import (
     load_knowledge,
 )
 from bot.loading.yamlsource import Problem
-from bot.matching.matcher import MatchSettings
+from bot.matching.decide import MatchSettings
 
 
 @dataclass(frozen=True)

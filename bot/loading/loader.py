@@ -34,7 +34,7 @@ from bot.loading.files import (
 )
 from bot.loading.parse import _ITEM, ParsedFile, model_json_schema, parse_file
 from bot.loading.yamlsource import Problem, SourceDoc
-from bot.matching.matcher import MatchSettings
+from bot.matching.decide import MatchSettings
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.matching.matcher import Matcher, MatchResult
+from bot.matching.decide import MatchResult
+from bot.matching.matcher import Matcher
 
 MAX_SPAN = 6  # words in the longest name looked for
 MAX_WORDS = 40  # words of a question looked at (bounds the lookups to ~200)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.matching.index import NameEntry
 from bot.matching.linking import link, words_of
-from bot.matching.matcher import Matcher, NameEntry
+from bot.matching.matcher import Matcher
 
 
 def linked(kb, text):

@@ -1,0 +1,342 @@
+"""The decision rule: answer one entity, ask the user to choose, or say nothing matched.
+
+Why: the bot must never answer confidently with the wrong entity. Every lookup's hits are
+ranked, one per entity, and the rule decides from the best hit's group (whole name, word
+suffix, word prefix, typo) and its rivals whether the best may be answered; the reason is kept
+in words so `explain` can say why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.knowledge.names import fold
+from bot.matching.index import KINDS, NameIndex, NameKind
+from bot.matching.keys import letters
+
+__all__ = [
+    "FUZZY",
+    "PREFIX",
+    "SUFFIX",
+    "TIER_RANK",
+    "WHOLE",
+    "Candidate",
+    "Decision",
+    "Hit",
+    "MatchResult",
+    "MatchSettings",
+    "Part",
+    "Tier",
+    "candidate",
+    "decide",
+    "rank",
+]
+
+Tier = Literal["exact", "folded", "phonetic", "prefix", "fuzzy"]
+Part = Literal["whole", "suffix", "word"]
+Decision = Literal["answer", "choose", "none"]
+
+# Group of a hit, the first sort key: whole-name exact/folded/phonetic, word-suffix, prefix, fuzzy.
+WHOLE, SUFFIX, PREFIX, FUZZY = 0, 1, 2, 3
+TIER_RANK: dict[str, int] = {"exact": 0, "folded": 1, "phonetic": 2, "prefix": 3, "fuzzy": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One entity a query may mean, with the name that matched and how.
+
+    ``score`` is 0..100. For whole-name exact/folded/phonetic hits it is 100; for fuzzy hits it
+    is the OSA similarity of the phonetic keys; for word-suffix and prefix hits it is the share
+    of the matched name's letters that the query covers (``lavrov`` covers 50 % of "Sergei
+    Lavrov"), because that is what decides whether such a partial hit may be answered.
+    ``part`` says which part of the name matched: the whole, a word-suffix, or a word prefix.
+    """
+
+    key: str
+    matched: str
+    kind: NameKind
+    tier: Tier
+    score: float
+    part: Part = "whole"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    """Decision thresholds; the defaults are tuned on the table in tests/matching/test_decide.py.
+
+    answer_score  fuzzy score needed to answer (83.3 = one typo in a six-letter word)
+    margin        fuzzy lead needed over the best *different* key (a one-typo hit vs a two-typo
+                  rival differs by at least 8.3 points for words of up to twelve letters)
+    floor         fuzzy hits below this are not even offered as choices
+    short_query_len  queries with fewer letters get no typo tolerance (SCO never becomes CSTO)
+                  and answer only on a whole name (`VK` merely suggests VKO)
+    max_choices   candidates returned by `match`
+    suffix_cover  a word-suffix hit answers only if the query covers this share of the name
+                  (`lavrov` 50 % of "Sergei Lavrov" answers, `asia` 36 % of "Central Asia" asks)
+    prefix_cover  a prefix hit answers only if it covers this share of the name: `Nazarbay`
+                  (89 %) answers; `Ulyanov` (78 % of Ulyanovsk, but Lenin's surname), `Tajik`
+                  (50 %) and `Kazakh` (56 %) ask. A prefix covering c of a word is as far
+                  from it as a fuzzy score of 100·c, so this mirrors answer_score.
+    """
+
+    answer_score: float = 83.0
+    margin: float = 8.0
+    floor: float = 70.0
+    short_query_len: int = 5
+    max_choices: int = 5
+    suffix_cover: float = 0.5
+    prefix_cover: float = 0.8
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.floor <= self.answer_score <= 100.0:
+            raise ValueError("need 0 <= floor <= answer_score <= 100")
+        if self.max_choices < 1 or self.short_query_len < 0 or self.margin < 0:
+            raise ValueError("max_choices >= 1, short_query_len >= 0 and margin >= 0 required")
+
+    @property
+    def whole_cap(self) -> int:
+        """Namesakes looked at for one phonetic key: enough to fill the choices and say "more"."""
+        return 2 * self.max_choices
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The outcome of one lookup; `reason` says in words why this decision was taken."""
+
+    query: str
+    decision: Decision
+    best: Candidate | None
+    candidates: tuple[Candidate, ...]
+    reason: str = ""
+
+    def explain(self) -> str:
+        """One line per candidate (name, kind, tier, score) plus why the decision was taken."""
+        quoted = f'"{_printable(self.query)}"'
+        if not self.candidates:
+            return f"{quoted} → nothing: {self.reason}"
+        lines = []
+        total = len(self.candidates)
+        for rank, cand in enumerate(self.candidates):
+            part = {"whole": "", "suffix": " on a word-suffix", "word": " on a word"}[cand.part]
+            line = (
+                f'{quoted} → {cand.key} via {cand.kind} "{_printable(cand.matched)}" '
+                f"({cand.tier} tier{part}, score {cand.score:.1f})"
+            )
+            if self.decision == "answer":
+                line += f": answered: {self.reason}" if rank == 0 else ": runner-up"
+            else:
+                line += f": choice {rank + 1} of {total}"
+                if rank == 0:
+                    line += f": {self.reason}"
+            lines.append(line)
+        return "\n".join(lines)
+
+
+def _printable(text: str, limit: int = 80) -> str:
+    """Keep explanations on one line and short whatever the user typed."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text[: limit + 1])
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+@dataclass(slots=True)
+class Hit:
+    """One matched name before it becomes a Candidate: where it is and how good it is."""
+
+    src: NameIndex  # the index (layer) the entry belongs to
+    entry: int
+    kid: int
+    group: int
+    tier: Tier
+    score: float
+    part: Part
+    cover: float
+    first: bool = False  # `complete`: the name starts with the query
+    layer: int = 0  # 0: the base index; 1: the layer of recent changes
+
+    @property
+    def uid(self) -> int:
+        """The entity's number, distinct across layers (a layer numbers its own keys)."""
+        return self.kid if self.layer == 0 else -1 - self.kid
+
+
+def _order(hit: Hit) -> tuple[int, float, int, int, int, int, str, int]:
+    """Full ranking key: group, score, tier, whole before part, kind, shorter, key."""
+    src = hit.src
+    return (
+        hit.group,
+        -hit.score,
+        TIER_RANK[hit.tier],
+        hit.part != "whole",
+        src.ekind[hit.entry],
+        len(src.text[hit.entry]),
+        src.keys[hit.kid],
+        hit.entry,
+    )
+
+
+def rank(hits: list[Hit]) -> list[Hit]:
+    """Best hit per key, best keys first."""
+    best: dict[int, tuple[tuple[int, float, int, bool, int, int], Hit]] = {}
+    for hit in hits:  # cheap key first: one survivor per key
+        quick = (
+            hit.group,
+            -hit.score,
+            TIER_RANK[hit.tier],
+            hit.part != "whole",
+            hit.src.ekind[hit.entry],
+            hit.entry,
+        )
+        uid = hit.uid
+        held = best.get(uid)
+        if held is None or quick < held[0]:
+            best[uid] = (quick, hit)
+    return sorted((hit for _, hit in best.values()), key=_order)
+
+
+def candidate(hit: Hit) -> Candidate:
+    """What the caller sees of a hit."""
+    src = hit.src
+    return Candidate(
+        key=src.keys[hit.kid],
+        matched=src.text[hit.entry],
+        kind=KINDS[src.ekind[hit.entry]],
+        tier=hit.tier,
+        score=round(hit.score, 1),
+        part=hit.part,
+    )
+
+
+def decide(query: str, folded: str, hits: list[Hit], settings: MatchSettings) -> MatchResult:
+    """Rank the hits and take the decision the best one's group allows."""
+    strong = {h.uid for h in hits if h.group == FUZZY and h.score >= settings.answer_score}
+    if strong:
+        # A prefix too short of its name to be answered is weaker evidence than another
+        # entity's whole name one typo away: "Filipp Andrejew" means Filipp Andreyev, not
+        # the first half of "Filipp Andrejewitsch Kornejew". Such prefixes compete as fuzzy
+        # hits, scored by how much of the name they cover.
+        for hit in hits:
+            weak = hit.group == PREFIX and hit.cover < settings.prefix_cover
+            if weak and hit.uid not in strong:
+                hit.group = FUZZY
+    ranked = rank(hits)
+    short = letters(folded) < settings.short_query_len
+    if not ranked:
+        if short:
+            reason = "no exact, transliterated or prefix hit (short query: no typo tolerance)"
+        else:
+            reason = f"no name within typo distance (fuzzy floor {settings.floor:g})"
+        return MatchResult(query, "none", None, (), reason)
+    shown = tuple(candidate(hit) for hit in ranked[: settings.max_choices])
+    best = ranked[0]
+    rivals = [hit for hit in ranked[1:] if hit.group == best.group]
+    if best.group == WHOLE:
+        decision, reason = _whole_rule(ranked, rivals, settings)
+    elif best.group == SUFFIX:
+        decision, reason = _suffix_rule(best, rivals, short, settings)
+    elif best.group == PREFIX:
+        decision, reason = _prefix_rule(ranked, rivals, short, folded, settings)
+    else:
+        decision, reason = _fuzzy_rule(ranked, folded, settings)
+    return MatchResult(query, decision, shown[0], shown, reason)
+
+
+def _whole_rule(
+    ranked: list[Hit], rivals: list[Hit], settings: MatchSettings
+) -> tuple[Decision, str]:
+    """A whole name answers unless another key has the same name."""
+    if rivals:
+        many = "at least " if len(ranked) >= settings.whole_cap else ""
+        return "choose", f"{many}{len(rivals) + 1} keys share this name; not picking one silently"
+    return "answer", "single key at a non-fuzzy tier"
+
+
+def _suffix_rule(
+    best: Hit, rivals: list[Hit], short: bool, settings: MatchSettings
+) -> tuple[Decision, str]:
+    """A word-suffix (`lavrov` of "Sergei Lavrov") answers if alone and most of the name."""
+    if rivals:
+        return "choose", f"{len(rivals) + 1} keys have a name ending with the query"
+    if short:
+        return "choose", "a short query answers only on a whole name"
+    if best.cover < settings.suffix_cover:
+        return "choose", (
+            f"the query is only {best.cover:.0%} of the name "
+            f"(needs {settings.suffix_cover:.0%} to answer)"
+        )
+    return "answer", f"single key whose name ends with the query ({best.cover:.0%} of it)"
+
+
+def _prefix_rule(
+    ranked: list[Hit], rivals: list[Hit], short: bool, folded: str, settings: MatchSettings
+) -> tuple[Decision, str]:
+    """A word prefix answers if alone, long enough and no other key is a close typo, or if
+    it is the first whole words of the one name found (`nursultan`, `shanghai cooperation`)."""
+    best = ranked[0]
+    strong_fuzzy = [
+        hit
+        for hit in ranked
+        if hit.group == FUZZY and hit.uid != best.uid and hit.score >= settings.answer_score
+    ]
+    if rivals:
+        return "choose", f"{len(rivals) + 1} keys have a word starting with the query"
+    if short:
+        return "choose", "a short query answers only on a whole name"
+    if len(ranked) == 1 and _leading_words(best, folded):
+        return "answer", (
+            "the query is the first whole words of this name, and no other name "
+            "holds them or a near variant"
+        )
+    if best.cover < settings.prefix_cover:
+        return "choose", (
+            f"prefix covers only {best.cover:.0%} of the name "
+            f"(needs {settings.prefix_cover:.0%} to answer)"
+        )
+    if strong_fuzzy:
+        return "choose", "a different key is a close typo match"
+    return "answer", f"single key with a word starting with the query ({best.cover:.0%})"
+
+
+def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tuple[Decision, str]:
+    """A typo answers if close enough, clearly ahead of the next key and alike at the start."""
+    best = ranked[0]
+    # A rival counts only if it could itself be answered: a 31 % word-suffix of
+    # "Government of Russia" does not make a typo of "Russia" ambiguous.
+    runner = max(
+        (
+            hit.score
+            for hit in ranked[1:]
+            if hit.part == "whole" or hit.cover >= settings.suffix_cover
+        ),
+        default=0.0,
+    )
+    lead = best.score - runner
+    if best.score < settings.answer_score:
+        return "choose", f"best fuzzy score {best.score:.1f} < {settings.answer_score:g} to answer"
+    if lead < settings.margin:
+        return "choose", f"lead {lead:.1f} over the next key < margin {settings.margin:g}"
+    if best.part == "suffix" and best.cover < settings.suffix_cover:
+        return "choose", f"the matched surname is only {best.cover:.0%} of the name"
+    if not _same_initial(best, folded):
+        return "choose", "the first letter differs, which typos rarely do (Prussia is not Russia)"
+    return "answer", f"fuzzy score {best.score:.1f} >= {settings.answer_score:g} " + (
+        f"with lead {lead:.1f} >= {settings.margin:g} over the next key"
+        if runner
+        else "and no other key within reach"
+    )
+
+
+def _leading_words(hit: Hit, folded: str) -> bool:
+    """Whether the query is the first whole words (not the whole) of the matched name, as
+    written after folding: `Anatoly` is near "Anatoliy", not one of its words."""
+    name = fold(hit.src.text[hit.entry]).split(" ")
+    query = folded.split(" ")
+    return len(name) > len(query) and name[: len(query)] == query
+
+
+def _same_initial(hit: Hit, folded: str) -> bool:
+    """Whether the query starts like the matched name (or its matched word-suffix)."""
+    name = fold(hit.src.text[hit.entry])
+    if hit.part == "suffix":
+        name = " ".join(name.split(" ")[-len(folded.split(" ")) :])
+    return name[:1] == folded[:1]

@@ -1,0 +1,313 @@
+"""The candidate index: every name of the fact base by the keys a lookup can meet it through.
+
+Why: a lookup must find the few names a query could mean among half a million without looking
+at each; so, built once per fact base and read-only afterwards (safe to share, kept on disk):
+the names' texts and phonetic keys (packed in one string buffer); name ids sorted by phonetic
+key, for exact/folded/phonetic lookups by bisection; a vocabulary of distinct phonetic words
+(and of folded words, for prefixes) with postings in flat ``array('I')``s, shortest names
+first, for any-word and last-word hits; a 1-deletion neighbourhood of both vocabularies (4
+bytes per variant) that finds every word within one edit or transposition; the vocabulary by
+transliteration skeleton (`skeleton`: Jemeljanow meets Yemelyanov); trigram postings over the
+phonetic vocabulary for the wider, budgeted search when no word is that close; and the names
+by each pair of their words (8 bytes a pair). What each key may cost is bounded in `keys`.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.knowledge.names import fold, phonetic_word, skeleton
+from bot.matching.keys import trigrams
+from bot.matching.packed import DeletionIndex, PairIndex, Sorted, Strings, postings
+
+__all__ = ["KINDS", "Gate", "NameEntry", "NameIndex", "NameKind", "always"]
+
+NameKind = Literal["id", "name", "alias"]
+KINDS: tuple[NameKind, ...] = ("name", "alias", "id")  # index = stored code = rank
+_KIND_CODE: dict[str, int] = {kind: code for code, kind in enumerate(KINDS)}
+_TOP = "\U0010ffff"  # sorts after every string that starts with the same prefix
+
+Gate = Callable[[int], bool]  # whether a lookup may see a key, by the key's number in an index
+
+
+def always(_kid: int) -> bool:
+    """The gate of a lookup that hides nothing (searches skip their checks for it)."""
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class NameEntry:
+    """One matchable string of an entity: its id, its display name or one of its aliases."""
+
+    key: str
+    text: str
+    kind: NameKind
+
+
+@dataclass(slots=True)
+class _Draft:
+    """What one pass over the entries collects, before it is packed into the index."""
+
+    keys: list[str] = field(default_factory=list)
+    ekey: array[int] = field(default_factory=lambda: array("I"))
+    ekind: bytearray = field(default_factory=bytearray)
+    texts: list[str] = field(default_factory=list)
+    phons: list[str] = field(default_factory=list)
+    fword_tmp: dict[str, int] = field(default_factory=dict)  # folded word -> temporary id
+    tmp_words: list[str] = field(default_factory=list)  # temporary id -> phonetic word
+    pairs: array[int] = field(default_factory=lambda: array("I"))  # distinct word ids per name
+    pairs_at: array[int] = field(default_factory=lambda: array("I", [0]))
+    last_word: array[int] = field(default_factory=lambda: array("I"))  # each name's last word
+
+
+def _read(entries: Iterable[NameEntry]) -> _Draft:
+    """One pass: fold each name, give its words temporary ids, note its key and kind."""
+    draft = _Draft()
+    key_ids: dict[str, int] = {}
+    pword_tmp: dict[str, int] = {}  # phonetic word -> temporary id
+    fword_tmp, tmp_words = draft.fword_tmp, draft.tmp_words
+    raw_phonetic = phonetic_word.__wrapped__  # keep the query-time cache out of the build
+    for entry in entries:
+        if entry.kind not in _KIND_CODE:
+            raise ValueError(f"unknown name kind {entry.kind!r} for {entry.key!r}")
+        folded = fold(entry.text)
+        if not folded:
+            continue
+        pids: list[int] = []
+        for word in folded.split(" "):
+            pid = fword_tmp.get(word)
+            if pid is None:
+                pword = raw_phonetic(word)
+                pid = pword_tmp.get(pword)
+                if pid is None:
+                    pid = pword_tmp[pword] = len(tmp_words)
+                    tmp_words.append(pword)
+                fword_tmp[word] = pid
+            pids.append(pid)
+        kid = key_ids.get(entry.key)
+        if kid is None:
+            kid = key_ids[entry.key] = len(draft.keys)
+            draft.keys.append(entry.key)
+        draft.texts.append(entry.text)
+        draft.ekey.append(kid)
+        draft.ekind.append(_KIND_CODE[entry.kind])
+        draft.phons.append(" ".join([tmp_words[pid] for pid in pids]))
+        draft.pairs.extend(dict.fromkeys(pids))
+        draft.pairs_at.append(len(draft.pairs))
+        draft.last_word.append(pids[-1])
+    return draft
+
+
+def _vocabulary(tmp_words: list[str]) -> tuple[array[int], list[str]]:
+    """Vocabulary ids ordered by (length, word), so a length band is one contiguous id range:
+    (temporary id -> final id, the words in final order)."""
+    order = sorted(range(len(tmp_words)), key=lambda p: (len(tmp_words[p]), tmp_words[p]))
+    new_id = array("I", bytes(4 * len(tmp_words)))
+    for rank, old in enumerate(order):
+        new_id[old] = rank
+    return new_id, [tmp_words[old] for old in order]
+
+
+def _name_words(
+    phons: list[str], ekey: array[int], words: array[int], at: array[int], new_id: array[int]
+) -> Iterator[tuple[int, list[int]]]:
+    """Each name's word ids, once per entity and phonetic key (ids mostly repeat the name)."""
+    current, seen = -1, set[str]()
+    for entry, phon in enumerate(phons):
+        if ekey[entry] != current:
+            current, seen = ekey[entry], set()
+        if phon not in seen:
+            seen.add(phon)
+            yield entry, [new_id[word] for word in words[at[entry] : at[entry + 1]]]
+
+
+class NameIndex:
+    """An immutable index of names; the search tiers read its fields, nothing writes them."""
+
+    __slots__ = (
+        "by_phon",
+        "dele",
+        "ekey",
+        "ekind",
+        "fdele",
+        "fword_pid",
+        "fword_sorted",
+        "fwords",
+        "keys",
+        "last",
+        "last_at",
+        "names_alpha",
+        "pairs",
+        "palpha",
+        "phon",
+        "phon_sorted",
+        "post",
+        "post_at",
+        "pword_sorted",
+        "pwords",
+        "skel",
+        "text",
+        "tri",
+    )
+    _DERIVED = ("phon_sorted", "pword_sorted", "fword_sorted")
+
+    def __init__(self, entries: Iterable[NameEntry]) -> None:
+        """Build every index once, each step dropping the temporaries it no longer needs."""
+        draft = _read(entries)
+        new_id, pwords = _vocabulary(draft.tmp_words)
+        draft.tmp_words.clear()
+        self._index_postings(draft, new_id, len(pwords))
+        self._index_words(draft.fword_tmp, new_id, pwords)
+        draft.fword_tmp.clear()
+        self._index_names(draft)
+        self._sorted_views()
+
+    def _index_postings(self, draft: _Draft, new_id: array[int], nwords: int) -> None:
+        """Postings, one flat array per kind (CSR), each word's names shortest first."""
+        phons = draft.phons
+        lengths = array("H", (min(len(p), 0xFFFF) for p in phons))
+        shortest_first = array("I", sorted(range(len(phons)), key=lengths.__getitem__))
+        del lengths
+        self.post, self.post_at = postings(
+            nwords, shortest_first, new_id, draft.pairs, draft.pairs_at
+        )
+        self.last, self.last_at = postings(nwords, shortest_first, new_id, draft.last_word, None)
+        del shortest_first
+        name_words = _name_words(phons, draft.ekey, draft.pairs, draft.pairs_at, new_id)
+        self.pairs = PairIndex(nwords, len(phons), name_words)
+        draft.pairs, draft.pairs_at, draft.last_word = array("I"), array("I"), array("I")
+
+    def _index_words(
+        self, fword_tmp: dict[str, int], new_id: array[int], pwords: list[str]
+    ) -> None:
+        """The vocabularies: sorted, by skeleton, by trigram and by 1-deletion variant."""
+        nwords = len(pwords)
+        self.palpha = array("I", sorted(range(nwords), key=pwords.__getitem__))
+        fwords = sorted(fword_tmp)
+        self.fword_pid = array("I", (new_id[fword_tmp[w]] for w in fwords))
+        skel: dict[str, set[int]] = {}
+        for word, tmp in fword_tmp.items():
+            if key := skeleton(word):
+                skel.setdefault(key, set()).add(new_id[tmp])
+        self.skel = {key: tuple(sorted(pids)) for key, pids in skel.items()}
+        del skel
+        tri: dict[str, array[int]] = {}
+        for pid, word in enumerate(pwords):
+            for gram in trigrams(word):
+                bucket = tri.get(gram)
+                if bucket is None:
+                    bucket = tri[gram] = array("I")
+                bucket.append(pid)
+        self.tri = tri
+        self.dele = DeletionIndex(pwords)
+        self.fdele = DeletionIndex(fwords)
+        # Short strings live in packed buffers: one object each instead of one per string.
+        self.pwords = Strings(pwords)
+        self.fwords = Strings(fwords)
+
+    def _index_names(self, draft: _Draft) -> None:
+        """The names themselves: texts, keys, kinds, by phonetic key and alphabetically."""
+        keys, texts, ekey, ekind = draft.keys, draft.texts, draft.ekey, draft.ekind
+        self.keys: tuple[str, ...] = tuple(keys)
+        self.ekey = ekey
+        self.ekind = bytes(ekind)
+        self.text = texts
+        phons = draft.phons
+        self.by_phon = array("I", sorted(range(len(phons)), key=phons.__getitem__))
+        self.phon = Strings(phons)
+        draft.phons = []
+        name_code = _KIND_CODE["name"]
+        alpha = [i for i in range(len(texts)) if ekind[i] == name_code]
+        alpha.sort(key=lambda i: (texts[i].casefold(), keys[ekey[i]]))
+        self.names_alpha = array("I", alpha)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Everything but the bisection helpers, which hold functions and are cheap to redo."""
+        return {name: getattr(self, name) for name in self.__slots__ if name not in self._DERIVED}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._sorted_views()
+
+    def _sorted_views(self) -> None:
+        by_phon, phon_of = self.by_phon, self.phon.__getitem__
+        self.phon_sorted = Sorted(lambda i: phon_of(by_phon[i]), len(by_phon))
+        palpha, pword_of = self.palpha, self.pwords.__getitem__
+        self.pword_sorted = Sorted(lambda i: pword_of(palpha[i]), len(palpha))
+        self.fword_sorted = Sorted(self.fwords.__getitem__, len(self.fwords))
+
+    # ----------------------------------------------------------------------------------------
+    # reading
+
+    def entries(self, masked: frozenset[int] = frozenset()) -> Iterator[NameEntry]:
+        """The names indexed, but those of the masked key numbers."""
+        kinds, keys, ekey = self.ekind, self.keys, self.ekey
+        for entry, text in enumerate(self.text):
+            if ekey[entry] not in masked:
+                yield NameEntry(keys[ekey[entry]], text, KINDS[kinds[entry]])
+
+    def key_number(self) -> dict[str, int]:
+        """Each key's number in this index."""
+        return {key: kid for kid, key in enumerate(self.keys)}
+
+    def pid(self, pword: str) -> int | None:
+        """Vocabulary id of a phonetic word (bisection: no per-word dict to keep in memory)."""
+        palpha, pwords = self.palpha, self.pwords
+        pos = self.pword_sorted.left(pword)
+        if pos < len(palpha) and pwords[palpha[pos]] == pword:
+            return palpha[pos]
+        return None
+
+    def postings(self, pid: int, cap: int) -> array[int]:
+        """Names containing the word, shortest first, at most `cap` of them."""
+        start = self.post_at[pid]
+        return self.post[start : min(self.post_at[pid + 1], start + cap)]
+
+    def lasts(self, pid: int, cap: int) -> array[int]:
+        """Names whose last word is the word, shortest first, at most `cap` of them."""
+        start = self.last_at[pid]
+        return self.last[start : min(self.last_at[pid + 1], start + cap)]
+
+    def posting_count(self, pid: int) -> int:
+        """How many names contain the word."""
+        return self.post_at[pid + 1] - self.post_at[pid]
+
+    def length_start(self, length: int) -> int:
+        """The first vocabulary id of a word of at least `length` letters (ids go by length)."""
+        at = self.pwords.at
+        return bisect_left(range(len(at) - 1), length, key=lambda i: at[i + 1] - at[i] - 1)
+
+    def prefix_words(self, fword: str, pword: str, cap: int) -> dict[int, None]:
+        """Vocabulary words starting with the folded or the phonetic form of the last word."""
+        found: dict[int, None] = {}
+        lo = self.fword_sorted.left(fword)
+        hi = self.fword_sorted.left(fword + _TOP)
+        for i in range(lo, min(hi, lo + cap)):
+            found[self.fword_pid[i]] = None
+        palpha = self.palpha
+        lo = self.pword_sorted.left(pword)
+        hi = self.pword_sorted.left(pword + _TOP)
+        for i in range(lo, min(hi, lo + cap)):
+            found[palpha[i]] = None
+        return found
+
+    def key_count(self) -> int:
+        """How many keys the index stores (variants, trigrams, postings, pairs): a measure of
+        the work and memory it cost, which must grow linearly with the names' length."""
+        return (
+            len(self.dele)
+            + len(self.fdele)
+            + sum(len(bucket) for bucket in self.tri.values())
+            + len(self.post)
+            + len(self.last)
+            + len(self.pairs)
+            + len(self.skel)
+        )

@@ -1,0 +1,205 @@
+"""Compact, flat containers the name index is made of: no small object per name or word.
+
+Why: a fact base of 100k entities has half a million names and hundreds of thousands of
+distinct words; as Python objects they would cost gigabytes. These keep them in a few flat
+``array``s and string buffers, searched by bisection, and pickle as plain data.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+
+from bot.matching.keys import MAX_PAIR_WORDS, deletions, stable_hash
+
+__all__ = ["DeletionIndex", "PairIndex", "Sorted", "Strings", "postings"]
+
+_SAMPLE_STEP = 64  # every n-th sorted key kept as a str for C-speed bisection
+
+
+class DeletionIndex:
+    """Words by their 1-deletion variants: two words within one edit share a variant.
+
+    Each (variant, word) pair costs 4 bytes: the variant's hash picks a bucket (offsets in
+    `_at`) and the stored ``array('I')`` value is (more hash bits << word bits | word index),
+    sorted within the bucket, so a lookup bisects a handful of values. Hash collisions only
+    add candidates, which callers verify by scoring them. The hash is CRC-32, not `hash()`,
+    which differs from process to process: the index can be kept on disk and read back.
+    """
+
+    __slots__ = ("_at", "_bucket_bits", "_packed", "_word_bits")
+
+    def __init__(self, words: list[str]) -> None:
+        word_bits = max(1, len(words).bit_length())
+        if word_bits > 28:
+            raise ValueError("vocabulary too large for the deletion index")
+        bucket_bits = min(16, max(4, word_bits - 1))
+        self._word_bits, self._bucket_bits = word_bits, bucket_bits
+        low = bucket_bits - 4  # built in 16 slices, so temporaries stay small
+        keep = (1 << (32 - word_bits)) - 1
+        slices: list[array[int]] = [array("Q") for _ in range(16)]
+        for index, word in enumerate(words):
+            for variant in deletions(word):
+                hashed = stable_hash(variant)
+                bucket = hashed & ((1 << bucket_bits) - 1)
+                value = (((hashed >> bucket_bits) & keep) << word_bits) | index
+                slices[bucket >> low].append(((bucket & ((1 << low) - 1)) << 32) | value)
+        packed = array("I")
+        counts = array("I", bytes(4 * ((1 << bucket_bits) + 1)))
+        for number, part in enumerate(slices):
+            for item in sorted(set(part)):
+                packed.append(item & 0xFFFFFFFF)
+                counts[(number << low | item >> 32) + 1] += 1
+            slices[number] = array("Q")
+        for bucket in range(1 << bucket_bits):
+            counts[bucket + 1] += counts[bucket]
+        self._packed, self._at = packed, counts
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def near(self, word: str) -> Iterator[int]:
+        """Indexes of words sharing a 1-deletion variant with `word` (may repeat)."""
+        packed, at, bits = self._packed, self._at, self._word_bits
+        bucket_mask = (1 << self._bucket_bits) - 1
+        keep = (1 << (32 - bits)) - 1
+        mask = (1 << bits) - 1
+        for variant in deletions(word):
+            hashed = stable_hash(variant)
+            bucket = hashed & bucket_mask
+            tag = (hashed >> self._bucket_bits) & keep
+            end = at[bucket + 1]
+            pos = bisect_left(packed, tag << bits, at[bucket], end)
+            while pos < end:
+                value = packed[pos]
+                if value >> bits != tag:
+                    break
+                yield value & mask
+                pos += 1
+
+
+class PairIndex:
+    """Names by each unordered pair of their words: the names containing two given words.
+
+    Why: in a crowded base every first name, patronymic and surname has thousands of names,
+    but two of a query's words together pick out a few; scoring those finds the meant name
+    even when its rarest word alone is shared by more names than a lookup can score. Each
+    (pair, name) costs 8 bytes: ``(pair key << entry bits) | entry`` in one sorted
+    ``array('Q')``. The pair key is exact while ``nwords ** 2`` fits beside the entry bits and
+    a modulus otherwise; a collision only adds candidates, which callers score.
+    """
+
+    __slots__ = ("_bits", "_key_mask", "_nwords", "_packed")
+
+    def __init__(self, nwords: int, nentries: int, words_of: Iterable[tuple[int, list[int]]]):
+        bits = max(1, nentries.bit_length())
+        self._bits, self._nwords = bits, max(1, nwords)
+        self._key_mask = (1 << (64 - bits)) - 1
+        values: list[int] = []
+        for entry, pids in words_of:
+            if len(pids) < 2:
+                continue
+            ordered = sorted(pids[:MAX_PAIR_WORDS])
+            for i, low in enumerate(ordered):
+                base = low * self._nwords
+                for high in ordered[i + 1 :]:
+                    values.append((((base + high) & self._key_mask) << bits) | entry)
+        values.sort()
+        self._packed = array("Q", values)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Where the names containing both word ids are (two bisections, nothing copied)."""
+        if a == b:
+            return 0, 0
+        if a > b:
+            a, b = b, a
+        bits, packed = self._bits, self._packed
+        key = (a * self._nwords + b) & self._key_mask
+        lo = bisect_left(packed, key << bits)
+        return lo, bisect_left(packed, (key + 1) << bits, lo)
+
+    def names(self, lo: int, hi: int) -> list[int]:
+        """The entries of a span (and, rarely, of a hash-colliding pair)."""
+        mask = (1 << self._bits) - 1
+        return [value & mask for value in self._packed[lo:hi]]
+
+
+class Strings:
+    """Many short strings in one buffer plus offsets: no per-string object to keep in memory."""
+
+    __slots__ = ("at", "buf")  # read directly in the hot loops of the search
+
+    def __init__(self, items: list[str]) -> None:
+        at = array("I", [0])
+        total = 0
+        for item in items:
+            total += len(item) + 1
+            at.append(total)
+        self.buf = "\n".join(items) + "\n" if items else ""  # items never contain newlines
+        self.at = at
+
+    def __len__(self) -> int:
+        return len(self.at) - 1
+
+    def __getitem__(self, index: int) -> str:
+        return self.buf[self.at[index] : self.at[index + 1] - 1]
+
+    def span(self, lo: int, hi: int) -> list[str]:
+        """Items lo..hi-1 as a list, split in C."""
+        if lo >= hi:
+            return []
+        return self.buf[self.at[lo] : self.at[hi] - 1].split("\n")
+
+
+class Sorted:
+    """Bisection over n sorted strings read through `key(i)`, every 64th kept in a list.
+
+    The list is searched in C, so only a handful of Python-level `key` calls remain.
+    """
+
+    __slots__ = ("_key", "_n", "_sample")
+
+    def __init__(self, key: Callable[[int], str], n: int) -> None:
+        self._key, self._n = key, n
+        self._sample = [key(i) for i in range(0, n, _SAMPLE_STEP)]
+
+    def left(self, x: str) -> int:
+        """The first position whose string is >= x (like `bisect.bisect_left`)."""
+        block = bisect_left(self._sample, x)
+        if block == 0:
+            return 0
+        lo = (block - 1) * _SAMPLE_STEP + 1
+        hi = min(self._n, block * _SAMPLE_STEP)
+        return bisect_left(range(self._n), x, lo, hi, key=self._key)
+
+
+def postings(
+    nwords: int, order: array[int], new_id: array[int], words: array[int], at: array[int] | None
+) -> tuple[array[int], array[int]]:
+    """Counting sort into CSR: for each word, the names (in `order`) that contain it.
+
+    `words` holds temporary word ids, several per name delimited by `at`, or exactly one per
+    name when `at` is None. Flat arrays only, so the build leaves no small objects behind.
+    """
+    counts = array("I", bytes(4 * (nwords + 1)))
+    for word in words:
+        counts[new_id[word] + 1] += 1
+    for word in range(nwords):
+        counts[word + 1] += counts[word]
+    starts = array("I", counts)
+    data = array("I", bytes(4 * len(words)))
+    for name in order:
+        if at is None:
+            word = new_id[words[name]]
+            data[counts[word]] = name
+            counts[word] += 1
+            continue
+        for slot in range(at[name], at[name + 1]):
+            word = new_id[words[slot]]
+            data[counts[word]] = name
+            counts[word] += 1
+    return data, starts

@@ -1,0 +1,212 @@
+"""The exact tiers of a lookup: whole names, word-suffixes and word prefixes.
+
+Tiers, strongest first:
+  exact     the query equals a name/alias/id as written (case-insensitive)
+  folded    equal after `fold` (Cyrillic, diacritics, punctuation, case)
+  phonetic  equal after `phonetic` (Serdiukov = Serdyukov, Lavrof = Lavrov)
+  prefix    the query's last word starts a word of the name (Nazarba → Nazarbayev)
+A query that equals the last words of a longer name (`lavrov` → "Sergei Lavrov") is a hit at
+the exact/folded/phonetic tier on a *word-suffix* of the name (``Candidate.part == "suffix"``).
+Typo tolerance, the last tier, is in `fuzzy`. Every search here is bounded by a budget, so a
+lookup costs the same whatever the size of the fact base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import chain, islice
+
+from bot.knowledge.names import fold
+from bot.matching.decide import PREFIX, SUFFIX, WHOLE, Candidate, Hit, MatchSettings, Tier
+from bot.matching.index import Gate, NameIndex
+from bot.matching.keys import letters
+
+__all__ = ["first_names", "prefix_hits", "suffix_hits", "tier", "whole_hits"]
+
+SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
+
+
+def tier(ix: NameIndex, entry: int, folded: str, exact: str, suffix: bool) -> Tier:
+    """Name the strongest tier at which the query equals the name (or its word-suffix)."""
+    raw = ix.text[entry]
+    text = raw.casefold()
+    if not suffix and text == exact:  # the common case, without re-splitting
+        return "exact"
+    text = " ".join(text.split())
+    if text.endswith(" " + exact) if suffix else text == exact:
+        return "exact"
+    again = fold(raw)
+    if again.endswith(" " + folded) if suffix else again == folded:
+        return "folded"
+    return "phonetic"
+
+
+def whole_hits(
+    ix: NameIndex, phon: str, folded: str, exact: str, ok: Gate, settings: MatchSettings
+) -> list[Hit]:
+    """Names whose phonetic key equals the query's: one bisection in the sorted key list."""
+    by_phon, phons, ekey = ix.by_phon, ix.phon, ix.ekey
+    pos = ix.phon_sorted.left(phon)
+    hits: list[Hit] = []
+    tiers: dict[str, Tier] = {}  # namesakes often share the very same text
+    end = min(len(by_phon), pos + settings.whole_cap)
+    while pos < end and phons[by_phon[pos]] == phon:
+        entry = by_phon[pos]
+        pos += 1
+        kid = ekey[entry]
+        if ok(kid):
+            text = ix.text[entry]
+            found = tiers.get(text)
+            if found is None:
+                found = tiers[text] = tier(ix, entry, folded, exact, suffix=False)
+            hits.append(Hit(ix, entry, kid, WHOLE, found, 100.0, "whole", 1.0))
+    return hits
+
+
+def suffix_hits(
+    ix: NameIndex,
+    pwords: list[str],
+    phon: str,
+    folded: str,
+    exact: str,
+    ok: Gate,
+    settings: MatchSettings,
+) -> list[Hit]:
+    """Longer names that end with the query's words: `lavrov` → "Sergei Lavrov"."""
+    pids = [ix.pid(word) for word in pwords]
+    if None in pids:
+        return []  # a word no name has: no name can end with the query
+    postings = ix.lasts(pids[-1], SUFFIX_SCAN)  # type: ignore[arg-type]
+    for pid in pids[:-1]:  # scan the rarest word's names if that is fewer
+        if ix.posting_count(pid) < len(postings):  # type: ignore[arg-type]
+            postings = ix.postings(pid, SUFFIX_SCAN)  # type: ignore[arg-type]
+    tail = " " + phon
+    qletters = letters(phon)
+    ekey = ix.ekey
+    buf, at = ix.phon.buf, ix.phon.at
+    hits: list[Hit] = []
+    kids: set[int] = set()
+    for entry in postings:
+        name = buf[at[entry] : at[entry + 1] - 1]
+        if len(name) <= len(tail) - 1 or not name.endswith(tail):
+            continue
+        kid = ekey[entry]
+        if not ok(kid):
+            continue
+        cover = qletters / letters(name)
+        found = tier(ix, entry, folded, exact, suffix=True)
+        hits.append(Hit(ix, entry, kid, SUFFIX, found, 100.0 * cover, "suffix", cover))
+        kids.add(kid)
+        if len(kids) > settings.max_choices:
+            break  # postings are shortest-name first: later hits cover less
+    return hits
+
+
+def prefix_hits(
+    ix: NameIndex,
+    fwords: list[str],
+    pwords: list[str],
+    ok: Gate,
+    word_cap: int,
+    per_word: int,
+    max_hits: int,
+    min_len: int = 2,
+) -> list[Hit]:
+    """Names with a word starting with the query's last word and containing the others.
+
+    Bounded work: at most `word_cap` vocabulary words, `per_word` names each and
+    `max_hits` hits in all (a two-letter prefix of a million names is only a suggestion).
+    """
+    if len(fwords) == 1 and len(fwords[0]) < min_len:
+        return []  # for `match`, one letter is not evidence of anything
+    starts = ix.prefix_words(fwords[-1], pwords[-1], word_cap)
+    if len(pwords) == 1:
+        return _prefix_of_one_word(ix, pwords, ok, starts, per_word, max_hits)
+    return _prefix_of_many_words(ix, pwords, ok, starts, per_word, max_hits)
+
+
+def _prefix_of_one_word(
+    ix: NameIndex,
+    pwords: list[str],
+    ok: Gate,
+    starts: dict[int, None],
+    per_word: int,
+    max_hits: int,
+) -> list[Hit]:
+    """One word: the names of each vocabulary word it starts, shortest names first."""
+    qletters = sum(len(w) for w in pwords)
+    ekey, vocab = ix.ekey, ix.pwords
+    buf, at = ix.phon.buf, ix.phon.at
+    hits: list[Hit] = []
+    for pid in starts:
+        word = vocab[pid]
+        for entry in ix.postings(pid, per_word):
+            kid = ekey[entry]
+            if ok(kid):
+                name = buf[at[entry] : at[entry + 1] - 1]
+                cover = min(1.0, qletters / letters(name))
+                first = name == word or name.startswith(word + " ")
+                hits.append(
+                    Hit(ix, entry, kid, PREFIX, "prefix", 100.0 * cover, "word", cover, first)
+                )
+        if len(hits) >= max_hits:
+            break
+    return hits
+
+
+def _prefix_of_many_words(
+    ix: NameIndex,
+    pwords: list[str],
+    ok: Gate,
+    starts: dict[int, None],
+    per_word: int,
+    max_hits: int,
+) -> list[Hit]:
+    """Several words: names containing every complete word, scanned from the rarest one."""
+    need = pwords[:-1]
+    need_pids = [ix.pid(word) for word in need]
+    if None in need_pids or not starts:
+        return []
+    qletters = sum(len(w) for w in pwords)
+    ekey, vocab = ix.ekey, ix.pwords
+    buf, at = ix.phon.buf, ix.phon.at
+    rarest = min(need_pids, key=ix.posting_count)  # type: ignore[arg-type]
+    started = {vocab[pid] for pid in starts}
+    need_set = set(need)
+    cap = max(SUFFIX_SCAN, per_word)
+    scan: Iterable[int] = ix.postings(rarest, cap)  # type: ignore[arg-type]
+    if sum(ix.posting_count(p) for p in starts) < len(scan):  # type: ignore[arg-type]
+        scan = dict.fromkeys(chain.from_iterable(ix.postings(p, cap) for p in starts))
+    hits: list[Hit] = []
+    for entry in scan:
+        name = buf[at[entry] : at[entry + 1] - 1]
+        words = name.split(" ")
+        if not need_set.issubset(words) or started.isdisjoint(words):
+            continue
+        kid = ekey[entry]
+        if ok(kid):
+            cover = min(1.0, qletters / letters(name))
+            first = (
+                words[: len(need)] == need
+                and words[len(need) : len(need) + 1] != []
+                and (words[len(need)] in started)
+            )
+            hits.append(Hit(ix, entry, kid, PREFIX, "prefix", 100.0 * cover, "word", cover, first))
+            if len(hits) >= max_hits:
+                break
+    return hits
+
+
+def first_names(ix: NameIndex, limit: int, ok: Gate) -> list[Candidate]:
+    """The first display names in alphabetical order, one per key (completing empty text)."""
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    for entry in islice(ix.names_alpha, max(limit * 50, 10_000)):
+        kid = ix.ekey[entry]
+        if kid in seen or not ok(kid):
+            continue
+        seen.add(kid)
+        out.append(Candidate(ix.keys[kid], ix.text[entry], "name", "prefix", 0.0))
+        if len(out) >= limit:
+            break
+    return out

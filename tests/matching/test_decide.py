@@ -1,0 +1,264 @@
+"""Matcher decisions: answer, choose or nothing, and why.
+
+The table below is also what the default MatchSettings are tuned on: every row is a query a
+user could type, with the decision the bot must take and the entity it must point at.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.decide import MatchSettings
+from bot.matching.index import NameEntry
+from bot.matching.matcher import Matcher
+from tests.matching.bases import fact_entries
+
+A, C, N = "answer", "choose", "none"
+
+# (query, decision, key expected as best / first choice, or None)
+CASES: list[tuple[str, str, str | None]] = [
+    # exact names, aliases, ids, case
+    ("Sergei Lavrov", A, "sergei-lavrov"),
+    ("sergei-lavrov", A, "sergei-lavrov"),
+    ("LAVROV", A, "sergei-lavrov"),
+    ("Vladimir Putin", A, "vladimir-putin"),
+    ("Putin", A, "vladimir-putin"),
+    ("Kremlin", A, "russian-government"),
+    ("Tajikistan", A, "tajikistan"),
+    ("Kyrgyzstan", A, "kyrgyzstan"),
+    ("Kazakhstan", A, "kazakhstan"),
+    ("Uzbekistan", A, "uzbekistan"),
+    ("Armenia", A, "armenia"),
+    ("Belarus", A, "belarus"),
+    ("Afghanistan", A, "afghanistan"),
+    ("Russia", A, "russia"),
+    ("Russian Federation", A, "russia"),
+    ("United States", A, "united-states"),
+    ("Astana", A, "astana"),
+    ("Brussels", A, "brussels"),
+    ("Tashkent", A, "tashkent"),
+    ("Central Asia", A, "central-asia"),
+    ("Interfax", A, "interfax"),
+    ("Krasnaya Zvezda", A, "krasnaya-zvezda"),
+    ("Vedomosti", A, "vedomosti"),
+    ("Rossiyskaya Gazeta", A, "rossiyskaya-gazeta"),
+    ("Rossiyskiya Gazeta", A, "rossiyskaya-gazeta"),
+    # acronyms both ways
+    ("CSTO", A, "csto"),
+    ("csto", A, "csto"),
+    ("Collective Security Treaty Organization", A, "csto"),
+    ("nato", A, "nato"),
+    ("North Atlantic Treaty Organization", A, "nato"),
+    ("the Alliance", A, "nato"),
+    ("SCO", A, "sco"),
+    ("sco", A, "sco"),
+    ("Shanghai Cooperation Organization", A, "sco"),
+    ("ksor", A, "ksor"),
+    ("Collective rapid reaction force", A, "ksor"),
+    ("Kollektivnye Sil Operativnogo Reagirovaniya", A, "ksor"),
+    ("VKO", A, "vko"),
+    ("Aerospace Defense Forces", A, "vko"),
+    ("Vozdushno Kosmicheskaya Oborona", A, "vko"),
+    ("UN", A, "un"),
+    ("U.N.", A, "un"),
+    ("United Nations", A, "un"),
+    ("US", A, "united-states"),
+    ("U.S.", A, "united-states"),
+    # typos (5+ letters)
+    ("lavorv", A, "sergei-lavrov"),
+    ("serdyukv", A, "anatoliy-serdyukov"),
+    ("nazarbayef", A, "nursultan-nazarbayev"),
+    ("kazykanov", A, "yerzhan-kazykhanov"),
+    ("Kazakstan", A, "kazakhstan"),
+    ("Afganistan", A, "afghanistan"),
+    ("Uzbekstan", A, "uzbekistan"),
+    ("Tashkend", A, "tashkent"),
+    ("Brussel", A, "brussels"),
+    ("Kazakhstan's", A, "kazakhstan"),
+    ("Collective Security Treaty Organisation", A, "csto"),
+    ("Shanghai Cooperation Organisation", A, "sco"),
+    ("Aerospace Defence Forces", A, "vko"),
+    ("Krasnaja Zvezda", A, "krasnaya-zvezda"),
+    ("Sergei Lavorv", A, "sergei-lavrov"),
+    ("Lavrov Sergei", A, "sergei-lavrov"),
+    # transliteration variants
+    ("lavrof", A, "sergei-lavrov"),
+    ("Serdiukov", A, "anatoliy-serdyukov"),
+    ("Anatolii Serdiukov", A, "anatoliy-serdyukov"),
+    ("Nazarbaev", A, "nursultan-nazarbayev"),
+    ("Nursultan Nazarbaev", A, "nursultan-nazarbayev"),
+    ("Kazikhanov", A, "yerzhan-kazykhanov"),
+    ("Kazyhanov", A, "yerzhan-kazykhanov"),
+    ("Erzhan Kazikhanov", A, "yerzhan-kazykhanov"),
+    ("Sergey Lavrov", A, "sergei-lavrov"),
+    ("Sergej Lavrov", A, "sergei-lavrov"),
+    ("Alexei Nikolsky", A, "aleksei-nikolski"),
+    ("Aleksey Nikolskiy", A, "aleksei-nikolski"),
+    ("Nikolsky", A, "aleksei-nikolski"),
+    ("Tadzhikistan", A, "tajikistan"),
+    ("Kirgizstan", A, "kyrgyzstan"),
+    ("Ulianovsk", A, "ulyanovsk"),
+    ("Krasnaia Zvezda", A, "krasnaya-zvezda"),
+    ("Rossiiskaya Gazeta", A, "rossiyskaya-gazeta"),
+    ("Interfaks", A, "interfax"),
+    ("Anatoly", C, "anatoliy-serdyukov"),  # a first name alone only suggests
+    # Cyrillic
+    ("Лавров", A, "sergei-lavrov"),
+    ("Сергей Лавров", A, "sergei-lavrov"),
+    ("Назарбаев", A, "nursultan-nazarbayev"),
+    ("Путин", A, "vladimir-putin"),
+    ("Сердюков", A, "anatoliy-serdyukov"),
+    ("Қазыханов", A, "yerzhan-kazykhanov"),
+    ("Казахстан", A, "kazakhstan"),
+    ("Ташкент", A, "tashkent"),
+    # surname / word-suffix and prefix hits
+    ("rapid reaction force", A, "ksor"),
+    ("reaction force", C, "ksor"),  # 46 % of the name: only a suggestion
+    ("Alliance", A, "nato"),
+    ("Nazarbay", A, "nursultan-nazarbayev"),  # 89 % of the word: clearly this name
+    ("Vedomost", A, "vedomosti"),
+    ("Nazarba", C, "nursultan-nazarbayev"),  # 78 %: suggest (see Ulyanov below)
+    ("Nazarb", C, "nursultan-nazarbayev"),
+    ("Kazyk", C, "yerzhan-kazykhanov"),
+    ("Vozdushno Kosmicheskaya", A, "vko"),  # first whole words of one name only (issue 16)
+    ("Collective Rapid", A, "ksor"),  # first whole words of one name only (issue 16)
+    ("unitedstates", A, "united-states"),  # a lost space is one typo
+    ("SergeiLavrov", A, "sergei-lavrov"),
+    ("united stats", A, "united-states"),
+    ("Tshkent", A, "tashkent"),
+    # negative: must not answer confidently
+    ("SCO", A, "sco"),  # never CSTO (asserted again below)
+    ("UNO", N, None),
+    ("NAT", C, "nato"),
+    ("CST", C, "csto"),  # short prefix: suggest only
+    ("VK", C, "vko"),
+    ("Medvedev", N, None),
+    ("Obama", N, None),
+    ("Lavrentiev", N, None),
+    ("Kazakh", C, "kazakhstan"),  # decided: a demonym-like prefix only suggests
+    ("Kazakhs", C, "kazakhstan"),
+    ("Ulyanov", C, "ulyanovsk"),  # Lenin's surname, not the city
+    ("Serdyuk", C, "anatoliy-serdyukov"),  # a different Ukrainian surname
+    ("Vladimir", A, "vladimir-putin"),  # a unique first name (issue 16)
+    ("Prussia", C, "russia"),  # one edit, but at the first letter
+    ("Moskva", N, None),  # no such alias in this index: no guess
+    ("Tajik", C, "tajikistan"),
+    ("Nikolai", C, "aleksei-nikolski"),
+    ("Sergei", A, "sergei-lavrov"),  # a unique first name (issue 16)
+    ("Putim", C, "vladimir-putin"),  # one typo in five letters: suggest
+    ("Asia", C, "central-asia"),
+    ("Gazeta", C, "rossiyskaya-gazeta"),
+    ("Moscow", C, "moscow"),  # city and government share the alias
+    ("Organization", C, None),
+    ("xyz", N, None),
+    ("", N, None),
+    ("   ", N, None),
+    ("?!", N, None),
+]
+
+
+@pytest.mark.parametrize(("query", "decision", "key"), CASES)
+def test_decision_table(matcher: Matcher, query: str, decision: str, key: str | None) -> None:
+    result = matcher.match(query)
+    assert result.decision == decision, result.explain()
+    if key is not None:
+        assert result.best is not None and result.best.key == key, result.explain()
+    if decision == "none":
+        assert result.best is None and result.candidates == ()
+    else:
+        assert result.best == result.candidates[0]
+
+
+@pytest.mark.parametrize("query", ["SCO", "sco", "S.C.O.", "Sco"])
+def test_sco_never_becomes_csto(matcher: Matcher, query: str) -> None:
+    result = matcher.match(query)
+    assert result.decision == "answer"
+    assert result.best is not None and result.best.key == "sco"
+    assert "csto" not in {c.key for c in result.candidates}
+
+
+@pytest.mark.parametrize("query", ["UNO", "NAT", "CST", "Medvedev", "Tajik", "Kazakh", "Nikolai"])
+def test_negative_queries_never_answer(matcher: Matcher, query: str) -> None:
+    assert matcher.match(query).decision != "answer"
+
+
+def test_ties_between_keys_choose() -> None:
+    index = Matcher(
+        [
+            NameEntry("georgia-country", "Georgia", "name"),
+            NameEntry("georgia-state", "Georgia", "alias"),
+            NameEntry("serdyukov-a", "Serdyukov", "name"),
+            NameEntry("serdiukov-b", "Serdiukov", "name"),
+            NameEntry("lavrov-s", "Sergei Lavrov", "name"),
+            NameEntry("lavrov-p", "Pavel Lavrov", "name"),
+        ]
+    )
+    georgia = index.match("georgia")
+    assert georgia.decision == "choose"
+    assert {c.key for c in georgia.candidates} == {"georgia-country", "georgia-state"}
+    # exact for one key, phonetic for the other: still a tie, never a silent pick
+    serdyukov = index.match("Serdyukov")
+    assert serdyukov.decision == "choose"
+    assert [c.key for c in serdyukov.candidates] == ["serdyukov-a", "serdiukov-b"]
+    assert [c.tier for c in serdyukov.candidates] == ["exact", "phonetic"]
+    lavrov = index.match("Lavrov")
+    assert lavrov.decision == "choose"
+    assert {c.key for c in lavrov.candidates} == {"lavrov-s", "lavrov-p"}
+
+
+def test_crowded_typos_need_a_margin() -> None:
+    index = Matcher(
+        NameEntry(key, key.title(), "name") for key in ("ivanov", "ivanova", "ivankov", "ivashov")
+    )
+    assert index.match("Ivanova").decision == "answer"
+    close = index.match("Ivanvo")  # one transposition from Ivanov, two edits from the rest
+    assert close.decision == "answer" and close.best is not None and close.best.key == "ivanov"
+    assert "fuzzy score 83.3" in close.explain()
+    torn = index.match("Ivankova")  # one edit from Ivankov *and* from Ivanova? no: ask
+    assert torn.decision == "choose"
+    assert {c.key for c in torn.candidates} >= {"ivankov", "ivanova"}
+
+
+def test_a_whole_name_one_typo_away_outranks_a_short_prefix_of_another() -> None:
+    index = Matcher(
+        [
+            NameEntry("andreyev", "Filipp Andreyev", "name"),
+            NameEntry("korneyev", "Filipp Andreyevich Korneyev", "name"),
+            NameEntry("korneyev", "Filipp Andrejewitsch Kornejew", "alias"),  # German
+            NameEntry("chernoborisino", "Chernoborisino", "name"),
+            NameEntry("stepnoi", "Tschernoborisino-Stepnoi", "name"),
+        ]
+    )
+    for query, key in [("Filipp Andrejew", "andreyev"), ("Tschernoborisino", "chernoborisino")]:
+        result = index.match(query)
+        assert result.best is not None and result.best.key == key, result.explain()
+    # while a prefix that covers most of its name still answers, and a short one still asks
+    assert index.match("Tschernoborisino-Step").best.key == "stepnoi"  # type: ignore[union-attr]
+    assert index.match("Filipp Andrejewitsch").decision == "choose"
+
+
+def test_explain_names_tier_score_and_reason(matcher: Matcher) -> None:
+    text = matcher.match("lavrof").explain()
+    assert text == (
+        '"lavrof" → sergei-lavrov via alias "Lavrov" (phonetic tier, score 100.0): '
+        "answered: single key at a non-fuzzy tier"
+    )
+    choose = matcher.match("Moscow").explain().splitlines()
+    assert len(choose) == 2
+    assert all("exact tier" in line and "score 100.0" in line for line in choose)
+    assert "not picking one silently" in choose[0]
+    fuzzy = matcher.match("lavorv").explain()
+    assert "fuzzy tier" in fuzzy and "score 83.3" in fuzzy and "no other key" in fuzzy
+    suffix = matcher.match("rapid reaction force").explain()
+    assert "word-suffix" in suffix and "67%" in suffix
+    nothing = matcher.match("xyz").explain()
+    assert nothing.startswith('"xyz" → nothing: ') and "short query" in nothing
+    assert "\n" not in matcher.match("lav\nrov\x00").explain().split("→")[0]
+
+
+def test_settings_are_validated_and_tunable() -> None:
+    with pytest.raises(ValueError):
+        MatchSettings(answer_score=50.0, floor=60.0)
+    strict = Matcher(fact_entries(), MatchSettings(answer_score=90.0))
+    assert strict.match("lavorv").decision == "choose"
+    assert strict.settings.answer_score == 90.0

@@ -1,0 +1,121 @@
+"""The Matcher door: layered updates, hidden entities, odd input and any text at all."""
+
+from __future__ import annotations
+
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.matching.decide import Candidate, MatchResult
+from bot.matching.matcher import Matcher
+from tests.matching.bases import edit, fact_entries, varied_names
+
+
+def test_an_updated_index_decides_as_one_built_afresh() -> None:
+    entries = [*fact_entries(), *varied_names()]
+    index = Matcher(entries)
+    for step in (1, 5):
+        changed, entries = edit(entries, step)
+        index = index.updated(changed, [e for e in entries if e.key in changed])
+        fresh = Matcher(entries)
+        assert len(index) == len(fresh) and index.layered
+        assert sorted(index.entries(), key=repr) == sorted(entries, key=repr)
+        hidden = {sorted(changed)[0], entries[7].key}
+
+        def visible(key: str, hidden: set[str] = hidden) -> bool:
+            return key not in hidden
+
+        texts = [
+            e.text for e in entries if e.key in changed or zlib.crc32(e.text.encode()) % 9 == 0
+        ]
+        # Each index spends its own search budget (how many names a lookup scores), so the
+        # runners-up far down may differ; the decision and the name decided on may not.
+        queries = [*texts, *(t[:-1] for t in texts), *(t[:5] for t in texts)]
+        for query in [*queries, "Vsevolod", "Yaroslav Kozlovski 1", "", "Junior", "Kozlovsky"]:
+            for gate in (None, visible):
+                mine, theirs = index.match(query, allowed=gate), fresh.match(query, allowed=gate)
+                assert (mine.decision, mine.best) == (theirs.decision, theirs.best), (
+                    f"{mine.explain()}\n{theirs.explain()}"
+                )
+                assert (
+                    index.complete(query, allowed=gate)[:1]
+                    == fresh.complete(query, allowed=gate)[:1]
+                )
+
+
+def test_allowed_filters_entities(matcher: Matcher) -> None:
+    no_government = matcher.match("Moscow", allowed=lambda key: key != "russian-government")
+    assert no_government.decision == "answer" and no_government.best is not None
+    assert no_government.best.key == "moscow"
+    hidden = matcher.match("Lavrov", allowed=lambda key: key != "sergei-lavrov")
+    assert hidden.decision == "none"
+    only_orgs = {"csto", "nato", "sco", "ksor", "vko", "un"}
+    orgs = matcher.match("Organization", allowed=only_orgs.__contains__)
+    assert {c.key for c in orgs.candidates} <= only_orgs
+    asked: list[str] = []
+
+    def spy(key: str) -> bool:
+        asked.append(key)
+        return True
+
+    matcher.match("Lavrov", allowed=spy)
+    assert len(asked) == len(set(asked))  # asked at most once per key and lookup
+
+
+def test_odd_inputs_never_raise(matcher: Matcher) -> None:
+    for query in ["x" * 5000, "lavrov " * 700, "\x00\x01\x02", "🚀🚀", "\ud800", "l" * 201, "a b"]:
+        result = matcher.match(query)
+        assert result.decision in {"answer", "choose", "none"}
+        result.explain()
+    assert matcher.match(None).decision == "none"  # type: ignore[arg-type]
+
+
+def test_empty_index() -> None:
+    empty = Matcher([])
+    assert empty.match("lavrov").decision == "none"
+    assert empty.complete("") == []
+    assert empty.complete("lav") == []
+
+
+def _check_result(result: MatchResult, limit: int) -> None:
+    assert result.decision in {"answer", "choose", "none"}
+    assert len(result.candidates) <= limit
+    keys = [c.key for c in result.candidates]
+    assert len(keys) == len(set(keys))
+    assert (result.decision == "none") == (result.best is None)
+    if result.best is not None:
+        assert result.best == result.candidates[0]
+    assert all(isinstance(c, Candidate) and 0.0 <= c.score <= 100.0 for c in result.candidates)
+
+
+_MATCHER = Matcher(fact_entries())
+_NAMES = [entry.text for entry in fact_entries()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_a_valid_result(text: str) -> None:
+    _check_result(_MATCHER.match(text), _MATCHER.settings.max_choices)
+    completions = _MATCHER.complete(text)
+    assert len(completions) <= 25 and len({c.key for c in completions}) == len(completions)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_NAMES), st.text(max_size=3), st.integers(min_value=0, max_value=40))
+def test_mangled_names_give_a_valid_result(name: str, noise: str, cut: int) -> None:
+    query = name[:cut] + noise + name[cut:]
+    _check_result(_MATCHER.match(query), _MATCHER.settings.max_choices)
+
+
+def test_an_entity_removed_on_reload_is_no_longer_found() -> None:
+    # A reload that only deletes an entity adds no names, so no second layer: the deleted
+    # names must be hidden all the same (they were answered before, for an entity gone).
+    index = Matcher(fact_entries())
+    updated = index.updated({"sergei-lavrov"}, [])
+    assert updated.layered == 0 and len(updated) == len(index) - 5
+    assert updated.match("Sergei Lavrov").decision == "none"
+    assert "sergei-lavrov" not in {c.key for c in updated.match("lavrov").candidates}
+    assert "sergei-lavrov" not in {c.key for c in updated.complete("lav")}
+    assert "sergei-lavrov" not in {c.key for c in updated.complete("", limit=100)}
+    assert updated.match("Vladimir Putin").decision == "answer"
