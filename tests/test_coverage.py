@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.dates import DateValue, parse_date
+from bot.knowledge.date_parsing import parse_date
+from bot.knowledge.dates import DateValue
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.loader import load_knowledge
 

@@ -35,7 +35,8 @@ from bot.discord.embeds import (
     paginate,
     render_pages,
 )
-from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.date_parsing import parse_date
+from bot.knowledge.dates import DateError, DateValue
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.render.text import render_text
 from tests.conftest import KNOWLEDGE

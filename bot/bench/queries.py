@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bench import names as N
-from bot.bench.generate import MONTHS
+from bot.bench.world import MONTHS
 from bot.knowledge.names import fold
 
 LOOKUP_CLASSES = ("exact", "alias", "transliterated", "typo", "not_found")

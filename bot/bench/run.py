@@ -186,6 +186,24 @@ def targets(real: dict, ratios: dict, names: int, entities: int, claims: int) ->
     ]
 
 
+def _ratios(real: dict, base: dict | None) -> dict[str, float | None]:
+    """How many times faster than the brute-force baseline, per measure (none without it)."""
+    ratios: dict[str, float | None] = {}
+    if not base:
+        return ratios
+    for key in ("lookup_exact", "lookup_fuzzy", "lookup_all", "lookup_e2e_all"):
+        for p in ("p50", "p99"):
+            ratios[f"{key}_{p}"] = _ratio(base[key].get(f"{p}_us"), real[key].get(f"{p}_us"))
+    for key in ("autocomplete", "on", "search"):
+        for p in ("p50", "p99"):
+            ratios[f"{key}_{p}"] = _ratio(base[key].get(f"{p}_us"), real[key].get(f"{p}_us"))
+    ratios["cold_load"] = _ratio(base["cold_load_s"], real["cold_load_s"])
+    ratios["warm_load"] = _ratio(base["cold_load_s"], real["warm_load_s"])
+    worst = max((r["seconds"] for r in real["reload"].values()), default=None)
+    ratios["reload"] = _ratio(base["cold_load_s"], worst)
+    return ratios
+
+
 def run_bench(
     *,
     entities: int | None,
@@ -252,23 +270,10 @@ def run_bench(
         qfile.unlink(missing_ok=True)
         if temporary and not keep:
             shutil.rmtree(folder, ignore_errors=True)
-    real = report["real"]
-    base = report.get("baseline")
-    ratios: dict[str, float | None] = {}
-    if base:
-        for key in ("lookup_exact", "lookup_fuzzy", "lookup_all", "lookup_e2e_all"):
-            for p in ("p50", "p99"):
-                ratios[f"{key}_{p}"] = _ratio(base[key].get(f"{p}_us"), real[key].get(f"{p}_us"))
-        for key in ("autocomplete", "on", "search"):
-            for p in ("p50", "p99"):
-                ratios[f"{key}_{p}"] = _ratio(base[key].get(f"{p}_us"), real[key].get(f"{p}_us"))
-        ratios["cold_load"] = _ratio(base["cold_load_s"], real["cold_load_s"])
-        ratios["warm_load"] = _ratio(base["cold_load_s"], real["warm_load_s"])
-        worst = max((r["seconds"] for r in real["reload"].values()), default=None)
-        ratios["reload"] = _ratio(base["cold_load_s"], worst)
+    ratios = _ratios(report["real"], report.get("baseline"))
     report["ratios"] = ratios
     report["targets"] = targets(
-        real, ratios, manifest["names"], manifest["entities"], manifest["claims"]
+        report["real"], ratios, manifest["names"], manifest["entities"], manifest["claims"]
     )
     report["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["bench_seconds"] = round(time.perf_counter() - started, 1)

@@ -334,6 +334,46 @@ def _commands_epilog() -> str:
     return "\n".join(lines)
 
 
+def _add_bench_commands(sub: argparse._SubParsersAction) -> None:
+    """`generate` and `bench`: the benchmark's synthetic fact base and its run."""
+    p = sub.add_parser(
+        "generate",
+        help=(cmd_generate.__doc__ or "").splitlines()[0],
+        description=cmd_generate.__doc__,
+    )
+    p.set_defaults(func=cmd_generate)
+    p.add_argument("folder", type=Path, help="where to write knowledge/, seeds/ and manifest.json")
+    p.add_argument("--entities", type=int, default=10_000, help="how many entities (>= 20)")
+    p.add_argument("--claims", type=int, default=10_000, help="how many claims")
+    p.add_argument("--seed", type=int, default=1, help="the random seed")
+    p = sub.add_parser(
+        "bench", help=(cmd_bench.__doc__ or "").splitlines()[0], description=cmd_bench.__doc__
+    )
+    p.set_defaults(func=cmd_bench)
+    p.add_argument("--entities", type=int, default=None, help="entities to generate (10,000)")
+    p.add_argument("--claims", type=int, default=None, help="claims to generate (10,000)")
+    p.add_argument("--queries", type=int, default=500, help="queries of each kind")
+    p.add_argument("--seed", type=int, default=1, help="the generator's and queries' seed")
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="keep the generated base here and reuse it next time (default: a temporary folder)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--no-baseline", action="store_true", help="skip the brute-force baseline")
+    p.add_argument(
+        "--baseline-queries",
+        type=int,
+        default=None,
+        help="queries of each kind for the (slow) baseline (default: min(--queries, 200))",
+    )
+    p.add_argument(
+        "--budget", type=float, default=60.0, help="seconds at most per kind of query and phase"
+    )
+    p.add_argument("--keep", action="store_true", help="keep the temporary base")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="factbot", description="Fact lookups with citations, from a curated YAML fact base."
@@ -383,42 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
         "kind", help="person, org, country, place, event, outlet, document, programme or claim"
     )
     p.add_argument("name", nargs="?", default=None, help="the name, to find related ids")
-    p = sub.add_parser(
-        "generate",
-        help=(cmd_generate.__doc__ or "").splitlines()[0],
-        description=cmd_generate.__doc__,
-    )
-    p.set_defaults(func=cmd_generate)
-    p.add_argument("folder", type=Path, help="where to write knowledge/, seeds/ and manifest.json")
-    p.add_argument("--entities", type=int, default=10_000, help="how many entities (>= 20)")
-    p.add_argument("--claims", type=int, default=10_000, help="how many claims")
-    p.add_argument("--seed", type=int, default=1, help="the random seed")
-    p = sub.add_parser(
-        "bench", help=(cmd_bench.__doc__ or "").splitlines()[0], description=cmd_bench.__doc__
-    )
-    p.set_defaults(func=cmd_bench)
-    p.add_argument("--entities", type=int, default=None, help="entities to generate (10,000)")
-    p.add_argument("--claims", type=int, default=None, help="claims to generate (10,000)")
-    p.add_argument("--queries", type=int, default=500, help="queries of each kind")
-    p.add_argument("--seed", type=int, default=1, help="the generator's and queries' seed")
-    p.add_argument(
-        "--dir",
-        type=Path,
-        default=None,
-        help="keep the generated base here and reuse it next time (default: a temporary folder)",
-    )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--no-baseline", action="store_true", help="skip the brute-force baseline")
-    p.add_argument(
-        "--baseline-queries",
-        type=int,
-        default=None,
-        help="queries of each kind for the (slow) baseline (default: min(--queries, 200))",
-    )
-    p.add_argument(
-        "--budget", type=float, default=60.0, help="seconds at most per kind of query and phase"
-    )
-    p.add_argument("--keep", action="store_true", help="keep the temporary base")
+    _add_bench_commands(sub)
     p = add("schema", cmd_schema)
     p.add_argument(
         "-o",

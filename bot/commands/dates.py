@@ -7,7 +7,8 @@ from bot.commands.building import Builder, by_date, label, resolve
 from bot.commands.registry import usage_error
 from bot.commands.search import search_facts
 from bot.commands.textsafety import echo
-from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.date_parsing import parse_date
+from bot.knowledge.dates import DateError, DateValue
 from bot.knowledge.model import Rank
 from bot.knowledge.snapshot import KnowledgeBase
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.date_parsing import parse_date
+from bot.knowledge.dates import DateError, DateValue
 
 _ANY_YEAR = parse_date("2000")  # context that lets a year-less date parse, to recognise it
 

@@ -262,15 +262,7 @@ class KnowledgeBase:
             or (o is not e and (o.name, o.aliases) != (e.name, e.aliases))
         }
         relabelled.update(ident for ident in old.entities if ident not in self.entities)
-        same_labels = not relabelled
-        matcher = old.__dict__.get("matcher")
-        if matcher is not None and old.match_settings == self.match_settings:
-            if same_labels:
-                self.__dict__["matcher"] = matcher  # what cached_property would store
-            elif matcher.layered + 3 * len(relabelled) <= _LAYER_LIMIT:
-                # A few names changed: mask theirs, index the new ones beside (no rebuild).
-                now = [e for ident, e in self.entities.items() if ident in relabelled]
-                self.__dict__["matcher"] = matcher.updated(relabelled, _name_entries(now))
+        self._reuse_matcher(old, relabelled)
         # The search text holds the names of a claim's entities (not their aliases).
         # Only a relabelled entity (added, removed, renamed, aliases changed) can differ.
         same_names = all(
@@ -284,6 +276,29 @@ class KnowledgeBase:
         if len(changed) + len(gone) > max(500, len(self.claims) // 50):
             return
         removed = set(gone) | {f.id for f in changed if f.id in old.claims}
+        self._reuse_claim_indexes(old, changed, removed)
+        if same_names:
+            self._reuse_search(old, changed, removed)
+        ids = old.__dict__.get("claim_ids_sorted")
+        if ids is not None and not gone and len(self.claims) == len(old.claims):
+            self.__dict__["claim_ids_sorted"] = ids
+
+    def _reuse_matcher(self, old: KnowledgeBase, relabelled: set[str]) -> None:
+        """The old name index as it is, or with a layer for the few relabelled entities."""
+        matcher = old.__dict__.get("matcher")
+        if matcher is None or old.match_settings != self.match_settings:
+            return
+        if not relabelled:
+            self.__dict__["matcher"] = matcher  # what cached_property would store
+        elif matcher.layered + 3 * len(relabelled) <= _LAYER_LIMIT:
+            # A few names changed: mask theirs, index the new ones beside (no rebuild).
+            now = [e for ident, e in self.entities.items() if ident in relabelled]
+            self.__dict__["matcher"] = matcher.updated(relabelled, _name_entries(now))
+
+    def _reuse_claim_indexes(
+        self, old: KnowledgeBase, changed: list[Fact], removed: set[str]
+    ) -> None:
+        """The date order and the claims by entity, updated for the changed claims."""
         by_date = old.__dict__.get("_by_date")
         if by_date is not None:
             kept = [f for f in by_date if f.id not in removed]
@@ -291,47 +306,47 @@ class KnowledgeBase:
                 kept.insert(bisect_right(kept, _date_key(fact), key=_date_key), fact)
             self.__dict__["_by_date"] = tuple(kept)
         by_entity = old.__dict__.get("claims_by_entity")
-        if by_entity is not None:
-            index = dict(by_entity)
-            fresh: dict[str, list[Fact]] = defaultdict(list)
-            for fact in changed:
-                for eid in fact.entity_ids():
-                    fresh[eid].append(fact)
-            affected = set(fresh)
-            for cid in removed:
-                affected.update(old.claims[cid].entity_ids())
-            for eid in affected:
-                facts = [f for f in index.get(eid, ()) if f.id not in removed] + fresh[eid]
-                if facts:
-                    index[eid] = tuple(sorted(facts, key=_date_key))
-                else:
-                    index.pop(eid, None)
-            self.__dict__["claims_by_entity"] = MappingProxyType(index)
+        if by_entity is None:
+            return
+        index = dict(by_entity)
+        fresh: dict[str, list[Fact]] = defaultdict(list)
+        for fact in changed:
+            for eid in fact.entity_ids():
+                fresh[eid].append(fact)
+        affected = set(fresh)
+        for cid in removed:
+            affected.update(old.claims[cid].entity_ids())
+        for eid in affected:
+            facts = [f for f in index.get(eid, ()) if f.id not in removed] + fresh[eid]
+            if facts:
+                index[eid] = tuple(sorted(facts, key=_date_key))
+            else:
+                index.pop(eid, None)
+        self.__dict__["claims_by_entity"] = MappingProxyType(index)
+
+    def _reuse_search(self, old: KnowledgeBase, changed: list[Fact], removed: set[str]) -> None:
+        """The search postings with the changed claims' words updated (few layers only)."""
         postings = old.__dict__.get("search_index")
-        if (
-            same_names
-            and isinstance(postings, _Postings)
-            and postings.layered < max(5_000, len(self.claims) // 20)
+        if not isinstance(postings, _Postings) or postings.layered >= max(
+            5_000, len(self.claims) // 20
         ):
-            touched: set[str] = set()
-            for cid in removed:
-                touched.update(fold(old.searchable_text(old.claims[cid])).split())
-            added: dict[str, list[str]] = defaultdict(list)
-            for fact in changed:
-                for word in set(fold(self.searchable_text(fact)).split()):
-                    added[word].append(fact.id)
-            new = postings.updated(removed, dict(added), touched)
-            self.__dict__["search_index"] = new
-            vocabulary = old.__dict__.get("search_vocabulary")
-            if (
-                vocabulary is not None
-                and len(new) == len(postings)
-                and all(w in postings for w in added)
-            ):
-                self.__dict__["search_vocabulary"] = vocabulary
-        ids = old.__dict__.get("claim_ids_sorted")
-        if ids is not None and not gone and len(self.claims) == len(old.claims):
-            self.__dict__["claim_ids_sorted"] = ids
+            return
+        touched: set[str] = set()
+        for cid in removed:
+            touched.update(fold(old.searchable_text(old.claims[cid])).split())
+        added: dict[str, list[str]] = defaultdict(list)
+        for fact in changed:
+            for word in set(fold(self.searchable_text(fact)).split()):
+                added[word].append(fact.id)
+        new = postings.updated(removed, dict(added), touched)
+        self.__dict__["search_index"] = new
+        vocabulary = old.__dict__.get("search_vocabulary")
+        if (
+            vocabulary is not None
+            and len(new) == len(postings)
+            and all(w in postings for w in added)
+        ):
+            self.__dict__["search_vocabulary"] = vocabulary
 
     # Indexes: computed once per snapshot, on first use.
 

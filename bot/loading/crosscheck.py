@@ -11,7 +11,8 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from bot.knowledge.articles import _QUOTE_FOLD, find_paragraph, split_paragraphs
-from bot.knowledge.dates import DateError, DateValue, parse_date
+from bot.knowledge.date_parsing import parse_date
+from bot.knowledge.dates import DateError, DateValue
 from bot.knowledge.model import Article, Claim, Entity, EntityType
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, Origin

@@ -10,14 +10,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge.dates import (
-    MAX_LENGTH,
-    DateError,
-    DateValue,
-    Precision,
-    parse_date,
-    parse_period,
-)
+from bot.knowledge.date_parsing import MAX_LENGTH, parse_date, parse_period
+from bot.knowledge.dates import DateError, DateValue, Precision
 
 D = datetime.date
 DAY, MONTH, PART, YEAR, DECADE = (
