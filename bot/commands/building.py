@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from bot.commands.answer import Answer, CitationRef, Line, Suggestion
 from bot.commands.textsafety import echo
 from bot.knowledge.dates import DateValue
+from bot.knowledge.history import disagreements, same_statements
 from bot.knowledge.model import Entity, Rank
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
@@ -73,6 +74,7 @@ class Builder:
         *,
         show_date: bool = True,
         also: Iterable[Fact] = (),
+        disputed: bool = False,
     ) -> None:
         """One claim's line; `also` are other claims stating the same, cited on that line."""
         if self.shown >= MAX_FACTS:
@@ -85,7 +87,22 @@ class Builder:
             text = f"{when.display()}: {text}"
         if fact.model.rank == Rank.DEPRECATED:
             text += " (superseded" + (f": {fact.model.note}" if fact.model.note else "") + ")"
+        if disputed:
+            text += " (the sources differ on the date)"
         self.add(text, heading, [fact, *also], when, fact.id)
+
+    def facts(self, facts: Iterable[Fact], heading: str | None = None) -> None:
+        """Claims in the given order, the same statement from several articles on one line,
+        and a claim whose date another source gives differently marked so."""
+        facts = list(facts)
+        # Grouping looks at twice what can still be listed: `on 2012` over 100k claims
+        # must not fold every claim's value to show 500 lines.
+        room = max(0, MAX_FACTS - self.shown) * 2
+        head = facts[:room]
+        self.omitted += len(facts) - len(head)
+        disputed = {f.id for d in disagreements(head) for f in d.facts}
+        for first, also in same_statements(head):
+            self.fact(first, heading, also=also, disputed=first.id in disputed)
 
     def answer(self, title: str, **kw: object) -> Answer:
         if self.omitted:

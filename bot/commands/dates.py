@@ -36,8 +36,7 @@ def _dated_mentions(kb: KnowledgeBase, arg: str) -> Answer | None:
     if not hits:
         return None
     b = Builder(kb)
-    for f in sorted(hits, key=by_date):
-        b.fact(f)
+    b.facts(sorted(hits, key=by_date))
     return b.answer(
         f"Dates for “{echo(arg)}”",
         kind="dates",
@@ -57,8 +56,7 @@ def when(kb: KnowledgeBase, arg: str) -> Answer:
     b = Builder(kb)
     entity = found.entity
     dated = [f for f in kb.claims_by_entity.get(entity.id, ()) if f.when]
-    for f in dated:
-        b.fact(f)
+    b.facts(dated)
     if not dated:
         b.add(f"No dates are recorded for {entity.name} yet.")
     return found.explained(b.about(f"When: {label(entity)}", entity, "dates", "when"))
@@ -75,10 +73,8 @@ def on(kb: KnowledgeBase, arg: str) -> Answer:
     b = Builder(kb)
     inside = kb.dated_in(period)  # the date index: no scan of the whole timeline
     around = kb.dated_around(period)
-    for f in inside:
-        b.fact(f)
-    for f in around:
-        b.fact(f, f"Less precise dates that include {period.display()}")
+    b.facts(inside)
+    b.facts(around, f"Less precise dates that include {period.display()}")
     word = "From" if period.is_range else _PERIOD_WORD.get(period.precision.value, "On")
     title = f"{word} {period.display()}"
     if not b.lines:
@@ -111,8 +107,7 @@ def timeline(kb: KnowledgeBase, arg: str) -> Answer:
     else:
         facts, title, ent = list(kb.timeline), "Timeline", None
     b = Builder(kb)
-    for f in facts:
-        b.fact(f)
+    b.facts(facts)
     if not facts:
         b.add("No dated claims yet.")
     return b.answer(

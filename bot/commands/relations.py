@@ -15,7 +15,7 @@ from bot.knowledge.history import (
     Spell,
     disagreements,
     is_current,
-    relation_key,
+    same_statements,
     spells_by_relation,
 )
 from bot.knowledge.model import Entity, Rank
@@ -101,7 +101,7 @@ def add_statements(b: Builder, facts: Iterable[Fact], shown: set[str]) -> None:
     differ = disagreements(rest)
     in_dispute = {f.id for d in differ for f in d.facts}
     current = [f for f in rest if f.model.rank != Rank.DEPRECATED and f.id not in in_dispute]
-    for first, also in _same_statements(current):
+    for first, also in same_statements(current):
         b.fact(first, "What the sources say", also=also)
     for d in differ:
         for f in d.facts:
@@ -109,12 +109,3 @@ def add_statements(b: Builder, facts: Iterable[Fact], shown: set[str]) -> None:
     for f in rest:
         if f.model.rank == Rank.DEPRECATED:
             b.fact(f, "Superseded (kept on record)")
-
-
-def _same_statements(facts: list[Fact]) -> list[tuple[Fact, list[Fact]]]:
-    """Claims grouped when they state one relation at one time (two articles, one fact)."""
-    groups: dict[tuple, list[Fact]] = {}
-    for f in facts:
-        when = f.when.sort_key() if f.when else None
-        groups.setdefault((relation_key(f), when, f.model.place), []).append(f)
-    return [(group[0], group[1:]) for group in groups.values()]

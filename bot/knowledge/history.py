@@ -200,3 +200,13 @@ _STATES = frozenset(
 
 def _fact_order(fact: Fact) -> tuple:
     return (0, *fact.when.sort_key()) if fact.when else (1,)
+
+
+def same_statements(facts: Iterable[Fact]) -> list[tuple[Fact, list[Fact]]]:
+    """Claims grouped when they state one relation at one time and place (two articles, one
+    fact): each group as (the first claim, the others), in the order first seen."""
+    groups: dict[tuple, list[Fact]] = {}
+    for f in facts:
+        when = f.when.sort_key() if f.when else None
+        groups.setdefault((relation_key(f), when, f.model.place), []).append(f)
+    return [(group[0], group[1:]) for group in groups.values()]

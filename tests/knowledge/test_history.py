@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands.table import run
 from bot.knowledge.history import disagreements, is_current, spells_by_relation
 from bot.knowledge.snapshot import KnowledgeBase
 
@@ -60,3 +61,35 @@ def test_two_dates_for_one_event_are_a_disagreement(multi_kb):
 
 def test_memberships_stated_at_two_dates_are_no_disagreement(multi_kb):
     assert disagreements(multi_kb.claims_by_entity["armenia"]) == []
+
+
+def test_timeline_merges_one_statement_from_two_articles(multi_kb):
+    answer = run(multi_kb, "timeline nato")
+    [line] = [line for line in answer.lines if "formal multilateral cooperation" in line.text]
+    cited = {c.article_id for c in answer.citations if c.number in line.citations}
+    assert cited == {"edm-2012-v9-i71", "edm-2012-v9-i230"}
+
+
+def test_timeline_marks_the_dates_sources_disagree_on(multi_kb):
+    answer = run(multi_kb, "timeline uzbekistan")
+    marked = [line.date for line in answer.lines if "the sources differ on the date" in line.text]
+    assert marked == ["19 December 2012", "20 December 2012"]
+
+
+def test_profiles_say_what_held_when(multi_kb):
+    csto = run(multi_kb, "org csto")
+    members = {line.heading: line.text for line in csto.lines if "ember" in (line.heading or "")}
+    assert members["Members"] == (
+        "Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia, Tajikistan (as of December 2012)"
+    )
+    assert members["Former members"] == (
+        "Uzbekistan: 1992 to 1999; 2006 to 19 December 2012, suspended"
+    )
+    shoigu = run(multi_kb, "who shoigu")
+    roles = [line.text for line in shoigu.lines if line.heading == "Roles"]
+    assert roles == ["Defense Minister of Russia (since 6 November 2012, as of December 2012)"]
+    assert not any("now" in line.text for line in shoigu.lines)
+    uzbekistan = run(multi_kb, "what uzbekistan")
+    headings = [line.heading for line in uzbekistan.lines]
+    assert "Formerly member of" in headings and "Member of" not in headings
+    assert "Sources differ" in headings
