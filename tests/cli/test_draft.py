@@ -611,3 +611,43 @@ def test_a_sentence_no_reference_quotes_is_shown_as_open(tmp_path: Path):
     open_ = len(doc["claims"])
     assert f"Below: only the {open_} not yet quoted" in text
     assert all(r["article"] == "edm-2012-v9-i71" for c in doc["claims"] for r in c["references"])
+
+
+# ------------------------------------------------- what the gold articles taught the draft
+
+
+def test_analysis_sentences_get_no_stub_but_are_listed(tmp_path: Path, seed_kb: KnowledgeBase):
+    path = write_article(
+        tmp_path,
+        "For the Kremlin, the closure is a victory of patience. American officials have "
+        "welcomed the new course. Germany keeps a small contingent at the Termez air base. "
+        "Armenia sent 1,500 troops. Armenia is a puzzle (Interfax, May 3, 2011).",
+    )
+    text = draft_article(path, seed_kb)
+    stubs = [c["id"].rsplit("-", 1)[-1] for c in yaml.safe_load(text)["claims"]]
+    # a verb of saying, two names, a number, a citation; not the judgement on the Kremlin
+    assert stubs == ["s2", "s3", "s4", "s5"]
+    comments = re.sub(r"\n#\s+", " ", text)  # the comment as one line, however it wraps
+    assert "if one states a fact after all: paragraph 1 sentence 1." in comments
+
+
+def test_hardware_labels_units_and_later_mentions(tmp_path: Path, seed_kb: KnowledgeBase):
+    path = write_article(
+        tmp_path,
+        "The Russian 201st Military Base received Su-25 attack aircraft and Mi-8 helicopters. "
+        "KAZBRIG met NATO’s Level 2 standards during the Steppe Eagle exercise near Romania.",
+        "Kazakhstan has hosted Steppe Eagle since 2003, and it joins NATO exercises.",
+    )
+    doc = yaml.safe_load(draft_article(path, seed_kb))
+    new = {e["name"]: e for e in doc["entities"]}
+    assert set(new) == {
+        "Russian 201st Military Base",
+        "KAZBRIG",
+        "Steppe Eagle exercise",
+        "Romania",
+    }
+    assert new["Russian 201st Military Base"]["type"] == "organisation"  # a numbered unit
+    assert new["Romania"]["type"] == "country"
+    assert new["Steppe Eagle exercise"]["aliases"] == ["Steppe Eagle"]
+    later = doc["claims"][-1]
+    assert later["mentions"] == ["kazakhstan", "steppe-eagle-exercise", "nato"]
