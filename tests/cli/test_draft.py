@@ -379,6 +379,7 @@ def test_unknown_stub_kind_is_refused():
 
 DATA = Path(__file__).parent.parent / "data"
 SECOND = DATA / "second_article.txt"
+GUIDE = Path(__file__).parent.parent.parent / "docs" / "adding-facts.md"
 GOLD_ARTICLES = [SECOND, DATA / "manas_article.txt", DATA / "steppe_eagle_article.txt"]
 GOLD = yaml.safe_load((SECOND.parent / "second_article.gold.yaml").read_text(encoding="utf-8"))
 
@@ -498,6 +499,13 @@ def test_draft_precision_and_recall_on_the_gold_articles(seed_kb: KnowledgeBase)
     assert total.kept / total.stubs >= 0.8, misses
     assert total.kept / total.gold >= 0.8, misses
     assert total.claim_hits / total.gold_claims >= 0.8, misses
+    # The guide quotes these figures: they must be today's.
+    figures = (
+        f"{total.kept / total.stubs:.2f} and {total.kept / total.gold:.2f} for entity stubs, "
+        f"{total.claim_hits / total.claim_stubs:.2f} and "
+        f"{total.claim_hits / total.gold_claims:.2f} for claim stubs"
+    )
+    assert figures in " ".join(GUIDE.read_text(encoding="utf-8").split())
 
 
 def test_second_draft_knows_exactly_the_gold_names(second_draft: str):
