@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -376,7 +377,10 @@ def test_unknown_stub_kind_is_refused():
 
 # ------------------------------------------- the December 2012 article, against its gold
 
-SECOND = Path(__file__).parent.parent / "data" / "second_article.txt"
+DATA = Path(__file__).parent.parent / "data"
+SECOND = DATA / "second_article.txt"
+GUIDE = Path(__file__).parent.parent.parent / "docs" / "adding-facts.md"
+GOLD_ARTICLES = [SECOND, DATA / "manas_article.txt", DATA / "steppe_eagle_article.txt"]
 GOLD = yaml.safe_load((SECOND.parent / "second_article.gold.yaml").read_text(encoding="utf-8"))
 
 
@@ -421,22 +425,91 @@ def score(draft: str, gold: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_second_draft_precision_and_recall_against_the_gold(second_draft: str):
-    s = score(second_draft, GOLD)
-    stubs = len(s["kept"]) + len(s["retyped"]) + len(s["wrong"])
-    precision, recall = len(s["kept"]) / stubs, len(s["kept"]) / len(GOLD["entities"])
-    gold_claims = set(GOLD["claims"])
-    claim_recall = len(s["claims"] & gold_claims) / len(gold_claims)
-    claim_precision = len(s["claims"] & gold_claims) / len(s["claims"])
-    print(
-        f"entities: {stubs} stubs, {len(s['kept'])} kept, {len(s['retyped'])} retyped, "
-        f"{len(s['wrong'])} wrong, {len(s['missed'])} missed; precision {precision:.2f}, "
-        f"recall {recall:.2f}; claims: {len(s['claims'])} stubs, recall {claim_recall:.2f}, "
-        f"precision {claim_precision:.2f}"
+@dataclass
+class Tally:
+    """The counts behind precision and recall; they add up over articles."""
+
+    stubs: int = 0  # entity stubs proposed
+    kept: int = 0  # ... that are a gold entity with the gold type
+    gold: int = 0  # gold entities
+    claim_stubs: int = 0
+    claim_hits: int = 0  # claim stubs on a gold sentence
+    gold_claims: int = 0
+    known_found: int = 0  # fact-base ids reported as known
+    known_right: int = 0  # ... that the gold lists
+    gold_known: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    def row(self, label: str) -> str:
+        r = lambda n, d: f"{n / d:.2f}" if d else "  - "  # noqa: E731
+        return (
+            f"{label:<22}{self.stubs:>6}{r(self.kept, self.stubs):>7}{r(self.kept, self.gold):>7}"
+            f"{self.claim_stubs:>7}{r(self.claim_hits, self.claim_stubs):>7}"
+            f"{r(self.claim_hits, self.gold_claims):>7}"
+            f"{r(self.known_right, self.known_found):>7}{r(self.known_right, self.gold_known):>7}"
+        )
+
+
+HEADER = f"{'article':<22}{'ents':>6}{'prec':>7}{'rec':>7}{'claims':>7}{'prec':>7}{'rec':>7}"
+HEADER += f"{'known':>7}{'rec':>7}"
+
+
+def tally(draft: str, gold: dict[str, Any]) -> tuple[Tally, dict[str, Any]]:
+    s = score(draft, gold)
+    gold_claims, gold_known = set(gold["claims"]), set(gold["known"])
+    t = Tally(
+        stubs=len(s["kept"]) + len(s["retyped"]) + len(s["wrong"]),
+        kept=len(s["kept"]),
+        gold=len(gold["entities"]),
+        claim_stubs=len(s["claims"]),
+        claim_hits=len(s["claims"] & gold_claims),
+        gold_claims=len(gold_claims),
+        known_found=len(s["known"]),
+        known_right=len(s["known"] & gold_known),
+        gold_known=len(gold_known),
     )
-    assert precision >= 0.8 and recall >= 0.8, s
-    assert claim_recall >= 0.8, sorted(gold_claims - s["claims"])
-    assert s["known"] == set(GOLD["known"])  # every known name, and nothing falsely matched
+    details = {
+        "retyped": s["retyped"],
+        "wrong": s["wrong"],
+        "missed": s["missed"],
+        "claims missed": sorted(gold_claims - s["claims"]),
+        "claims extra": sorted(s["claims"] - gold_claims),
+        "known missed": sorted(gold_known - s["known"]),
+        "known extra": sorted(s["known"] - gold_known),
+    }
+    return t, details
+
+
+def test_draft_precision_and_recall_on_the_gold_articles(seed_kb: KnowledgeBase):
+    """Issue 13's measure: entity precision and recall >= 0.8 and claim-stub recall >= 0.8
+    over all gold articles. `pytest -s` or `-rA` shows the table (also in the CI log)."""
+    total, lines, misses = Tally(), [HEADER], {}
+    for article in GOLD_ARTICLES:
+        gold = yaml.safe_load(article.with_suffix(".gold.yaml").read_text(encoding="utf-8"))
+        t, details = tally(draft_article(article, seed_kb), gold)
+        lines.append(t.row(article.stem))
+        misses[article.stem] = details
+        total += t
+    lines.append(total.row("total"))
+    print("\n" + "\n".join(lines))
+    for stem, details in misses.items():
+        print(f"{stem}: " + "; ".join(f"{k}: {v}" for k, v in details.items() if v))
+    assert total.kept / total.stubs >= 0.8, misses
+    assert total.kept / total.gold >= 0.8, misses
+    assert total.claim_hits / total.gold_claims >= 0.8, misses
+    # The guide quotes these figures: they must be today's.
+    figures = (
+        f"{total.kept / total.stubs:.2f} and {total.kept / total.gold:.2f} for entity stubs, "
+        f"{total.claim_hits / total.claim_stubs:.2f} and "
+        f"{total.claim_hits / total.gold_claims:.2f} for claim stubs"
+    )
+    assert figures in " ".join(GUIDE.read_text(encoding="utf-8").split())
+
+
+def test_second_draft_knows_exactly_the_gold_names(second_draft: str):
+    assert score(second_draft, GOLD)["known"] == set(GOLD["known"])  # nothing falsely matched
 
 
 def test_pronouns_generic_words_and_demonyms_get_no_stub(second_draft: str):
@@ -546,3 +619,43 @@ def test_a_sentence_no_reference_quotes_is_shown_as_open(tmp_path: Path):
     open_ = len(doc["claims"])
     assert f"Below: only the {open_} not yet quoted" in text
     assert all(r["article"] == "edm-2012-v9-i71" for c in doc["claims"] for r in c["references"])
+
+
+# ------------------------------------------------- what the gold articles taught the draft
+
+
+def test_analysis_sentences_get_no_stub_but_are_listed(tmp_path: Path, seed_kb: KnowledgeBase):
+    path = write_article(
+        tmp_path,
+        "For the Kremlin, the closure is a victory of patience. American officials have "
+        "welcomed the new course. Germany keeps a small contingent at the Termez air base. "
+        "Armenia sent 1,500 troops. Armenia is a puzzle (Interfax, May 3, 2011).",
+    )
+    text = draft_article(path, seed_kb)
+    stubs = [c["id"].rsplit("-", 1)[-1] for c in yaml.safe_load(text)["claims"]]
+    # a verb of saying, two names, a number, a citation; not the judgement on the Kremlin
+    assert stubs == ["s2", "s3", "s4", "s5"]
+    comments = re.sub(r"\n#\s+", " ", text)  # the comment as one line, however it wraps
+    assert "if one states a fact after all: paragraph 1 sentence 1." in comments
+
+
+def test_hardware_labels_units_and_later_mentions(tmp_path: Path, seed_kb: KnowledgeBase):
+    path = write_article(
+        tmp_path,
+        "The Russian 201st Military Base received Su-25 attack aircraft and Mi-8 helicopters. "
+        "KAZBRIG met NATO’s Level 2 standards during the Steppe Eagle exercise near Romania.",
+        "Kazakhstan has hosted Steppe Eagle since 2003, and it joins NATO exercises.",
+    )
+    doc = yaml.safe_load(draft_article(path, seed_kb))
+    new = {e["name"]: e for e in doc["entities"]}
+    assert set(new) == {
+        "Russian 201st Military Base",
+        "KAZBRIG",
+        "Steppe Eagle exercise",
+        "Romania",
+    }
+    assert new["Russian 201st Military Base"]["type"] == "organisation"  # a numbered unit
+    assert new["Romania"]["type"] == "country"
+    assert new["Steppe Eagle exercise"]["aliases"] == ["Steppe Eagle"]
+    later = doc["claims"][-1]
+    assert later["mentions"] == ["kazakhstan", "steppe-eagle-exercise", "nato"]

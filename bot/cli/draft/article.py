@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.cli.draft.dates import date_value, find_dates
 from bot.cli.draft.entities import Scanner, mask
+from bot.cli.draft.facts import states_a_fact
 from bot.cli.draft.header import (
     Header,
     article_date,
@@ -49,6 +50,7 @@ class _Reading:
     stubs: list[ClaimStub]
     cited: list[Cited]
     outlets: dict[Cited, str | None]
+    skipped: list[ClaimStub]  # sentences naming entities but stating no fact: no stub
 
 
 def draft_article(
@@ -77,22 +79,24 @@ def draft_article(
     year = date[:4] if date else volume_year(header, kb) or text_year(paragraphs)
     curated = _curated(kb, path.name, paragraphs) if only_new else None
     ident = article_id or (curated.id if curated else make_article_id(header, year))
-    stubs = reading.stubs
+    stubs, skipped = reading.stubs, reading.skipped
     if curated is not None and kb is not None:
         stubs = [s for s in stubs if not _quoted(s, kb, curated.id)]
+        skipped = [s for s in skipped if not _quoted(s, kb, curated.id)]
         out = _curated_intro(path.name, ident, len(reading.stubs), len(stubs))
     else:
         out = _intro(path.name, ident)
         out += _article_lines(header, path.name, ident, date, note, kb)
     out += ["", *_entity_lines(names)]
     out += ["", *_claim_lines(stubs, ident, names, reading.outlets, context, date is not None)]
+    out += _skipped_lines(skipped)
     return "\n".join(out) + "\n"
 
 
 def _read(paragraphs: list[str], names: Names) -> _Reading:
     """Sentences, their names, dates and own citations, paragraph by paragraph."""
     scanner = Scanner(names)
-    reading = _Reading([], [], {})
+    reading = _Reading([], [], {}, [])
     for p_no, para in enumerate(paragraphs, start=1):
         cited = find_citations(para)
         reading.cited += cited
@@ -103,10 +107,13 @@ def _read(paragraphs: list[str], names: Names) -> _Reading:
             inside = [c for c in cited if a <= c.start < b]
             local = [(s - a, e - a) for s, e in spans if a <= s < b]
             mentions = scanner.sentence(sentence, p_no, local)
-            dates = find_dates(mask(sentence, local))
-            if dates or inside or mentions:
-                stub = ClaimStub(p_no, s_no, sentence, inside, True, dates, mentions)
+            plain = mask(sentence, local)
+            dates = find_dates(plain)
+            stub = ClaimStub(p_no, s_no, sentence, inside, True, dates, mentions)
+            if inside or states_a_fact(plain, mentions, names, dated=bool(dates)):
                 reading.stubs.append(stub)
+            elif mentions:
+                reading.skipped.append(stub)
         for c in cited:  # outlets are names too
             reading.outlets[c] = _outlet(names, c, p_no)
     return reading
@@ -282,7 +289,8 @@ def _claim_lines(
     if not stubs:
         return ["claims: []"]
     lines = [
-        "# One stub per sentence that names an entity, or has a date or a citation. Fill",
+        "# One stub per sentence that states a fact: it names an entity and has a date, a",
+        "# number, a citation, a person, a second name or a verb of saying or doing. Fill",
         "# subject, predicate and text; delete a stub that states nothing worth a claim.",
         "claims:",
     ]
@@ -329,6 +337,18 @@ def _claim_lines(
             if c is not None:
                 lines += _cites_line(c, outlets[c], names, s.own_citation)
     return lines
+
+
+def _skipped_lines(skipped: list[ClaimStub]) -> list[str]:
+    """The sentences that name entities but got no stub, so the editor can still pick one."""
+    if not skipped:
+        return []
+    where = ", ".join(f"paragraph {s.paragraph} sentence {s.sentence}" for s in skipped)
+    return comment_lines(
+        "No stub for these sentences: they name entities but read as analysis (no date,"
+        " number, citation, person, second name or verb of saying or doing); copy a stub"
+        f" above if one states a fact after all: {where}."
+    )
 
 
 def _date_comment(dates: list[str], context: DateValue | None, article_dated: bool) -> str:

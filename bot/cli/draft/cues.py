@@ -34,8 +34,38 @@ DEMONYM_COUNTRY = {
     "indian": "India",
     "turkish": "Turkey",
     "mongolian": "Mongolia",
+    "lithuanian": "Lithuania",
+    "latvian": "Latvia",
+    "estonian": "Estonia",
+    "polish": "Poland",
+    "romanian": "Romania",
+    "moldovan": "Moldova",
+    "bulgarian": "Bulgaria",
+    "japanese": "Japan",
+    "korean": "Korea",
+    "syrian": "Syria",
+    "israeli": "Israel",
+    "italian": "Italy",
+    "spanish": "Spain",
+    "canadian": "Canada",
+    "norwegian": "Norway",
+    "swedish": "Sweden",
+    "finnish": "Finland",
+    "dutch": "Netherlands",
+    "czech": "Czech Republic",
+    "hungarian": "Hungary",
+    "serbian": "Serbia",
+    "greek": "Greece",
 }
-COUNTRIES = frozenset(c.lower() for c in DEMONYM_COUNTRY.values())
+# Country names beyond the demonyms' (a guess of "country" for a new name, never a mention).
+_MORE_COUNTRIES = """Albania, Algeria, Australia, Austria, Bahrain, Bangladesh, Belgium,
+    Bosnia and Herzegovina, Brazil, Croatia, Cuba, Cyprus, Denmark, Egypt, Iraq, Jordan, Kosovo,
+    Kuwait, Lebanon, Libya, Luxembourg, Montenegro, Nepal, New Zealand, North Korea,
+    North Macedonia, Oman, Qatar, Saudi Arabia, Slovakia, Slovenia, South Korea, Switzerland,
+    United Arab Emirates, United Kingdom, Venezuela, Vietnam, Yemen"""
+COUNTRIES = frozenset(c.lower() for c in DEMONYM_COUNTRY.values()) | frozenset(
+    " ".join(name.split()).lower() for name in _MORE_COUNTRIES.split(",")
+)
 # Capitalised words that name no entity of their own, whatever the sentence.
 NOT_NAMES = frozenset({"west", "east", "north", "south", "westerners", "the west"})
 
@@ -100,6 +130,16 @@ class Cue:
         return f"the words '{self.phrase}' around it"
 
 
+# Hardware named by its designation ("Su-25 attack aircraft", "Mi-8 helicopters"): no entity.
+_HARDWARE = re.compile(
+    r"[ \t]+(?:[a-z-]+[ \t]+){0,2}?(?:aircraft|airplanes?|planes?|jets?|fighters?|bombers?|"
+    r"helicopters?|tanks?|missiles?|drones?|rifles?|howitzers?|systems?|vehicles?)\b"
+)
+# A word and a number are a label, not a name: "Level 2 standards", "Phase 3", "Article 5".
+_LABEL = re.compile(r"[ \t]+\d")
+PLURAL_CUES = frozenset({"exercises"})  # "NATO exercises": exercises NATO holds, no name
+
+
 def cue_after(text: str, end: int) -> Cue | None:
     """The lowercase cue that follows a name ending at `end`: "Termez| air base"."""
     m = _CUE_AFTER.match(text, end)
@@ -110,6 +150,16 @@ def apposition_after(text: str, end: int) -> Cue | None:
     """An apposition after a name: "Oboronservis|, a holding company of the ministry"."""
     m = _APPOSITION.match(text, end)
     return Cue(m[1], _APPOSITION_TYPES[m[1]], m.end()) if m else None
+
+
+def hardware_after(text: str, end: int) -> bool:
+    """A name ending at `end` designates hardware: "Su-25| attack aircraft"."""
+    return _HARDWARE.match(text, end) is not None
+
+
+def label_after(text: str, end: int) -> bool:
+    """A word ending at `end` is followed by a number: "Level| 2 standards"."""
+    return _LABEL.match(text, end) is not None
 
 
 def country_of(word: str) -> str | None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from bot.cli.draft.cues import (
     NOT_NAMES,
+    PLURAL_CUES,
     Cue,
     apposition_after,
     country_of,
     cue_after,
+    hardware_after,
     is_pronoun_like,
+    label_after,
 )
 from bot.cli.draft.recognise import Mention, Names
 from bot.cli.draft.vocab import (
@@ -16,6 +19,7 @@ from bot.cli.draft.vocab import (
     CONNECTORS,
     DOC_WORDS,
     NATIVE_ACRONYM,
+    ORDINAL,
     ORG_WORDS,
     QUALIFIERS,
     ROLES,
@@ -44,8 +48,8 @@ Found = tuple[int, str]
 
 def capitalised_runs(text: str) -> list[Run]:
     """Each run of capitalised words joined by spaces ("of" allowed inside, "on" after a
-    document word: "Treaty on Strategic Partnership"); a possessive ends its run:
-    "Kazakhstan’s Foreign Minister" is two runs."""
+    document word: "Treaty on Strategic Partnership", an ordinal before a capital: "201st
+    Military Base"); a possessive ends its run: "Kazakhstan’s Foreign Minister" is two runs."""
     runs: list[Run] = []
     words: list[str] = []
     start = last = gap = 0  # run start, end of its last word, end of the previous token
@@ -59,11 +63,12 @@ def capitalised_runs(text: str) -> list[Run]:
         connector = bool(words) and (
             word in CONNECTORS or (word == "on" and words[-1].lower() in DOC_WORDS)
         )
-        if word[:1].isupper() or connector:
+        ordinal = ORDINAL.fullmatch(word) is not None
+        if word[:1].isupper() or connector or ordinal:
             if not words:
                 start = m.start()
             words.append(word)
-            if not connector:
+            if not (connector or ordinal):
                 last = m.start() + len(word)
         elif words:
             runs.append((start, last, words))
@@ -74,12 +79,13 @@ def capitalised_runs(text: str) -> list[Run]:
             words = []
     if words:
         runs.append((start, last, words))
-    return [(s, e, trim_connectors(w)) for s, e, w in runs]
+    runs = [(s, e, trim_connectors(w)) for s, e, w in runs]
+    return [(s, e, w) for s, e, w in runs if any(x[:1].isupper() for x in w)]
 
 
 def trim_connectors(words: list[str]) -> list[str]:
-    """A run never ends with a connector: "Ministry of" is "Ministry"."""
-    while words and (words[-1] in CONNECTORS or words[-1] == "on"):
+    """A run never ends with a connector or an ordinal: "Ministry of" is "Ministry"."""
+    while words and (words[-1] in CONNECTORS or words[-1] == "on" or ORDINAL.fullmatch(words[-1])):
         words = words[:-1]
     return words
 
@@ -161,7 +167,10 @@ class Scanner:
         return found
 
     def _named(self, masked: str, end: int, words: list[str], paragraph: int) -> list[Found]:
-        """The ids a run names, read with the words after it."""
+        """The ids a run names, read with the words after it; hardware ("Su-25 attack
+        aircraft") and labels ("Level 2") name nothing new."""
+        if hardware_after(masked, end) or (len(words) == 1 and label_after(masked, end)):
+            return self._run(words, paragraph, None, propose=False)
         cue = cue_after(masked, end)
         if cue is not None:
             return self._with_cue(words, cue, paragraph)
@@ -169,7 +178,10 @@ class Scanner:
 
     def _with_cue(self, words: list[str], cue: Cue, paragraph: int) -> list[Found]:
         """ "the CSTO summit", "the Termez air base": the run and its cue are one name, known
-        (whatever words lead it) or new; the run's own known names are mentioned too."""
+        (whatever words lead it) or new, and its core alone ("Termez") a name of it for later
+        mentions; the run's own known names are mentioned too. A place's own name with a place
+        cue ("the Kant base" after "Kant") and a known name with a plural cue ("NATO
+        exercises") are mentions, not new names."""
         core, _ = _after_title(trim(words))
         own = self._run(words, paragraph, None, propose=False)
         for i in range(len(core)):
@@ -177,8 +189,14 @@ class Scanner:
                 return [(0, ident), *own]
         if not core or all(country_of(w) or is_stop(w) for w in core):
             return own  # "the Afghan border": a mention of Afghanistan, no name of its own
-        name = " ".join([*core, cue.phrase])
-        return [(0, self.names.propose(name, [], paragraph, (cue.type, cue.why))), *own]
+        same = self.names.lookup(" ".join(core))
+        if same is not None and (
+            cue.phrase in PLURAL_CUES
+            or (cue.type is EntityType.PLACE and self.names.type_of(same) is EntityType.PLACE)
+        ):
+            return [(0, same), *own]
+        name, aliases = " ".join([*core, cue.phrase]), [] if same else [" ".join(core)]
+        return [(0, self.names.propose(name, aliases, paragraph, (cue.type, cue.why))), *own]
 
     def _run(
         self, words: list[str], paragraph: int, cue: Cue | None, *, propose: bool = True

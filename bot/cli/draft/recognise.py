@@ -11,6 +11,7 @@ from bot.cli.draft.vocab import (
     DOC_WORDS,
     DOMAIN,
     EVENT_WORDS,
+    ORDINAL,
     ORG_WORDS,
     PLACE_WORDS,
     PROGRAMME_WORDS,
@@ -83,6 +84,14 @@ class Names:
             self.new[new_id].seen_as.append(name)
         return new_id
 
+    def type_of(self, ident: str) -> EntityType | None:
+        """The type of a known entity or of a stub proposed here."""
+        if ident in self.new:
+            return self.new[ident].type
+        if self.kb is not None and ident in self.kb.entities:
+            return self.kb.entities[ident].type
+        return None
+
     def propose(
         self,
         name: str,
@@ -124,6 +133,8 @@ def guess_type(name: str, aliases: list[str]) -> tuple[EntityType, str]:
         return EntityType.COUNTRY, "a country's name"
     if DOMAIN.fullmatch(name):
         return EntityType.OUTLET, "a web site"
+    if any(ORDINAL.fullmatch(w) for w in words):
+        return EntityType.ORGANISATION, "a numbered unit"
     for vocab, kind in (
         (EVENT_WORDS, EntityType.EVENT),
         (DOC_WORDS, EntityType.DOCUMENT),
@@ -140,6 +151,6 @@ def guess_type(name: str, aliases: list[str]) -> tuple[EntityType, str]:
         return EntityType.ORGANISATION, "an acronym"
     if name.lower().endswith("stan"):
         return EntityType.COUNTRY, "a -stan name"
-    if len(words) in (2, 3):
+    if len(name.split()) in (2, 3) and not re.search(r"\d", name):
         return EntityType.PERSON, "two or three capitalised words"
     return EntityType.PLACE, "a single name"

@@ -46,9 +46,22 @@ ORG_WORDS = word_set(
 EVENT_WORDS = word_set(
     "exercise exercises summit meeting conference election war operation drills games uprising"
 )
-DOC_WORDS = word_set("doctrine treaty declaration agreement charter law concept")
+DOC_WORDS = word_set("doctrine treaty declaration agreement charter law concept plan")
 PROGRAMME_WORDS = frozenset({"programme", "program"})
 PLACE_WORDS = word_set("range mountains valley province region oblast city border district base")
+ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")  # "201st Military Base": part of a unit's name
+# Verbs of saying and doing: a sentence with one of them reports a fact, even with one name
+# and no date ("American officials have welcomed the new course").
+FACT_VERBS = word_set(
+    """said says say told tells tell announced announces announce stated states declared
+    declares confirmed confirms denied denies warned warns welcomed welcomes promised promises
+    pledged agreed agrees signed signs approved approves ratified adopted rejected rejects
+    proposed proposes called calls urged urges condemned accused appointed dismissed elected
+    met meets visited visits hosted hosts held holds hold opened closed launched began begins
+    ended sent deployed deploys withdrew expelled evicted joined suspended bought sold
+    delivered received ordered voted decided established created spoke noted claimed reported
+    insisted admitted acknowledged threatened asked requested offered keeps kept guards"""
+)
 TOKEN = re.compile(r"\w+(?:[-.’'&]\w+)*")
 CAPS = "A-ZА-ЯЁ"  # Latin and Cyrillic capitals
 ACRONYM = re.compile(rf"[{CAPS}][{CAPS}0-9&]{{1,9}}")
