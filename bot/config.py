@@ -91,12 +91,24 @@ class Settings(_Strict):
         return self.model_copy(update=update)
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Read config.yaml; a missing default file means defaults, a bad one is a ConfigError."""
+def config_file(path: Path | None = None) -> Path:
+    """The config file `load_settings(path)` reads: `path`, else $FACTBOT_CONFIG, else
+    config.yaml in the current folder (it need not exist)."""
     if path is None and os.environ.get(CONFIG_ENV):
         path = Path(os.environ[CONFIG_ENV])
-    explicit = path is not None
-    path = Path(path) if path else DEFAULT_CONFIG
+    return Path(path) if path else DEFAULT_CONFIG
+
+
+def env_file(path: Path | None = None) -> Path:
+    """The `.env` that may hold DISCORD_TOKEN: next to the config file, wherever the bot is
+    started from."""
+    return config_file(path).resolve().parent / ".env"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read config.yaml; a missing default file means defaults, a bad one is a ConfigError."""
+    explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
+    path = config_file(path)
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: the config file does not exist.")

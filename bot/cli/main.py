@@ -9,8 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.cli.console import json_for_terminal, strip_escapes
 from bot.commands.table import COMMANDS, run
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, env_file, load_settings
 from bot.loading.holder import KnowledgeHolder, match_settings
 from bot.loading.loader import load_knowledge, model_json_schema
 from bot.loading.yamlsource import Problem
@@ -18,7 +19,7 @@ from bot.render.site.build import SiteError, build_site
 from bot.render.site.rebuild import SiteRebuilder
 from bot.render.site.serve import make_server
 from bot.render.site.urls import with_urls
-from bot.render.text import render_text
+from bot.render.text import render_text, visible
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -44,7 +45,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _print_problems(problems: Sequence[Problem]) -> None:
     stream = sys.stderr
     for p in problems:
-        print(str(p), file=stream)
+        print(visible(str(p)), file=stream)
     files = len({p.file for p in problems})
     print(
         f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} "
@@ -124,9 +125,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     holder = _load_or_explain(settings)
     if holder is None:
         return 2
-    answer = run(
-        holder.kb, args.question, prefix=settings.prefix, max_length=settings.max_query_length
-    )
+    question = strip_escapes(args.question)  # echoed back: nothing a terminal would obey
+    answer = run(holder.kb, question, prefix=settings.prefix, max_length=settings.max_query_length)
     answer = with_urls(answer, holder.kb, settings.site.url)
     if args.image:
         from bot.render.pictures.picture import PicturesUnavailable, picture_for
@@ -140,7 +140,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         doc = answer.to_json()
         doc["text"] = render_text(answer, page=args.page, page_size=settings.page_size)
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        print(json_for_terminal(doc))
     else:
         print(
             render_text(answer, page=args.page, page_size=settings.page_size, explain=args.explain)
@@ -208,7 +208,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ImportError:  # discord.py is the optional extra factbot[discord]
         print(DISCORD_MISSING, file=sys.stderr)
         return 2
-    return run_bot(_settings(args))
+    return run_bot(_settings(args), env=env_file(args.config))
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -218,7 +218,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     except ImportError:  # without the Discord extra the console is the bot
         print(DISCORD_MISSING, file=sys.stderr)
         return cmd_console(args)
-    if find_token():
+    if find_token(env_file(args.config)):
         return cmd_run(args)
     print(
         "No DISCORD_TOKEN set: opening the console on the bundled knowledge "
@@ -236,7 +236,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except ImportError:
         print(DISCORD_MISSING, file=sys.stderr)
         return 2
-    return run_sync(_settings(args))
+    return run_sync(_settings(args), env=env_file(args.config))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -9,31 +9,63 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import stat
 import sys
 from pathlib import Path
 
+import aiohttp
 import discord
 import yarl
 
-from bot.config import Settings
+from bot.config import Settings, env_file
 from bot.discord.client import make_bot
 from bot.loading.holder import KnowledgeHolder
 
 log = logging.getLogger("factbot")
 
 
-def find_token(env_file: Path = Path(".env")) -> str | None:
-    """DISCORD_TOKEN from the environment, else the `DISCORD_TOKEN=...` line of a
-    git-ignored .env file (`export ` and quotes allowed)."""
+_warned: set[Path] = set()  # say each refused .env once, though several steps look for it
+
+
+def _warn_once(path: Path, message: str) -> None:
+    if path not in _warned:
+        _warned.add(path)
+        print(message, file=sys.stderr)
+
+
+def _readable_env(path: Path) -> bool:
+    """Whether the .env may be trusted: anyone who can write it chooses the token, so one
+    writable by every user of the machine is refused with a warning."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if mode & stat.S_IWOTH:
+        _warn_once(
+            path,
+            f"Warning: {path} is writable by every user of this machine, so its "
+            f"DISCORD_TOKEN is not used. Fix it with: chmod 600 {path}",
+        )
+        return False
+    return True
+
+
+def find_token(env: Path | None = None) -> str | None:
+    """DISCORD_TOKEN from the environment, else the `DISCORD_TOKEN=...` line of the
+    git-ignored .env next to config.yaml (`export ` and quotes allowed; `env` overrides
+    where it is looked for)."""
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if token:
         return token
+    path = env if env is not None else env_file()
+    if not _readable_env(path):
+        return None
     try:
-        for line in env_file.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8").splitlines():
             key, sep, value = line.partition("=")
             if sep and key.strip().removeprefix("export ").strip() == "DISCORD_TOKEN":
                 return value.strip().strip("'\"") or None
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         pass
     return None
 
@@ -68,15 +100,36 @@ def setup_logging(token: str) -> None:
         handler.setFormatter(RedactingFormatter(handler.formatter or logging.Formatter(), token))
 
 
-def _token_or_explain() -> str | None:
-    token = find_token()
+def _token_or_explain(env: Path | None) -> str | None:
+    path = env if env is not None else env_file()
+    token = find_token(path)
     if not token:
         print(
-            "No Discord token: set DISCORD_TOKEN in the environment (or in a .env file next to "
-            "config.yaml, which git ignores). To try the bot without Discord: factbot console",
+            "No Discord token: set DISCORD_TOKEN in the environment (or in "
+            f"{path}, next to config.yaml; git ignores it). To try the bot without "
+            "Discord: factbot console",
             file=sys.stderr,
         )
     return token
+
+
+# Discord cannot be reached: no network, a firewall, a wrong discord.api_base.
+UNREACHABLE = (
+    aiohttp.ClientConnectionError,
+    ConnectionError,
+    asyncio.TimeoutError,
+    discord.GatewayNotFound,
+)
+
+
+def unreachable(settings: Settings, exc: BaseException) -> str:
+    """The one line said when Discord cannot be reached (never a traceback)."""
+    where = settings.discord.api_base or "discord.com"
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return (
+        f"Cannot reach Discord at {where}: {reason}. Check the network connection "
+        "(and discord.api_base in config.yaml if set), then start again."
+    )
 
 
 def _holder_or_explain(settings: Settings) -> KnowledgeHolder | None:
@@ -100,9 +153,9 @@ async def sync_once(holder: KnowledgeHolder, token: str) -> dict[str, int]:
         return await bot.sync_commands()  # type: ignore[attr-defined]
 
 
-def run_sync(settings: Settings) -> int:
+def run_sync(settings: Settings, *, env: Path | None = None) -> int:
     """`factbot sync`: sync once and exit. Returns a process exit code."""
-    token = _token_or_explain()
+    token = _token_or_explain(env)
     if not token:
         return 2
     setup_logging(token)
@@ -118,15 +171,19 @@ def run_sync(settings: Settings) -> int:
     except discord.HTTPException as exc:
         print(f"Discord refused the sync: {exc.status} {exc.text}", file=sys.stderr)
         return 1
+    except UNREACHABLE as exc:
+        print(unreachable(settings, exc), file=sys.stderr)
+        return 1
     for scope, n in counts.items():
         where = "globally" if scope == "global" else f"to guild {scope}"
         print(f"synced {n} slash commands {where}")
     return 0
 
 
-def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
-    """Run until stopped. Returns a process exit code; never shows a traceback for a bad token."""
-    token = _token_or_explain()
+def run_bot(settings: Settings, *, sync_global: bool = False, env: Path | None = None) -> int:
+    """Run until stopped. Returns a process exit code; never shows a traceback for a bad
+    token or an unreachable Discord."""
+    token = _token_or_explain(env)
     if not token:
         return 2
     setup_logging(token)
@@ -160,6 +217,9 @@ def run_bot(settings: Settings, *, sync_global: bool = False) -> int:
             "`discord.message_content: false` in config.yaml.",
             file=sys.stderr,
         )
+        return 1
+    except UNREACHABLE as exc:
+        print(unreachable(settings, exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

@@ -10,7 +10,8 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.config import Settings
@@ -87,6 +88,74 @@ def diff(old: KnowledgeBase | None, new: KnowledgeBase) -> Changelog:
     return Changelog(tuple(added), tuple(changed), tuple(removed))
 
 
+# A reload that would remove more than this share of the claims or of the entities at once
+# (and at least MASS_DROP_MIN of them) is refused: what an interrupted sync, a half-finished
+# `git checkout` or a deleted folder looks like, and rarely what anyone meant.
+MASS_DROP_SHARE = 0.5
+MASS_DROP_MIN = 10
+ALLOW_DROP_HINT = (
+    "If this is meant, reload with the override: `reload --allow-drop` in the console, "
+    "holder.reload(allow_drop=True) in code, or restart the bot (a first load has nothing "
+    "to compare with)."
+)
+
+
+def _dropped(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
+    return [ident for ident in before if ident not in after]
+
+
+def _by_file(origins: Iterable[str], gone_files: set[str]) -> str:
+    """'claims/a.yaml (the file is gone): 60, people.yaml: 3', largest first."""
+    counts = Counter(origins)
+    parts = [
+        f"{name}{' (the file is gone)' if name in gone_files else ''}: {n}"
+        for name, n in counts.most_common(8)
+    ]
+    more = len(counts) - len(parts)
+    return ", ".join(parts) + (f" and {more} more files" if more > 0 else "")
+
+
+def mass_drop(old: KnowledgeBase, new: KnowledgeBase, knowledge_dir: str) -> Problem | None:
+    """Why swapping `new` in for `old` looks like lost files rather than an edit, or None.
+
+    Only removals count (ids in the old snapshot missing from the new), so renaming or
+    adding never trips it; a small fact base (fewer than MASS_DROP_MIN removals) never does."""
+    gone_files = set(old.file_hashes) - set(new.file_hashes)
+    lines = []
+    for kind, before, after, origin in (
+        ("claims", old.claims, new.claims, lambda i: old.claims[i].origin.file),
+        ("entities", old.entities, new.entities, lambda i: old.entity_origin[i].file),
+    ):
+        gone = _dropped(before, after)
+        if len(gone) < MASS_DROP_MIN or len(gone) <= MASS_DROP_SHARE * len(before):
+            continue
+        shown = ", ".join(gone[:10]) + (f" and {len(gone) - 10} more" if len(gone) > 10 else "")
+        lines.append(
+            f"it would remove {len(gone)} of the {len(before)} {kind} at once "
+            f"({_by_file(map(origin, gone), gone_files)}): {shown}."
+        )
+    if not lines:
+        return None
+    files = sorted(gone_files)
+    missing = (
+        f" Files no longer there: {', '.join(files[:10])}"
+        + (f" and {len(files) - 10} more" if len(files) > 10 else "")
+        + "."
+        if files
+        else ""
+    )
+    return Problem(
+        knowledge_dir,
+        None,
+        None,
+        "This reload was refused, the last good knowledge is still answering: "
+        + " ".join(lines)
+        + missing
+        + " An interrupted sync or a deleted folder? Restore the files. "
+        + ALLOW_DROP_HINT,
+    )
+
+
 @dataclass(frozen=True)
 class ReloadOutcome:
     ok: bool
@@ -157,8 +226,9 @@ class KnowledgeHolder:
         result.timings["index"] = time.perf_counter() - clock
         return cls(settings, kb, cache=cache), result
 
-    def reload(self, by: str = "file change") -> ReloadOutcome:
-        """Load a complete new snapshot; swap it in only if it is clean."""
+    def reload(self, by: str = "file change", *, allow_drop: bool = False) -> ReloadOutcome:
+        """Load a complete new snapshot; swap it in only if it is clean, and (unless
+        `allow_drop`) only if it keeps at least half of the claims and of the entities."""
         with self._lock:  # one reload at a time; queries never wait on this
             result = load_knowledge(
                 self.settings.knowledge_dir,
@@ -168,11 +238,13 @@ class KnowledgeHolder:
                 match_settings=match_settings(self.settings),
                 previous=self.kb,
             )
-            if result.kb is None:
-                self.problems = result.problems
-                return ReloadOutcome(
-                    False, result.problems, Changelog(), self.kb, result.parsed_files
-                )
+            problems = result.problems
+            if result.kb is not None and not allow_drop:
+                drop = mass_drop(self.kb, result.kb, str(self.settings.knowledge_dir))
+                problems = (drop,) if drop is not None else problems
+            if result.kb is None or problems:
+                self.problems = problems
+                return ReloadOutcome(False, problems, Changelog(), self.kb, result.parsed_files)
             new = warm(result.kb)
             log = diff(self.kb, new)
             self.problems = ()

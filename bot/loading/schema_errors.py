@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -75,6 +77,15 @@ def _found(value: Any) -> str:
     return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
+def _slug(value: object) -> str:
+    """A valid id made from what was written ('Sergei Lavrov!' -> 'sergei-lavrov'): ASCII
+    letters, digits and single hyphens, at most 80 characters; 'an-id' if nothing is left."""
+    text = unicodedata.normalize("NFKD", value if isinstance(value, str) else "")
+    text = text.encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].rstrip("-")
+    return slug or "an-id"
+
+
 def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
@@ -106,10 +117,9 @@ def _sentence(doc: SourceDoc, err: dict[str, Any]) -> tuple[Path, str]:
                 f"'predicate' is {_found(value)}; write it as a snake_case verb such as "
                 "member_of, position_held or proposed."
             )
-        slug = "-".join(str(value).lower().split()) if isinstance(value, str) else "an-id"
         return loc, (
             f"'{field}' is {_found(value)}, which is not a valid id: use lowercase letters, "
-            f"digits and hyphens, e.g. '{slug}'."
+            f"digits and hyphens, e.g. '{_slug(value)}'."
         )
     if kind in {
         "string_type",
