@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord.embeds import CONTENT_MAX, PICTURE_LEFT_OUT, embed_text
+from bot.discord.slash import apply_metadata, tree_options
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.holder import KnowledgeHolder
 
@@ -150,6 +151,7 @@ class FactBotMixin:
             "help_command": None,
             "case_insensitive": True,
             "strip_after_prefix": True,
+            **tree_options(s),  # every slash command's contexts and integration types
         }
 
     async def get_context(self, origin: Any, /, *, cls: Any = FactContext) -> Any:
@@ -165,9 +167,10 @@ class FactBotMixin:
             await self.load_extension(ext)  # type: ignore[attr-defined]
         self.add_check(self.team_rules)  # type: ignore[attr-defined]
         self.add_check(self.cooldown)  # type: ignore[attr-defined]
+        tree: discord.app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        apply_metadata(tree, self.holder.settings)
         if self.sync_only:
             return  # `factbot sync` syncs once, by itself
-        tree: discord.app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
         for guild_id in self.holder.settings.discord.guilds:
             guild = discord.Object(id=guild_id)
             tree.copy_global_to(guild=guild)
