@@ -34,6 +34,11 @@ Deliberately realistic, so tests catch real bugs:
 - Ephemeral messages exist only for the interaction: the channel endpoints
   (GET/PATCH/DELETE ``/channels/{id}/messages/{id}``) answer 404/10008 Unknown Message
   for them, as Discord does; edit them through the interaction webhook.
+- Synced application commands are validated as Discord does (names, descriptions, option
+  order and count, ``max_length`` 1..6000, choices, the 4,000-character total, contexts)
+  and refused with 400/50035 and Discord's nested error body. A synced command is only
+  sent where Discord's client offers it (``contexts``, ``default_member_permissions``,
+  ``max_length``); otherwise ``send_slash`` raises ``NotOffered``.
 - Message bodies are validated (empty message -> 400/50006; content over 2000 chars,
   embed limits, more than 25 autocomplete choices -> 400/50035).
 - An interaction must be answered within ``interaction_timeout`` s (3 s, as on Discord)
@@ -74,6 +79,7 @@ import re
 import secrets
 import socket
 import time
+import unicodedata
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -93,9 +99,12 @@ __all__ = [
     "WEBHOOK_MESSAGE",
     "FakeDiscord",
     "Fault",
+    "NotOffered",
     "RecordedCall",
     "RecordedFile",
+    "command_problems",
     "fast_ready",
+    "validate_commands",
 ]
 
 log = logging.getLogger(__name__)
@@ -228,6 +237,12 @@ class RecordedCall:
         return bool(self.flags & EPHEMERAL)
 
 
+class NotOffered(Exception):
+    """Discord's client would not let the user send this: the synced command is not offered
+    in this context (``contexts``), to this member (``default_member_permissions``), or an
+    option's text is longer than its ``max_length``. Raised by ``send_slash`` and friends."""
+
+
 @dataclass
 class Fault:
     """A scripted misbehaviour for the next ``times`` REST calls matching route/method."""
@@ -274,7 +289,7 @@ def _form_errors(problems: Mapping[str, tuple[str, str]]) -> Json:
     out: Json = {}
     for dotted, (code, msg) in problems.items():
         node = out
-        for part in dotted.split("."):
+        for part in dotted.split(".") if dotted else ():  # "" is the object itself
             node = node.setdefault(part, {})
         node.setdefault("_errors", []).append({"code": code, "message": msg})
     return out
@@ -336,6 +351,204 @@ def _validate_choices(data: Json) -> tuple[int, Json] | None:
         _too_long(problems, f"data.choices.{i}.name", choice.get("name"), 100)
         if isinstance(choice.get("value"), str):
             _too_long(problems, f"data.choices.{i}.value", choice.get("value"), 100)
+    if problems:
+        return _error(400, 50035, "Invalid Form Body", _form_errors(problems))
+    return None
+
+
+# Application commands, validated as Discord does when they are synced
+# (https://discord.com/developers/docs/interactions/application-commands#registering-a-command).
+COMMAND_NAME_MAX = 32
+COMMAND_DESCRIPTION_MAX = 100
+COMMAND_OPTIONS_MAX = 25
+COMMAND_CHOICES_MAX = 25
+COMMAND_TOTAL_MAX = 4000  # names, descriptions and choice values of a command, all together
+COMMAND_STRING_MAX = 6000  # the largest min_length / max_length of a string option
+GLOBAL_CHAT_COMMANDS_MAX = 100
+_CONTEXTS = frozenset({0, 1, 2})  # guild, bot DM, private channel
+_INSTALLS = frozenset({0, 1})  # guild install, user install
+_SUBCOMMAND_TYPES = frozenset({1, 2})
+
+
+def _valid_command_name(name: Any, *, chat_input: bool) -> bool:
+    """^[-_\\p{L}\\p{N}]{1,32}$ (Python's re has no \\p{...}), lowercase where a letter has
+    a lowercase form, for slash commands and their options."""
+    if not isinstance(name, str) or not 1 <= len(name) <= COMMAND_NAME_MAX:
+        return False
+    if chat_input and name != name.lower():
+        return False
+    if not chat_input:
+        return name.strip() == name and name != ""
+    return all(c in "-_" or unicodedata.category(c)[0] in "LN" for c in name)
+
+
+def _bad_length(
+    problems: dict[str, tuple[str, str]], key: str, value: Any, lo: int, hi: int
+) -> int:
+    text = value if isinstance(value, str) else ""
+    if not lo <= len(text) <= hi:
+        problems[key] = ("BASE_TYPE_BAD_LENGTH", f"Must be between {lo} and {hi} in length.")
+    return len(text)
+
+
+def _check_choices(problems: dict[str, tuple[str, str]], at: str, option: Json) -> int:
+    choices = option.get("choices") or []
+    if len(choices) > COMMAND_CHOICES_MAX:
+        problems[f"{at}.choices"] = ("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    if choices and option.get("autocomplete"):
+        problems[f"{at}.autocomplete"] = (
+            "APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE",
+            "Autocomplete cannot be enabled on options that have choices.",
+        )
+    size = 0
+    for i, choice in enumerate(choices):
+        size += _bad_length(problems, f"{at}.choices.{i}.name", choice.get("name"), 1, 100)
+        value = choice.get("value")
+        if isinstance(value, str):
+            size += _bad_length(problems, f"{at}.choices.{i}.value", value, 1, 100)
+        else:
+            size += len(str(value))
+    return size
+
+
+def _check_lengths(problems: dict[str, tuple[str, str]], at: str, option: Json) -> None:
+    for key, lo in (("min_length", 0), ("max_length", 1)):
+        value = option.get(key)
+        if value is None:
+            continue
+        if option.get("type") != 3 or not isinstance(value, int) or isinstance(value, bool):
+            problems[f"{at}.{key}"] = ("NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
+        elif value < lo:
+            problems[f"{at}.{key}"] = (
+                "NUMBER_TYPE_MIN",
+                f"int value should be greater than or equal to {lo}.",
+            )
+        elif value > COMMAND_STRING_MAX:
+            problems[f"{at}.{key}"] = (
+                "NUMBER_TYPE_MAX",
+                f"int value should be less than or equal to {COMMAND_STRING_MAX}.",
+            )
+
+
+def _check_options(problems: dict[str, tuple[str, str]], at: str, options: Any) -> int:
+    """Options (recursively, for subcommands); returns their share of the total size."""
+    if not isinstance(options, list):
+        return 0
+    if len(options) > COMMAND_OPTIONS_MAX:
+        problems[at] = ("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    size = 0
+    seen: set[str] = set()
+    optional_seen = False
+    for i, option in enumerate(options):
+        here = f"{at}.{i}"
+        name = option.get("name")
+        if not _valid_command_name(name, chat_input=True):
+            problems[f"{here}.name"] = (
+                "APPLICATION_COMMAND_INVALID_NAME",
+                "Command name is invalid",
+            )
+        elif name in seen:
+            problems[f"{here}.name"] = (
+                "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
+                "Option names must be unique",
+            )
+        seen.add(str(name))
+        size += len(str(name or ""))
+        size += _bad_length(problems, f"{here}.description", option.get("description"), 1, 100)
+        if option.get("type") in _SUBCOMMAND_TYPES:
+            size += _check_options(problems, f"{here}.options", option.get("options") or [])
+            continue
+        if option.get("required") and optional_seen:
+            problems[f"{here}.required"] = (
+                "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                "Required options must be placed before non-required options",
+            )
+        optional_seen = optional_seen or not option.get("required")
+        _check_lengths(problems, here, option)
+        size += _check_choices(problems, here, option)
+    return size
+
+
+def _check_enum_list(
+    problems: dict[str, tuple[str, str]], key: str, value: Any, allowed: frozenset[int]
+) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list) or not value:
+        problems[key] = ("BASE_TYPE_MIN_LENGTH", "Must be 1 or more in length.")
+        return
+    for i, item in enumerate(value):
+        if item not in allowed or isinstance(item, bool):
+            problems[f"{key}.{i}"] = (
+                "ENUM_TYPE_COERCE",
+                f'Value "{item}" is not a valid enum value.',
+            )
+
+
+def command_problems(cmd: Json) -> dict[str, tuple[str, str]]:
+    """What Discord refuses in one application command: {"field.path": (code, message)}."""
+    problems: dict[str, tuple[str, str]] = {}
+    ctype = cmd.get("type", 1)
+    chat_input = ctype == 1
+    if not _valid_command_name(cmd.get("name"), chat_input=chat_input):
+        problems["name"] = ("APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+    size = len(str(cmd.get("name") or ""))
+    if chat_input:
+        size += _bad_length(problems, "description", cmd.get("description"), 1, 100)
+        size += _check_options(problems, "options", cmd.get("options") or [])
+    elif cmd.get("description") or cmd.get("options"):
+        problems["description"] = (
+            "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+            "Context menu commands cannot have description or options",
+        )
+    if size > COMMAND_TOTAL_MAX:
+        problems[""] = (
+            "APPLICATION_COMMAND_TOO_LARGE",
+            f"Command exceeds maximum size ({COMMAND_TOTAL_MAX})",
+        )
+    permissions = cmd.get("default_member_permissions")
+    if permissions is not None and not str(permissions).isdigit():
+        problems["default_member_permissions"] = (
+            "NUMBER_TYPE_COERCE",
+            f'Value "{permissions}" is not snowflake.',
+        )
+    _check_enum_list(problems, "contexts", cmd.get("contexts"), _CONTEXTS)
+    _check_enum_list(problems, "integration_types", cmd.get("integration_types"), _INSTALLS)
+    return problems
+
+
+def _join(prefix: str, key: str) -> str:
+    return ".".join(p for p in (prefix, key) if p)
+
+
+def validate_commands(commands: Any, *, bulk: bool) -> tuple[int, Json] | None:
+    """A 400 with Discord's error body for a command list (bulk) or one command it refuses."""
+    if bulk and not isinstance(commands, list):
+        problem = ("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
+        return _error(400, 50035, "Invalid Form Body", _form_errors({"": problem}))
+    items = commands if bulk else [commands]
+    problems: dict[str, tuple[str, str]] = {}
+    names: set[tuple[int, str]] = set()
+    for i, cmd in enumerate(items):
+        at = str(i) if bulk else ""
+        if not isinstance(cmd, dict):
+            problems[at] = ("DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+            continue
+        for key, problem in command_problems(cmd).items():
+            problems[_join(at, key)] = problem
+        name = (cmd.get("type", 1), str(cmd.get("name")))
+        if name in names:
+            problems[_join(at, "name")] = (
+                "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                "Application command names must be unique",
+            )
+        names.add(name)
+    chat = sum(1 for c in items if isinstance(c, dict) and c.get("type", 1) == 1)
+    if chat > GLOBAL_CHAT_COMMANDS_MAX:
+        problems[""] = (
+            "BASE_TYPE_MAX_LENGTH",
+            f"Must be {GLOBAL_CHAT_COMMANDS_MAX} or fewer in length.",
+        )
     if problems:
         return _error(400, 50035, "Invalid Form Body", _form_errors(problems))
     return None
@@ -1308,6 +1521,30 @@ class FakeDiscord:
                 item["value"] = "" if item.get("value") is None else str(item["value"])
         return items
 
+    def _check_offered(
+        self, definition: Json, options: list[Json], guild_id: int | None, user_id: int
+    ) -> None:
+        """What Discord's client enforces before an interaction is ever sent."""
+        name = definition["name"]
+        contexts = definition.get("contexts")
+        context = 0 if guild_id is not None else 1
+        if contexts is not None and context not in contexts:
+            where = "in servers" if context == 0 else "in DMs"
+            raise NotOffered(f"/{name} is not offered {where} (contexts {contexts})")
+        if guild_id is None and contexts is None and definition.get("dm_permission") is False:
+            raise NotOffered(f"/{name} is not offered in DMs (dm_permission false)")
+        needed = definition.get("default_member_permissions")
+        if guild_id is not None and needed is not None:
+            have = self.permissions(user_id, guild_id)
+            if int(needed) & have != int(needed):
+                raise NotOffered(f"/{name} is hidden from this member (needs {needed})")
+        limits = {o["name"]: o.get("max_length") for o in definition.get("options") or []}
+        for option in options:
+            limit = limits.get(option["name"])
+            value = option.get("value")
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                raise NotOffered(f"/{name} {option['name']}: over {limit} characters")
+
     def _infer_option_type(self, value: Any) -> int:
         """Option type from the value; ids the fake knows become user/channel/role options."""
         if isinstance(value, bool):
@@ -1366,6 +1603,8 @@ class FakeDiscord:
         gid = int(channel["guild_id"]) if "guild_id" in channel else None
         definition = self._find_command(name, gid)
         opts = self._options(options, definition, focused, autocomplete=itype == 4)
+        if definition is not None:
+            self._check_offered(definition, opts, gid, uid)
         data: Json = {
             "id": definition["id"] if definition else str(self.new_id()),
             "name": name,
@@ -1852,12 +2091,18 @@ class FakeDiscord:
         return 200, self._command_list(call)
 
     async def _put_commands(self, call: RecordedCall) -> tuple[int, Any]:
+        refused = validate_commands(call.body, bulk=True)
+        if refused is not None:
+            return refused
         existing = self._command_list(call)
         stored = [self._store_command(call, cmd, existing) for cmd in call.body or []]
         existing[:] = stored
         return 200, stored
 
     async def _post_command(self, call: RecordedCall) -> tuple[int, Any]:
+        refused = validate_commands(call.body, bulk=False)
+        if refused is not None:
+            return refused
         existing = self._command_list(call)
         stored = self._store_command(call, call.body or {}, existing)
         existing[:] = [c for c in existing if c["name"] != stored["name"]] + [stored]

@@ -11,8 +11,10 @@ import discord
 from discord.ext import commands
 
 from bot.discord.embeds import CONTENT_MAX, PICTURE_LEFT_OUT, embed_text
+from bot.discord.slash import apply_metadata, tree_options
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.holder import KnowledgeHolder
+from bot.render.site.rebuild import SiteRebuilder
 
 log = logging.getLogger("factbot.discord")
 
@@ -128,6 +130,7 @@ class FactBotMixin:
         self, holder: KnowledgeHolder, sync_global: bool, sync_only: bool = False
     ) -> dict[str, Any]:
         self.holder = holder
+        self.site: SiteRebuilder | None = None  # keeps `site.out` in step (see setup_hook)
         self.sync_global = sync_global
         self.sync_only = sync_only  # `factbot sync`: log in over REST, sync, leave
         s = holder.settings
@@ -150,6 +153,7 @@ class FactBotMixin:
             "help_command": None,
             "case_insensitive": True,
             "strip_after_prefix": True,
+            **tree_options(s),  # every slash command's contexts and integration types
         }
 
     async def get_context(self, origin: Any, /, *, cls: Any = FactContext) -> Any:
@@ -165,9 +169,11 @@ class FactBotMixin:
             await self.load_extension(ext)  # type: ignore[attr-defined]
         self.add_check(self.team_rules)  # type: ignore[attr-defined]
         self.add_check(self.cooldown)  # type: ignore[attr-defined]
+        tree: discord.app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        apply_metadata(tree, self.holder.settings)
         if self.sync_only:
             return  # `factbot sync` syncs once, by itself
-        tree: discord.app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        self._keep_site_in_step()
         for guild_id in self.holder.settings.discord.guilds:
             guild = discord.Object(id=guild_id)
             tree.copy_global_to(guild=guild)
@@ -175,6 +181,21 @@ class FactBotMixin:
         if self.sync_global and not self.holder.settings.discord.guilds:
             synced = await tree.sync()
             log.info("synced %d slash commands globally", len(synced))
+
+    def _keep_site_in_step(self) -> None:
+        """With `site.out` set, build the static site now (the knowledge may have changed
+        while the bot was down) and again after each successful reload, as the console
+        does; in a background thread, incrementally, never half-written (SiteRebuilder)."""
+        out = self.holder.settings.site.out
+        if out is None:
+            return
+        for hook in self.holder.after_reload:  # one rebuilder per holder and folder
+            if isinstance(hook, SiteRebuilder) and hook.out == out:
+                self.site = hook
+        if self.site is None:
+            self.site = SiteRebuilder(out)
+            self.holder.after_reload.append(self.site)
+        self.site(self.holder.kb)
 
     async def sync_commands(self) -> dict[str, int]:
         """Sync the slash commands once: to the configured guilds only (and the global list

@@ -15,6 +15,7 @@ from bot.commands.answer import Answer, CitationRef, Line
 from bot.commands.textsafety import neutralise
 from bot.knowledge.articles import shorten
 from bot.render.palette import COLOURS
+from bot.render.site.urls import normalise_base
 from bot.render.text import line_text
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -86,12 +87,48 @@ def fit(text: str, limit: int) -> str:
     return shorten(neutralise(_visible(text)), limit)
 
 
-def citation_field(c: CitationRef) -> tuple[str, str]:
+_SITE_BASE = re.compile(r"^https?://[^\s<>\"'()\[\]\\]+$")
+URL_MAX = 512  # a longer link is left out rather than cut (a cut link would show raw)
+
+
+def site_link(url: str | None, site_url: str | None) -> str | None:
+    """`url` if it is a page of the configured site (`site.url`, http or https), else None:
+    an answer links nowhere else, and never to a URL an editor or a user typed. The pages'
+    paths are made of safe ids (see bot/render/site/urls.py); anything that could end a
+    masked link early is refused all the same."""
+    if not url or not site_url or not _SITE_BASE.match(site_url):
+        return None
+    if not url.startswith(normalise_base(site_url)) or len(url) > URL_MAX:
+        return None
+    if not _SITE_BASE.match(url) or not url.isprintable():
+        return None
+    return url
+
+
+def citation_links(c: CitationRef, site_url: str | None, room: int) -> str:
+    """The claim on the site and the cited paragraph, as masked links within `room`
+    characters (a link that does not fit is left out whole, never cut)."""
+    links: list[str] = []
+    candidates = (
+        (site_link(c.url, site_url), f"claim {c.number}"),
+        (site_link(c.paragraph_url, site_url), f"¶{c.paragraph} in the article"),
+    )
+    for url, text in candidates:
+        link = f"[{text}]({url})"
+        if url and sum(len(x) + 3 for x in [*links, link]) <= room:
+            links.append(link)
+    return " · ".join(links)
+
+
+def citation_field(c: CitationRef, site_url: str | None = None) -> tuple[str, str]:
     name = f"[{c.number}] {escape(c.article)}, ¶{c.paragraph}"
     value = f"“{safe(c.quote, QUOTE_IN_FIELD)}”"
     if c.cites:
         value += f"\n*citing {safe(c.cites, CITES_IN_FIELD)}*"
     value += f"\n`cite {code(c.claim_id, 200)}`"
+    value = neutralise(_visible(value))  # what `fit` would do, so the links stay whole
+    if links := citation_links(c, site_url, FIELD_VALUE_MAX - len(value)):
+        value += f" · {links}"
     return fit(name, FIELD_NAME_MAX), fit(value, FIELD_VALUE_MAX)
 
 
@@ -132,10 +169,12 @@ def _trailer(answer: Answer) -> list[str]:
     return parts
 
 
-def _footer(answer: Answer, number: int, total: int) -> str:
+def _footer(answer: Answer, number: int, total: int, note: str | None = None) -> str:
     footer = []
     if total > 1:
         footer.append(f"Page {number}/{total}")
+    if note:
+        footer.append(note)
     if answer.entity_id:
         footer.append(f"{answer.entity_type}: {answer.entity_id}")
     return fit(" · ".join(footer), FOOTER_BUDGET)  # footers render no markdown
@@ -151,7 +190,7 @@ class EmbedPage:
     citations: tuple[CitationRef, ...]
 
 
-def paginate(answer: Answer) -> list[EmbedPage]:
+def paginate(answer: Answer, site_url: str | None = None) -> list[EmbedPage]:
     """Split the answer's lines into pages whose embeds fit Discord's limits.
 
     A line goes on a page with the sources it cites; if a line cites more sources than one
@@ -167,7 +206,7 @@ def paginate(answer: Answer) -> list[EmbedPage]:
     size = desc = 0
 
     def cost(c: CitationRef) -> int:
-        name, value = citation_field(c)
+        name, value = citation_field(c, site_url)
         return len(name) + len(value)
 
     def flush() -> None:
@@ -200,7 +239,15 @@ def paginate(answer: Answer) -> list[EmbedPage]:
     return pages
 
 
-def answer_embed(answer: Answer, page: EmbedPage, number: int, total: int) -> discord.Embed:
+def answer_embed(
+    answer: Answer,
+    page: EmbedPage,
+    number: int,
+    total: int,
+    *,
+    site_url: str | None = None,
+    note: str | None = None,
+) -> discord.Embed:
     colour = STATUS_COLOURS.get(answer.status) or COLOURS.get(answer.entity_type, COLOURS[None])
     parts: list[str] = _header(answer)
     heading: str | None = None
@@ -212,14 +259,15 @@ def answer_embed(answer: Answer, page: EmbedPage, number: int, total: int) -> di
         parts.append(_line(line))
     parts += _trailer(answer)
     title = safe(answer.title, TITLE_MAX)
-    fields = [citation_field(c) for c in page.citations]
-    footer = _footer(answer, number, total)
+    fields = [citation_field(c, site_url) for c in page.citations]
+    footer = _footer(answer, number, total, note)
     # Belt and braces: whatever the parts add up to, the embed stays within Discord's total.
     room = EMBED_TOTAL_MAX - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
     embed = discord.Embed(
         title=title,
         description=fit("\n".join(parts), min(DESCRIPTION_MAX, room)) or None,
         colour=colour,
+        url=site_link(answer.url, site_url),  # the title links to the entity's page
     )
     for name, value in fields:
         embed.add_field(name=name, value=value, inline=False)
@@ -228,10 +276,19 @@ def answer_embed(answer: Answer, page: EmbedPage, number: int, total: int) -> di
     return embed
 
 
-def render_pages(answer: Answer) -> list[discord.Embed]:
-    """Every page of the answer as an embed; each one within Discord's limits."""
-    pages = paginate(answer)
-    return [answer_embed(answer, p, i, len(pages)) for i, p in enumerate(pages, start=1)]
+def render_pages(
+    answer: Answer, *, site_url: str | None = None, note: str | None = None
+) -> list[discord.Embed]:
+    """Every page of the answer as an embed; each one within Discord's limits.
+
+    With `site_url` (config `site.url`) the title and citations link to the answer's
+    pages there (`answer.url`, `citation.url`: see bot/render/site/urls.with_urls);
+    `note` is a short remark for every page's footer."""
+    pages = paginate(answer, site_url)
+    return [
+        answer_embed(answer, p, i, len(pages), site_url=site_url, note=note)
+        for i, p in enumerate(pages, start=1)
+    ]
 
 
 PICTURE_LEFT_OUT = "(The picture is left out: I may not attach files in this channel.)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.reports import reload_embed
@@ -19,11 +20,14 @@ class Admin(commands.Cog):
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
 
+    # Hidden from members without Manage Server (Discord's own check, which a server admin
+    # may widen under Integrations); the admin-role check below still decides at run time.
     @commands.hybrid_command(
         name="reload",
         help="Reload the knowledge files now (admin role).",
         description="Reload the knowledge files now (admin role)",
     )
+    @app_commands.default_permissions(manage_guild=True)
     async def reload(self, ctx: commands.Context) -> None:
         """Reload the knowledge files now (admin role)."""
         if not self.bot.is_admin(ctx.author):

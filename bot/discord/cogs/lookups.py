@@ -27,7 +27,9 @@ from bot.commands.table import COMMANDS, run
 from bot.discord.embeds import render_pages
 from bot.discord.views import ChoiceView, OwnedView, PagerView, show_in_place
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.render.pictures.picture import Pictures
+from bot.render.pictures import picture as pictures
+from bot.render.pictures.common import MAP_KINDS, TIMELINE_KINDS
+from bot.render.site.urls import with_urls
 
 if TYPE_CHECKING:
     from bot.discord.client import FactBot
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("factbot.lookups")
 AUTOCOMPLETE_MAX = 25
 DEFER_AFTER = 1.5  # seconds; Discord needs an acknowledgement within 3
+NO_PICTURES = "No picture: the pictures extra (matplotlib) is not installed where I run"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class _LookupsBase(commands.Cog):
 
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
-        self.pictures = Pictures()
+        self.pictures = pictures.Pictures()
 
     # ---------------------------------------------------------------- answering
 
@@ -58,12 +61,16 @@ class _LookupsBase(commands.Cog):
         return run(kb or self.bot.kb, text, prefix="", max_length=s.max_query_length)
 
     def prepare(self, kb: KnowledgeBase, text: str) -> Prepared:
-        """All the work for one reply, on one snapshot: the answer, its pages, its picture."""
-        answer = self.answer(text, kb)
-        embeds = render_pages(answer)
+        """All the work for one reply, on one snapshot: the answer, its pages (linked to
+        the site's pages when `site.url` is set), its picture (or a note saying why not)."""
+        site_url = self.bot.holder.settings.site.url
+        answer = with_urls(self.answer(text, kb), kb, site_url)
+        drawn = answer.status == "ok" and answer.kind in TIMELINE_KINDS | MAP_KINDS
+        missing = drawn and not pictures.pictures_available()
+        embeds = render_pages(answer, site_url=site_url, note=NO_PICTURES if missing else None)
         if answer.kind == "status":
             self._files_on_disk(embeds)
-        picture = self.pictures.for_answer(kb, answer) if answer.status == "ok" else None
+        picture = self.pictures.for_answer(kb, answer) if drawn and not missing else None
         if picture is not None:
             for embed in embeds:
                 embed.set_image(url=f"attachment://{picture[0]}")
