@@ -244,6 +244,23 @@ HELD_OUT_B = [
     ("who is the Russian foreign minister?", "ok", "Sergei Lavrov"),
 ]
 
+# Written before the second round of tuning (on the five failures of half B), and not
+# looked at while tuning: the honest rate of the fixes.
+HELD_OUT_C = [
+    ("who arrived in Astana?", "ok", "Sergei Lavrov"),
+    ("when did Lavrov arrive in Astana?", "ok", "Sergei Lavrov"),
+    ("who is the chairman of the CSTO?", "ok", "Kazakhstan"),
+    ("who supported the CSTO declaration?", "ok", None),
+    ("who opposes the expansion of NATO?", "ok", "Russia"),
+    ("where was the CSTO foreign ministers meeting held?", "ok", "Astana"),
+    ("when was the Kazakh military doctrine signed?", "ok", None),
+    ("is Armenia a member of NATO?", "not_found", "Unknown"),
+    ("what did Serdyukov say about KSOR?", "ok", "Anatoliy Serdyukov"),
+    ("who signed the military doctrine in 2011?", "ok", "Nursultan Nazarbayev"),
+    ("how is Uzbekistan connected to NATO?", "ok", "How Uzbekistan"),
+    ("who proposed the KSOR?", "ok", "Kazakhstan"),
+]
+
 
 def _passes(kb, question, status, needle) -> bool:
     answer = run(kb, question)
@@ -256,7 +273,7 @@ def _passes(kb, question, status, needle) -> bool:
     return answer.status != "ok" or all(line.citations for line in claims)
 
 
-@pytest.mark.parametrize(("name", "table"), [("A", HELD_OUT_A), ("B", HELD_OUT_B)])
+@pytest.mark.parametrize(("name", "table"), [("A", HELD_OUT_A), ("B", HELD_OUT_B), ("C", HELD_OUT_C)])
 def test_held_out_questions(seed_kb, name, table, capsys):
     failed = [q for q, status, needle in table if not _passes(seed_kb, q, status, needle)]
     rate = 1 - len(failed) / len(table)
