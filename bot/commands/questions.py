@@ -549,8 +549,8 @@ def _fallback(
         answer = _involving(kb, q, linking)
         if linking.unknown and answer.status == "ok":
             first = kb.entities[linking.entity_ids[0]]
-            unknown = echo(", ".join(u.text for u in linking.unknown))
-            note = f"I know nothing about {unknown}; here is what the sources say about "
+            nameless = echo(", ".join(u.text for u in linking.unknown))
+            note = f"I know nothing about {nameless}; here is what the sources say about "
             note += f"{label(first)}."
             answer = replace(answer, note=note)
         return answer, Reading("claims involving the entities named", (), linking)
