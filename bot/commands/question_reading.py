@@ -1,4 +1,5 @@
-"""Reading a question: which pattern it has, and whether free text is a question at all.
+"""Reading a question: which pattern it has, whether free text is a question at all, and
+the parts it names (entities, a date, the claims that place an entity).
 
 The patterns are few and explicit (no model): who/what/when/where, "what did X say",
 "who <verb> X", "is X a member of Y", "who is the <role> of Y", "how is X connected to Y".
@@ -10,9 +11,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.commands.answer import Answer
+from bot.commands.building import Builder, Found, resolve
+from bot.commands.dates import parse_query_date
 from bot.commands.registry import CommandSpec
-from bot.commands.vocabulary import demonyms
-from bot.matching.linking import FUNCTION_WORDS, Linking
+from bot.commands.textsafety import echo
+from bot.commands.vocabulary import Vocabulary, demonyms
+from bot.knowledge.dates import DateError, DateValue
+from bot.knowledge.model import Rank
+from bot.knowledge.names import fold
+from bot.knowledge.snapshot import Fact, KnowledgeBase
+from bot.matching.linking import FUNCTION_WORDS, Linking, link
 
 # ---------------------------------------------------------------- reading a question
 
@@ -81,11 +90,117 @@ HAPPENED = re.compile(
     r"^what\s+(?:happened|happens|occurred|took\s+place|went\s+on)\s+(?:in|at)\s+(?P<x>.+)$",
     re.IGNORECASE,
 )
+_AT_TIME = re.compile(r"^(?P<x>.+)\s+(?:in|on|as\s+of|during|since)\s+(?P<when>.+)$", re.I)
 ABOUT = re.compile(r"\s+(?:about|on|regarding|concerning|of)\s+", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
     return _TRAILING.sub("", " ".join(text.split()))
+
+
+def split_when(kb: KnowledgeBase, text: str) -> tuple[str, DateValue | None]:
+    """ "the CSTO in April 2012" → ("the CSTO", April 2012); text without a date unchanged."""
+    m = _AT_TIME.match(text)
+    if m:
+        try:
+            return m.group("x"), parse_query_date(kb, m.group("when"))[0]
+        except DateError:
+            pass
+    return text, None
+
+
+def holds_at(fact: Fact, period: DateValue) -> bool:
+    """Whether a claim speaks for `period`: its span covers it, or its as-of date falls in it."""
+    if fact.start or fact.end:
+        starts = fact.start.start if fact.start else None
+        ends = fact.end.end if fact.end else None
+        return (starts is None or starts <= period.end) and (ends is None or ends >= period.start)
+    if fact.date:
+        return fact.date.start <= period.end and fact.date.end >= period.start
+    return False
+
+
+# ---------------------------------------------------------------- the parts of a question
+
+
+def slot(text: str) -> str:
+    """A part of a question without its article and quotes ("the CSTO" → "CSTO")."""
+    return ARTICLE.sub("", clean(text)).strip("'’ ")
+
+
+def find(kb: KnowledgeBase, text: str, vocab: Vocabulary) -> Found | Answer:
+    """The one entity a part of a question names; a did-you-mean or not-found otherwise."""
+    part = slot(text)
+    found = resolve(kb, part, "what")
+    if isinstance(found, Found) or found.kind == "choose":
+        return found
+    inside = link(kb.matcher, part, allowed=kb.visible, function_words=vocab.words())
+    if len(inside.entity_ids) == 1:
+        entity = kb.entities[inside.entity_ids[0]]
+        return Found(entity, inside.explain())
+    return unknown(part)
+
+
+def unknown(name: str) -> Answer:
+    return Answer(
+        status="not_found",
+        kind="nothing",
+        title=f"I know nothing about {echo(name)}",
+        note="No person, organisation, place or other entity in the fact base has that name, "
+        "so I won't guess. `search <words>` looks through the claims and quotes.",
+    )
+
+
+def claims_of(kb: KnowledgeBase, entity_id: str) -> list[Fact]:
+    """The claims about an entity that still stand (deprecated ones left out)."""
+    return [f for f in kb.claims_by_entity.get(entity_id, ()) if f.model.rank != Rank.DEPRECATED]
+
+
+def not_found(title: str, note: str, b: Builder | None = None) -> Answer:
+    """A plain "the sources do not say", with what they do say (`b`) if anything."""
+    lines = tuple(b.lines) if b else ()
+    cites = tuple(b.citations) if b else ()
+    return Answer(
+        status="not_found", kind="question", title=title, note=note, lines=lines, citations=cites
+    )
+
+
+def focus(kb: KnowledgeBase, rest: str, vocab: Vocabulary) -> tuple[Linking, frozenset[str]]:
+    """The entities and the predicates (from the other words) of a when/where question."""
+    linking = link(kb.matcher, rest, allowed=kb.visible, function_words=vocab.words())
+    covered = {i for mention in linking.mentions for i in range(mention.start, mention.end)}
+    preds: set[str] = set()
+    for i, word in enumerate(linking.words):
+        if i not in covered:
+            preds |= vocab.predicates(word)
+    return linking, frozenset(preds)
+
+
+def named_after(kb: KnowledgeBase, entity_id: str) -> list[str]:
+    """Other entities with this one's name or an alias in theirs ("CSTO foreign ministers'
+    meeting in Astana" for the CSTO foreign ministers)."""
+    entity = kb.entities[entity_id]
+    own = [f" {fold(n)} " for n in (entity.name, *entity.aliases)]
+    return [
+        e.id
+        for e in kb.entities.values()
+        if e.id != entity_id
+        and kb.visible(e.id)
+        and any(o in f" {fold(n)} " for n in (e.name, *e.aliases) for o in own)
+    ]
+
+
+def placed(kb: KnowledgeBase, entity_id: str, vocab: Vocabulary) -> list[Fact]:
+    """The claims that put an entity in a place (their place, or a place predicate)."""
+    out = []
+    for f in claims_of(kb, entity_id):
+        c = f.model
+        to_place = (
+            c.subject == entity_id and c.predicate in vocab.places and c.object in kb.entities
+        )
+        if (c.place and c.place != entity_id and entity_id in (c.subject, c.object)) or to_place:
+            out.append(f)
+    return out
 
 
 Lookup = Callable[[str], CommandSpec | None]
@@ -99,7 +214,7 @@ def is_question(text: str, lookup: Lookup) -> bool:
     first = q.split()[0].casefold()
     if lookup(first) is None:
         return first in _QUESTION_WORDS or text.rstrip().endswith("?") or len(q.split()) >= 3
-    patterns = (*CONNECTED, MEMBER, ROLE_OF, ROLE_POSSESSIVE, WHAT_DID, HAPPENED, WHERE)
+    patterns = (*CONNECTED, MEMBER, ROLE_OF, ROLE_POSSESSIVE, WHAT_DID, HAPPENED, WHERE, WHEN)
     if any(p.match(q) for p in patterns):
         return True
     if first in ("who", "what", "where") and (text.rstrip().endswith("?") or len(q.split()) > 3):

@@ -13,12 +13,11 @@ from dataclasses import replace
 
 from bot.commands import connections
 from bot.commands.answer import Answer
-from bot.commands.building import Builder, Found, label, resolve
+from bot.commands.building import Builder, Found, label
 from bot.commands.dates import on, parse_query_date
 from bot.commands.phrasing import rewrite
 from bot.commands.question_reading import (
     ABOUT,
-    ARTICLE,
     CONNECTED,
     HAPPENED,
     MEMBER,
@@ -31,7 +30,17 @@ from bot.commands.question_reading import (
     WHO_VERB,
     Lookup,
     Reading,
+    claims_of,
     clean,
+    find,
+    focus,
+    holds_at,
+    named_after,
+    not_found,
+    placed,
+    slot,
+    split_when,
+    unknown,
 )
 from bot.commands.search import search_facts
 from bot.commands.textsafety import echo
@@ -45,78 +54,60 @@ from bot.matching.linking import FUNCTION_WORDS, Linking, link
 # ---------------------------------------------------------------- resolving the parts
 
 
-def _slot(text: str) -> str:
-    return ARTICLE.sub("", clean(text)).strip("'’ ")
-
-
-def _find(kb: KnowledgeBase, text: str, vocab: Vocabulary) -> Found | Answer:
-    """The one entity a part of a question names; a did-you-mean or not-found otherwise."""
-    slot = _slot(text)
-    found = resolve(kb, slot, "what")
-    if isinstance(found, Found) or found.kind == "choose":
-        return found
-    inside = link(kb.matcher, slot, allowed=kb.visible, function_words=vocab.words())
-    if len(inside.entity_ids) == 1:
-        entity = kb.entities[inside.entity_ids[0]]
-        return Found(entity, inside.explain())
-    return _unknown(slot)
-
-
-def _unknown(name: str) -> Answer:
-    return Answer(
-        status="not_found",
-        kind="nothing",
-        title=f"I know nothing about {echo(name)}",
-        note="No person, organisation, place or other entity in the fact base has that name, "
-        "so I won't guess. `search <words>` looks through the claims and quotes.",
-    )
-
-
-def _facts(kb: KnowledgeBase, entity_id: str) -> list[Fact]:
-    return [f for f in kb.claims_by_entity.get(entity_id, ()) if f.model.rank != Rank.DEPRECATED]
-
-
-def _not_found(title: str, note: str, b: Builder | None = None) -> Answer:
-    lines = tuple(b.lines) if b else ()
-    cites = tuple(b.citations) if b else ()
-    return Answer(
-        status="not_found", kind="question", title=title, note=note, lines=lines, citations=cites
-    )
-
-
 # ---------------------------------------------------------------- one function per pattern
+
+
+def _statement_verb(words: list[str], vocab: Vocabulary) -> tuple[int, frozenset[str]] | None:
+    """Where the verb of "what did X <verb> ..." is, and the predicates it stands for
+    (every statement predicate for say/said/note ...); None if no word is a known verb."""
+    for i in range(1, len(words)):
+        preds = vocab.predicates(words[i])
+        if preds:
+            if preds & vocab.statements or words[i].casefold() in {
+                "say",
+                "said",
+                "think",
+                "thought",
+            }:
+                preds = vocab.statements
+            return i, preds
+    return None
 
 
 def _statements(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
     """ "what did X say (about Y)": X's statement claims (and "according to X" claims)."""
     m = WHAT_DID.match(q)
-    if not m:
+    words = m.group("rest").split() if m else []
+    found = _statement_verb(words, vocab)
+    if found is None:
         return None
-    words = m.group("rest").split()
-    for i in range(1, len(words)):
-        preds = vocab.predicates(words[i])
-        if preds:
-            break
-    else:
-        return None
-    verb = words[i]
-    if preds & vocab.statements or verb.casefold() in {"say", "said", "think", "thought"}:
-        preds = vocab.statements
-    reading = Reading(f"what did X {verb} (about Y)", tuple(preds))
-    rest = " ".join(words[i + 1 :])
-    about = ABOUT.split(" " + rest, maxsplit=1)
-    y_text = about[1] if len(about) == 2 else ""
-    x = _find(kb, " ".join(words[:i]), vocab)
-    y = _find(kb, y_text, vocab) if y_text else None
+    i, preds = found
+    reading = Reading(f"what did X {words[i]} (about Y)", tuple(preds))
+    about = ABOUT.split(" " + " ".join(words[i + 1 :]), maxsplit=1)
+    x = find(kb, " ".join(words[:i]), vocab)
+    y = find(kb, about[1], vocab) if len(about) == 2 else None
     if isinstance(y, Answer):
         return y, reading
     if isinstance(x, Answer):
         if y is None or x.kind == "choose":
             return x, reading
         return _also_about(kb, x.title, y), reading
+    done = "said" if preds == vocab.statements else words[i]
+    return _statement_answer(kb, x, y, preds, done, vocab), reading
+
+
+def _statement_answer(
+    kb: KnowledgeBase,
+    x: Found,
+    y: Found | None,
+    preds: frozenset[str],
+    done: str,
+    vocab: Vocabulary,
+) -> Answer:
+    """What X `done` (about Y): X's claims with those predicates, each cited."""
     facts = [
         f
-        for f in _facts(kb, x.entity.id)
+        for f in claims_of(kb, x.entity.id)
         if f.model.predicate in preds and f.model.subject == x.entity.id
     ]
     if preds == vocab.statements:
@@ -124,25 +115,24 @@ def _statements(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, R
     if y is not None:
         facts = [f for f in facts if y.entity.id in f.entity_ids()]
     topic = f" about {y.entity.name}" if y else ""
-    done = "said" if preds == vocab.statements else verb
     if not facts:
-        return _not_found(
+        return not_found(
             f"The sources record nothing {x.entity.name} {done}{topic}",
             f"Try `who {x.entity.id}` for everything about {x.entity.name}.",
-        ), reading
+        )
     b = Builder(kb)
     for f in facts:
         b.fact(f)
     return x.explained(
         b.about(f"What {label(x.entity)} {done}{topic}", x.entity, "question", "who")
-    ), reading
+    )
 
 
 def _according_to(kb: KnowledgeBase, x: Found) -> list[Fact]:
     """Claims about others that the article attributes to X ("according to Kazykhanov")."""
     names = {w for n in (x.entity.name, *x.entity.aliases) for w in fold(n).split() if len(w) > 3}
     out = []
-    for f in _facts(kb, x.entity.id):
+    for f in claims_of(kb, x.entity.id):
         text = fold(f.model.text)
         if f.model.subject != x.entity.id and any(f"according to {w}" in text for w in names):
             out.append(f)
@@ -152,19 +142,38 @@ def _according_to(kb: KnowledgeBase, x: Found) -> list[Fact]:
 def _also_about(kb: KnowledgeBase, unknown_title: str, y: Found) -> Answer:
     """'I know nothing about Merkel; here is what the sources say about the SCO.'"""
     b = Builder(kb)
-    for f in _facts(kb, y.entity.id):
+    for f in claims_of(kb, y.entity.id):
         b.fact(f)
     name = unknown_title.removeprefix("I know nothing about ")
     note = f"I know nothing about {name}; here is what the sources say about {label(y.entity)}."
     if not b.lines:
-        return _not_found(
+        return not_found(
             unknown_title, note.split(";")[0] + f", and nothing about {y.entity.name}."
         )
     return b.about(label(y.entity), y.entity, "question", "what", note=note)
 
 
+def _passive(predicate: str) -> bool:
+    """`supported_by`, `published_by`: the claim's subject is what was acted on."""
+    return predicate.endswith("_by")
+
+
+def _acted_on(f: Fact) -> str | None:
+    """What "who <verb>ed X" asks about: the object, or the subject of a `_by` claim."""
+    return f.model.subject if _passive(f.model.predicate) else f.model.object
+
+
+def _agent(kb: KnowledgeBase, f: Fact) -> str:
+    """Who did it: the subject, or the value (else the object) of a `_by` claim."""
+    c = f.model
+    if _passive(c.predicate) and c.value:
+        return c.value  # "all CSTO members" says more than the object "CSTO"
+    who = c.object if _passive(c.predicate) else c.subject
+    return kb.entities[who].name if who in kb.entities else ""
+
+
 def _who_verb(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
-    """ "who chairs the CSTO", "who signed the doctrine": subjects of claims with that verb."""
+    """ "who chairs the CSTO (in April 2012)", "who signed the doctrine": who did it."""
     m = WHO_VERB.match(q)
     if not m or m.group("verb").casefold() in FUNCTION_WORDS:
         return None
@@ -178,36 +187,70 @@ def _who_verb(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
         for f in kb.claims.values()
         if f.model.predicate in preds and f.model.rank != Rank.DEPRECATED
     ]
-    x = _find(kb, m.group("x"), vocab)
-    if isinstance(x, Answer):
-        x = _object_among(kb, m.group("x"), candidates, x, verb)
-        if isinstance(x, Answer):
-            return x, reading
-    facts = [f for f in candidates if f.model.object == x.entity.id]
+    text, period = split_when(kb, m.group("x"))
+    got = _acted_on_facts(kb, text, candidates, verb, vocab)
+    if isinstance(got, Answer):
+        return got, reading
+    x, facts = got
+    if period is not None:
+        facts = [f for f in facts if holds_at(f, period)]
+    when = f" in {period.display()}" if period else ""
     if not facts:
-        return _not_found(
-            f"The sources do not say who {verb} {x.entity.name}",
-            f"No claim in the fact base says so. Try `what {x.entity.id}` for what is known.",
+        name = x.entity.name if x else echo(slot(text))
+        return not_found(
+            f"The sources do not say who {verb} {name}{when}",
+            "No claim in the fact base says so."
+            + (f" Try `what {x.entity.id}` for what is known." if x else ""),
         ), reading
-    subjects = ", ".join(
-        dict.fromkeys(
-            kb.entities[f.model.subject].name for f in facts if f.model.subject in kb.entities
-        )
-    )
+    agents = ", ".join(dict.fromkeys(a for f in facts if (a := _agent(kb, f))))
     b = Builder(kb)
     for f in facts:
         b.fact(f)
-    return x.explained(
-        b.about(f"Who {verb} {label(x.entity)}: {subjects}", x.entity, "question", "what")
-    ), reading
+    if x is None:
+        return b.answer(f"Who {verb} {echo(slot(text))}{when}: {agents}", kind="question"), reading
+    title = f"Who {verb} {label(x.entity)}{when}: {agents}"
+    return x.explained(b.about(title, x.entity, "question", "what")), reading
+
+
+def _acted_on_facts(
+    kb: KnowledgeBase, text: str, candidates: list[Fact], verb: str, vocab: Vocabulary
+) -> tuple[Found | None, list[Fact]] | Answer:
+    """The claims "who <verb>ed <text>" asks for: about the entity `text` names, else about
+    an entity it names with the other words in the claim's value ("cooperation with NATO")."""
+    x = find(kb, text, vocab)
+    if isinstance(x, Answer):
+        x = _object_among(kb, text, candidates, x, verb)
+    if isinstance(x, Found):
+        return x, [f for f in candidates if _acted_on(f) == x.entity.id]
+    by_value = _by_value(kb, text, candidates, vocab)
+    return (None, by_value) if by_value else x
+
+
+def _by_value(kb: KnowledgeBase, text: str, facts: list[Fact], vocab: Vocabulary) -> list[Fact]:
+    """Claims acting on an entity `text` names whose value holds every other word of it."""
+    linking = link(kb.matcher, slot(text), allowed=kb.visible, function_words=vocab.words())
+    covered = {i for mention in linking.mentions for i in range(mention.start, mention.end)}
+    words = {
+        stem(w)
+        for i, w in enumerate(linking.words)
+        if i not in covered and w.casefold() not in FUNCTION_WORDS and len(w) > 2
+    }
+    ids = set(linking.entity_ids)
+    if not ids or not words:
+        return []
+    return [
+        f
+        for f in facts
+        if _acted_on(f) in ids and words <= {stem(w) for w in fold(f.model.value or "").split()}
+    ]
 
 
 def _object_among(
     kb: KnowledgeBase, text: str, facts: list[Fact], failed: Answer, verb: str
 ) -> Found | Answer:
-    """The one object of these claims whose name holds every word of `text` (the declaration)."""
-    words = [w for w in fold(_slot(text)).split() if w not in FUNCTION_WORDS]
-    objects = {f.model.object for f in facts if f.model.object in kb.entities}
+    """The one entity these claims act on whose name holds every word of `text`."""
+    words = [w for w in fold(slot(text)).split() if w not in FUNCTION_WORDS]
+    objects = {_acted_on(f) for f in facts} & set(kb.entities)
     fits = []
     for oid in objects:
         entity = kb.entities[oid]
@@ -215,12 +258,12 @@ def _object_among(
         if words and all(any(n.startswith(w) for n in names) for w in words):
             fits.append(entity)
     if len(fits) == 1:
-        return Found(fits[0], f"“{_slot(text)}” read as {fits[0].id}: the only such claim object")
+        return Found(fits[0], f"“{slot(text)}” read as {fits[0].id}: the only such claim object")
     if failed.kind == "choose" and any(s.entity_id in objects for s in failed.suggestions):
         return failed
     close = [s.label for s in failed.suggestions]
-    return _not_found(
-        f"The sources do not say who {verb} the {echo(_slot(text))}",
+    return not_found(
+        f"The sources do not say who {verb} the {echo(slot(text))}",
         (f"Nearest names: {'; '.join(close)}. " if close else "")
         + f"No claim in the fact base says who {verb} it.",
     )
@@ -232,7 +275,7 @@ def _membership(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, R
     if not m:
         return None
     reading = Reading("is X a member of Y", tuple(vocab.membership))
-    x, y = _find(kb, m.group("x"), vocab), _find(kb, m.group("y"), vocab)
+    x, y = find(kb, m.group("x"), vocab), find(kb, m.group("y"), vocab)
     for part in (x, y):
         if isinstance(part, Answer):
             return part, reading
@@ -252,7 +295,7 @@ def _membership(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, R
     ]
     current = [f for f in claims if f.model.rank != Rank.DEPRECATED]
     if period is not None:
-        current = [f for f in current if _holds_at(f, period)]
+        current = [f for f in current if holds_at(f, period)]
     b = Builder(kb)
     xn, yn = x.entity.name, y.entity.name
     when = f" in {period.display()}" if period else ""
@@ -276,22 +319,11 @@ def _membership(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, R
             kb.entities[f.model.subject].name for f in members if f.model.subject in kb.entities
         )
         b.add(f"Members of {yn} on record: {names}", "What the sources do say", members)
-    return _not_found(
+    return not_found(
         f"Unknown: the sources do not say that {xn} is a member of {label(y.entity)}{when}",
         "I answer only from the claims; none says so" + (" for that time." if period else "."),
         b,
     ), reading
-
-
-def _holds_at(fact: Fact, period: DateValue) -> bool:
-    """Whether a claim speaks for `period`: its span covers it, or its as-of date falls in it."""
-    if fact.start or fact.end:
-        starts = fact.start.start if fact.start else None
-        ends = fact.end.end if fact.end else None
-        return (starts is None or starts <= period.end) and (ends is None or ends >= period.start)
-    if fact.date:
-        return fact.date.start <= period.end and fact.date.end >= period.start
-    return False
 
 
 def _role(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
@@ -305,11 +337,11 @@ def _role(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading
         )
         if not y_text:
             continue
-        role = _slot(m.group("role"))
-        whole = kb.matcher.match(_slot(q.split(None, 2)[2]), allowed=kb.visible)
+        role = slot(m.group("role"))
+        whole = kb.matcher.match(slot(q.split(None, 2)[2]), allowed=kb.visible)
         if whole.decision == "answer":
             return None  # "who is the Council of Foreign Ministers of the CSTO": a name
-        y = _find(kb, y_text, vocab)
+        y = find(kb, y_text, vocab)
         if isinstance(y, Answer):
             continue
         return _role_answer(kb, role, y, vocab), Reading(
@@ -323,7 +355,7 @@ def _role_answer(kb: KnowledgeBase, role: str, y: Found, vocab: Vocabulary) -> A
     wanted = [w for w in text.split() if w.casefold() not in FUNCTION_WORDS]
     held = [
         f
-        for f in _facts(kb, y.entity.id)
+        for f in claims_of(kb, y.entity.id)
         if f.model.object == y.entity.id and f.model.predicate in vocab.roles
     ]
 
@@ -338,7 +370,7 @@ def _role_answer(kb: KnowledgeBase, role: str, y: Found, vocab: Vocabulary) -> A
     if not facts:
         for f in held:
             b.fact(f, f"Roles on record for {y.entity.name}")
-        return _not_found(
+        return not_found(
             f"The sources name no {echo(role)} of {label(y.entity)}",
             "I answer only from the claims; none names one.",
             b,
@@ -355,34 +387,23 @@ def _role_answer(kb: KnowledgeBase, role: str, y: Found, vocab: Vocabulary) -> A
     )
 
 
-def _focus(kb: KnowledgeBase, rest: str, vocab: Vocabulary) -> tuple[Linking, frozenset[str]]:
-    """The entities and the predicates (from the other words) of a when/where question."""
-    linking = link(kb.matcher, rest, allowed=kb.visible, function_words=vocab.words())
-    covered = {i for mention in linking.mentions for i in range(mention.start, mention.end)}
-    preds: set[str] = set()
-    for i, word in enumerate(linking.words):
-        if i not in covered:
-            preds |= vocab.predicates(word)
-    return linking, frozenset(preds)
-
-
 def _when(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
     """ "when did/was X <verb>": X's dated claims, those with that verb if there are any."""
     m = WHEN.match(q)
     if not m:
         return None
-    linking, preds = _focus(kb, m.group("rest"), vocab)
+    linking, preds = focus(kb, m.group("rest"), vocab)
     if not linking.mentions:
         return None
     reading = Reading("when did X ...", tuple(preds), linking)
     entity = kb.entities[linking.mentions[0].entity_id]
-    dated = [f for f in _facts(kb, entity.id) if f.when]
+    dated = [f for f in claims_of(kb, entity.id) if f.when]
     chosen = [f for f in dated if f.model.predicate in preds] or dated
     b = Builder(kb)
     for f in chosen:
         b.fact(f)
     if not chosen:
-        return _not_found(
+        return not_found(
             f"The sources give no date for {entity.name}", "No dated claim about it."
         ), reading
     return b.about(f"When: {label(entity)}", entity, "dates", "when"), reading
@@ -393,22 +414,24 @@ def _where(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Readin
     m = WHERE.match(q)
     if not m:
         return None
-    linking, preds = _focus(kb, m.group("rest"), vocab)
+    linking, preds = focus(kb, m.group("rest"), vocab)
     reading = Reading("where ...", tuple(preds), linking)
     if not linking.mentions:
-        name = linking.unknown[0].text if linking.unknown else _slot(m.group("rest"))
-        return _unknown(name), reading
+        name = linking.unknown[0].text if linking.unknown else slot(m.group("rest"))
+        return unknown(name), reading
     entity = kb.entities[linking.mentions[0].entity_id]
-    placed = []
-    for f in _facts(kb, entity.id):
-        c = f.model
-        obj = kb.entities.get(c.object or "")
-        to_place = c.subject == entity.id and c.predicate in vocab.places and obj is not None
-        if (c.place and c.place != entity.id and entity.id in (c.subject, c.object)) or to_place:
-            placed.append(f)
-    chosen = [f for f in placed if f.model.predicate in preds] or placed
+    where = placed(kb, entity.id, vocab)
+    chosen = [f for f in where if f.model.predicate in preds]
+    if not chosen and preds:  # "where did the CSTO foreign ministers meet": their meeting
+        chosen = [
+            f
+            for other in named_after(kb, entity.id)
+            for f in placed(kb, other, vocab)
+            if f.model.predicate in preds
+        ]
+    chosen = chosen or where
     if not chosen:
-        return _not_found(
+        return not_found(
             f"The sources do not say where {entity.name} is or was",
             f"Try `what {entity.id}` for what is known.",
         ), reading
@@ -436,7 +459,7 @@ def _happened(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
     except DateError:
         pass
     reading = Reading("what happened in <place>", tuple(vocab.places))
-    place = _find(kb, m.group("x"), vocab)
+    place = find(kb, m.group("x"), vocab)
     if isinstance(place, Answer):
         return place, reading
     pid = place.entity.id
@@ -445,13 +468,13 @@ def _happened(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
     }
     facts = []
     for eid in inside:
-        for f in _facts(kb, eid):
+        for f in claims_of(kb, eid):
             c = f.model
             if c.place == eid or (c.object == eid and c.predicate in vocab.places):
                 facts.append(f)
     facts = sorted(dict.fromkeys(facts), key=lambda f: f.when.sort_key() if f.when else ())
     if not facts:
-        return _not_found(
+        return not_found(
             f"Nothing is recorded as happening in {place.entity.name}",
             f"No claim has {place.entity.name} as its place. Try `what {pid}`.",
         ), reading
@@ -468,7 +491,7 @@ def _connected(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Re
         m = pattern.match(q)
         if m:
             reading = Reading("how is X connected to Y")
-            x, y = _find(kb, m.group("x"), vocab), _find(kb, m.group("y"), vocab)
+            x, y = find(kb, m.group("x"), vocab), find(kb, m.group("y"), vocab)
             for part in (x, y):
                 if isinstance(part, Answer):
                     return part, reading
@@ -499,7 +522,7 @@ def _involving(kb: KnowledgeBase, q: str, linking: Linking) -> Answer:
     names = " and ".join(kb.entities[i].name for i in ids)
     note = _unknown_note(linking)
     if not b.lines:
-        return _not_found(f"No claim involves {names} together", note or "Ask about one at a time.")
+        return not_found(f"No claim involves {names} together", note or "Ask about one at a time.")
     return b.answer(f"What the sources say about {names}", kind="question", note=note)
 
 
@@ -526,16 +549,16 @@ def _fallback(
         answer = _involving(kb, q, linking)
         if linking.unknown and answer.status == "ok":
             first = kb.entities[linking.entity_ids[0]]
-            unknown = echo(", ".join(u.text for u in linking.unknown))
-            note = f"I know nothing about {unknown}; here is what the sources say about "
+            nameless = echo(", ".join(u.text for u in linking.unknown))
+            note = f"I know nothing about {nameless}; here is what the sources say about "
             note += f"{label(first)}."
             answer = replace(answer, note=note)
         return answer, Reading("claims involving the entities named", (), linking)
     if linking.unknown:
-        return _unknown(linking.unknown[0].text), Reading("unknown name", (), linking)
+        return unknown(linking.unknown[0].text), Reading("unknown name", (), linking)
     hits = search_facts(kb, q)
     if not hits:
-        return _not_found(
+        return not_found(
             "I found nothing in the sources about that",
             "No entity is named and no claim holds those words. `help` lists what I can answer.",
         ), Reading("full-text search", (), linking)

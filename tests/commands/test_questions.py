@@ -244,6 +244,23 @@ HELD_OUT_B = [
     ("who is the Russian foreign minister?", "ok", "Sergei Lavrov"),
 ]
 
+# Written before the second round of tuning (on the five failures of half B), and not
+# looked at while tuning: the honest rate of the fixes.
+HELD_OUT_C = [
+    ("who arrived in Astana?", "ok", "Sergei Lavrov"),
+    ("when did Lavrov arrive in Astana?", "ok", "Sergei Lavrov"),
+    ("who is the chairman of the CSTO?", "ok", "Kazakhstan"),
+    ("who supported the CSTO declaration?", "ok", None),
+    ("who opposes the expansion of NATO?", "ok", "Russia"),
+    ("where was the CSTO foreign ministers meeting held?", "ok", "Astana"),
+    ("when was the Kazakh military doctrine signed?", "ok", None),
+    ("is Armenia a member of NATO?", "not_found", "Unknown"),
+    ("what did Serdyukov say about KSOR?", "ok", "Anatoliy Serdyukov"),
+    ("who signed the military doctrine in 2011?", "ok", "Nursultan Nazarbayev"),
+    ("how is Uzbekistan connected to NATO?", "ok", "How Uzbekistan"),
+    ("who proposed the KSOR?", "ok", "Kazakhstan"),
+]
+
 
 def _passes(kb, question, status, needle) -> bool:
     answer = run(kb, question)
@@ -256,7 +273,9 @@ def _passes(kb, question, status, needle) -> bool:
     return answer.status != "ok" or all(line.citations for line in claims)
 
 
-@pytest.mark.parametrize(("name", "table"), [("A", HELD_OUT_A), ("B", HELD_OUT_B)])
+@pytest.mark.parametrize(
+    ("name", "table"), [("A", HELD_OUT_A), ("B", HELD_OUT_B), ("C", HELD_OUT_C)]
+)
 def test_held_out_questions(seed_kb, name, table, capsys):
     failed = [q for q, status, needle in table if not _passes(seed_kb, q, status, needle)]
     rate = 1 - len(failed) / len(table)
@@ -279,3 +298,62 @@ def test_no_question_is_answered_with_a_wrong_entity(seed_kb, question, right, w
         assert right in answer.title
     for w in wrong:
         assert w not in answer.title
+
+
+# ---------------------------------------------------------------- the second round (issue 16)
+
+
+def test_who_verbed_x_reads_a_by_predicate_the_right_way_round(seed_kb):
+    answer, _ = ask(seed_kb, "who supported the declaration?")
+    assert answer.status == "ok"
+    assert answer.title.startswith("Who supported CSTO foreign ministers' declaration")
+    assert answer.title.endswith(": all CSTO members")  # the supporters, not the declaration
+    cited(answer)
+
+
+def test_who_verbed_x_at_a_time(seed_kb):
+    answer, _ = ask(seed_kb, "who chairs the CSTO in April 2012?")
+    assert answer.title == "Who chairs CSTO in April 2012: Kazakhstan"
+    cited(answer)
+    before, _ = ask(seed_kb, "who chairs the CSTO in 2008?")
+    assert before.status == "not_found"
+    assert before.title == "The sources do not say who chairs CSTO in 2008"
+
+
+def test_who_verbed_something_a_claims_value_names(seed_kb):
+    answer, text = ask(seed_kb, "who proposed cooperation with NATO?")
+    assert answer.title == "Who proposed cooperation with NATO: Russia"
+    assert "evacuation" not in text  # the CSTO's other proposal to NATO is not cooperation
+    cited(answer)
+
+
+def test_where_did_a_group_meet_finds_its_meeting(seed_kb):
+    answer, _ = ask(seed_kb, "where did the CSTO foreign ministers meet?")
+    assert answer.title == "Where: CSTO Council of Foreign Ministers: Astana"
+    claims = [line.claim_id for line in answer.lines if line.claim_id]
+    assert claims == ["csto-cfm-meeting-held-astana-2012-04-06"]
+    cited(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "claim"),
+    [
+        ("when did Putin win the election?", "When: Vladimir Putin", "putin-won-presidential"),
+        ("when was KSOR proposed?", "When: Collective Rapid Reaction Force (KSOR)", "kazakhstan"),
+        ("when did Lavrov arrive in Astana?", "When: Sergei Lavrov", "lavrov-arrived-astana"),
+    ],
+)
+def test_when_questions_keep_the_claims_with_their_verb(seed_kb, question, title, claim):
+    answer, _ = ask(seed_kb, question)
+    assert answer.title == title
+    claims = [line.claim_id for line in answer.lines if line.claim_id]
+    assert len(claims) == 1 and claims[0].startswith(claim)
+    assert "Question read as: when did X" in (answer.explain or "")
+    cited(answer)
+
+
+def test_plain_when_commands_are_unchanged(seed_kb):
+    answer, _ = ask(seed_kb, "when ksor")
+    assert answer.title == "When: Collective Rapid Reaction Force (KSOR)"
+    assert len([line for line in answer.lines if line.claim_id]) == 5  # every dated claim
+    assert "Question read as" not in (answer.explain or "")

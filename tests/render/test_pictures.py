@@ -23,7 +23,7 @@ from bot.commands.answer import Answer
 from bot.commands.table import run
 from bot.knowledge.dates import Precision
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.render.pictures import common, timeline
+from bot.render.pictures import common, paths, timeline
 from bot.render.pictures.canvas import RENDER_LOCK
 from bot.render.pictures.common import short_label
 from bot.render.pictures.map import (
@@ -35,6 +35,7 @@ from bot.render.pictures.map import (
     overlap,
 )
 from bot.render.pictures.map_draw import draw_graph
+from bot.render.pictures.paths import PathEdge, PathGraph, draw_paths, layout_paths, path_graph
 from bot.render.pictures.picture import (
     PictureCache,
     Pictures,
@@ -438,3 +439,103 @@ def test_pictures_service_caches_per_snapshot_and_page(seed_kb, timeline_answer,
     assert service.cache.hits == 1
     assert service.for_answer(seed_kb, run(seed_kb, "who lavrov")) is None
     assert len(service.cache) == 1  # answers without pictures are not even looked up
+
+
+# ---------------------------------------------------------------- the connections picture
+
+
+@pytest.fixture(scope="module")
+def link_answer(seed_kb: KnowledgeBase) -> Answer:
+    answer = run(seed_kb, "link putin and ksor")
+    assert answer.status == "ok" and answer.kind == "connections"
+    return answer
+
+
+def test_path_graph_is_the_answers_paths_numbered_like_its_citations(seed_kb, link_answer):
+    data = path_graph(seed_kb, link_answer)
+    assert data is not None
+    assert (data.start, data.goal) == ("vladimir-putin", "ksor")
+    assert data.title == link_answer.title
+    assert data.columns["vladimir-putin"] == 0 and data.columns["ksor"] == 2
+    assert data.columns["russia"] == 1  # "Putin → Russia (Prime Minister) → KSOR"
+    claims = {hop["claim"] for path in link_answer.extra["paths"] for hop in path}
+    assert {e.claim_id for e in data.edges} == claims
+    numbers = {line.claim_id: line.citations for line in link_answer.lines if line.claim_id}
+    for edge in data.edges:
+        assert edge.citations and edge.citations == numbers[edge.claim_id]
+    (prime,) = [e for e in data.edges if e.target == "russia"]
+    assert prime.relation == "Prime Minister"
+    assert {n.id for n in data.nodes if n.is_centre} == {"vladimir-putin", "ksor"}
+
+
+def _check_path_layout(data: PathGraph) -> None:
+    layout = layout_paths(data)
+    assert len(layout.nodes) == len(data.nodes)
+    boxes = [p.box for p in layout.nodes] + [e.box for e in layout.edges]
+    assert _boxes_apart(boxes)
+    for p in layout.nodes:  # an edge label never sits on a dot
+        r = paths.NODE_RADIUS
+        dot = (p.x - r, p.y - r, p.x + r, p.y + r)
+        assert not any(overlap(dot, e.box) for e in layout.edges)
+    for box in boxes:
+        assert box[0] >= 0 and box[2] <= layout.width and box[3] <= layout.height
+    xs = {p.node.id: p.x for p in layout.nodes}
+    for e in data.edges:  # every hop goes one column to the right
+        assert xs[e.source] < xs[e.target]
+
+
+def test_path_layout_has_no_overlaps(seed_kb, link_answer):
+    for answer in (link_answer, run(seed_kb, "how is Serdyukov related to the CSTO?")):
+        data = path_graph(seed_kb, answer)
+        assert data is not None
+        _check_path_layout(data)
+
+
+def test_crowded_paths_still_have_no_overlaps():
+    nodes = [Node("a", "Collective Security Treaty Organization", "organisation", True)]
+    nodes += [Node(f"m{i}", f"Ministry of Foreign Affairs {i}", "place") for i in range(5)]
+    nodes.append(Node("z", "Z", "person", True))
+    columns = {"a": 0, "z": 2} | {f"m{i}": 1 for i in range(5)}
+    edges = [
+        PathEdge("a", f"m{i}", "offers to cooperate with " * 3, f"c{i}", (i,)) for i in range(5)
+    ]
+    edges += [PathEdge(f"m{i}", "z", "in the same claim", f"d{i}", (9, 10 + i)) for i in range(5)]
+    _check_path_layout(PathGraph("t", "a", "z", tuple(nodes), columns, tuple(edges), 5))
+
+
+def test_link_picture_is_a_png(seed_kb, link_answer):
+    picture = picture_for(seed_kb, link_answer)
+    assert picture is not None
+    name, png = picture
+    assert name == "link-vladimir-putin-ksor.png"
+    image = imread(io.BytesIO(png))
+    assert image.shape[1] == common.WIDTH and 200 <= image.shape[0] <= common.MAX_HEIGHT
+    assert picture_for(seed_kb, run(seed_kb, "link csto and csto")) is None  # an error
+
+
+def test_dollar_signs_in_a_path_are_text_not_maths():
+    data = PathGraph(
+        "Link: $1 Fund$",
+        "a",
+        "b",
+        (Node("a", "$1 Fund$", "organisation", True), Node("b", PAID, "person", True)),
+        {"a": 0, "b": 1},
+        (PathEdge("a", "b", "pays $3 to $4", "claim", (7,)),),
+        1,
+    )
+    with RENDER_LOCK:
+        fig = draw_paths(data)
+    _assert_written_as_is(fig, {"Link: $1 Fund$", "$1 Fund$", PAID, "pays $3 to $4 [7]"})
+
+
+def test_everything_laid_out_in_a_path_is_drawn(seed_kb, link_answer):
+    data = path_graph(seed_kb, link_answer)
+    assert data is not None
+    layout = layout_paths(data)
+    with RENDER_LOCK:
+        _, texts = _drawn(draw_paths(data))
+    drawn = {t.get_text() for t in texts}
+    assert {p.text for p in layout.nodes} | {layout.title, layout.subtitle} <= drawn
+    assert {e.text for e in layout.edges} <= drawn
+    assert {"Type:", "Person", "Country"} <= drawn
+    assert all(common.cite_text(e.edge.citations) in e.text for e in layout.edges)

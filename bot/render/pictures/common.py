@@ -39,6 +39,7 @@ EDGE_INK = "#94a3b8"
 
 TIMELINE_KINDS = frozenset({"timeline", "dates"})
 MAP_KINDS = frozenset({"map"})
+PATH_KINDS = frozenset({"connections"})
 
 _TYPE_ORDER = {t.value: i for i, t in enumerate(EntityType)}
 

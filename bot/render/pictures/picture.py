@@ -19,11 +19,12 @@ from typing import TypeVar
 
 from bot.commands.answer import Answer
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.render.pictures.common import MAP_KINDS, TIMELINE_KINDS, HasLines, slug
+from bot.render.pictures.common import MAP_KINDS, PATH_KINDS, TIMELINE_KINDS, HasLines, slug
 
 try:  # the drawing modules need matplotlib, an optional extra
     from bot.render.pictures.map import graph_data
     from bot.render.pictures.map_draw import render_graph
+    from bot.render.pictures.paths import path_graph, render_paths
     from bot.render.pictures.timeline import timeline_data
     from bot.render.pictures.timeline_draw import render_timeline
 except ModuleNotFoundError as exc:
@@ -53,7 +54,8 @@ def picture_for(
     """The picture that goes with an answer, as (filename, PNG), or None if it has none.
 
     Timelines (`timeline`, `when`, `on`) draw the lines of `page` (or of the whole answer);
-    maps draw the entity's whole neighbourhood, numbered like the answer's citations.
+    maps draw the entity's whole neighbourhood, numbered like the answer's citations;
+    connections (`link`) draw the answer's best paths, one arrow per cited claim.
     Raises PicturesUnavailable for an answer that has a picture when matplotlib is missing.
     """
     if answer.status != "ok":
@@ -72,6 +74,12 @@ def picture_for(
         if not graph.edges:
             return None
         return f"map-{slug(answer.entity_id)}.png", render_graph(graph)
+    if answer.kind in PATH_KINDS:
+        _require_matplotlib()
+        paths = path_graph(kb, answer)
+        if paths is None:
+            return None
+        return f"link-{slug(paths.start)}-{slug(paths.goal)}.png", render_paths(paths)
     return None
 
 
@@ -163,7 +171,7 @@ class Pictures:
 
         Without matplotlib the answer goes out without its picture, and the log says once
         what to install."""
-        if answer.status != "ok" or answer.kind not in TIMELINE_KINDS | MAP_KINDS:
+        if answer.status != "ok" or answer.kind not in TIMELINE_KINDS | MAP_KINDS | PATH_KINDS:
             return None
         shown = tuple(line.claim_id for line in page.lines) if page is not None else None
         key = cache_key(kb, f"{answer.kind}:{answer.command or answer.title}", shown)
