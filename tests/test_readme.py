@@ -13,7 +13,13 @@ from bot.render.text import render_text
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
-QUESTIONS = ("who kazykhanov", "when was KSOR proposed?", "what kaz")
+QUESTIONS = (
+    "who kazykhanov",
+    "when was KSOR proposed?",
+    "who chairs the CSTO?",
+    "is Armenia in the CSTO?",
+    "what kaz",
+)
 BLOCK = re.compile(r"(<!-- session:start -->.*?```text\n)(.*?)(```)", re.DOTALL)
 
 

@@ -43,6 +43,7 @@ from bot.commands.question_reading import (
     unknown,
 )
 from bot.commands.search import search_facts
+from bot.commands.standing import membership_answer, role_answer
 from bot.commands.textsafety import echo
 from bot.commands.vocabulary import Vocabulary, stem, vocabulary
 from bot.knowledge.dates import DateError, DateValue
@@ -293,37 +294,7 @@ def _membership(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, R
         and f.model.object == y.entity.id
         and f.model.predicate in vocab.membership
     ]
-    current = [f for f in claims if f.model.rank != Rank.DEPRECATED]
-    if period is not None:
-        current = [f for f in current if holds_at(f, period)]
-    b = Builder(kb)
-    xn, yn = x.entity.name, y.entity.name
-    when = f" in {period.display()}" if period else ""
-    if current:
-        for f in current:
-            b.fact(f)
-        return x.explained(
-            b.answer(f"Yes: {xn} is a member of {label(y.entity)}{when}", kind="question")
-        ), reading
-    for f in claims:
-        b.fact(f, "On record")
-    members = [
-        f
-        for f in kb.claims_by_entity.get(y.entity.id, ())
-        if f.model.object == y.entity.id
-        and f.model.predicate == "member_of"
-        and f.model.rank != Rank.DEPRECATED
-    ]
-    if members:
-        names = ", ".join(
-            kb.entities[f.model.subject].name for f in members if f.model.subject in kb.entities
-        )
-        b.add(f"Members of {yn} on record: {names}", "What the sources do say", members)
-    return not_found(
-        f"Unknown: the sources do not say that {xn} is a member of {label(y.entity)}{when}",
-        "I answer only from the claims; none says so" + (" for that time." if period else "."),
-        b,
-    ), reading
+    return x.explained(membership_answer(kb, x.entity, y.entity, claims, period)), reading
 
 
 def _role(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:
@@ -344,47 +315,10 @@ def _role(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading
         y = find(kb, y_text, vocab)
         if isinstance(y, Answer):
             continue
-        return _role_answer(kb, role, y, vocab), Reading(
+        return role_answer(kb, role, y, vocab), Reading(
             "who is the <role> of Y", tuple(vocab.roles)
         )
     return None
-
-
-def _role_answer(kb: KnowledgeBase, role: str, y: Found, vocab: Vocabulary) -> Answer:
-    text = " ".join(vocab.role_words.get(w.casefold(), w) for w in role.split())
-    wanted = [w for w in text.split() if w.casefold() not in FUNCTION_WORDS]
-    held = [
-        f
-        for f in claims_of(kb, y.entity.id)
-        if f.model.object == y.entity.id and f.model.predicate in vocab.roles
-    ]
-
-    def fits(f: Fact) -> bool:
-        have = {stem(w) for w in fold(f.model.value or "").split()}
-        return bool(wanted) and all(
-            stem(w) in have or f.model.predicate in vocab.predicates(w) for w in wanted
-        )
-
-    facts = [f for f in held if fits(f)]
-    b = Builder(kb)
-    if not facts:
-        for f in held:
-            b.fact(f, f"Roles on record for {y.entity.name}")
-        return not_found(
-            f"The sources name no {echo(role)} of {label(y.entity)}",
-            "I answer only from the claims; none names one.",
-            b,
-        )
-    names = ", ".join(
-        dict.fromkeys(
-            kb.entities[f.model.subject].name for f in facts if f.model.subject in kb.entities
-        )
-    )
-    for f in facts:
-        b.fact(f)
-    return y.explained(
-        b.answer(f"{role[:1].upper()}{role[1:]} of {label(y.entity)}: {names}", kind="question")
-    )
 
 
 def _when(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading] | None:

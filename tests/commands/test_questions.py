@@ -74,7 +74,7 @@ def test_who_signed_the_doctrine(seed_kb):
 def test_membership_yes_with_citation(seed_kb):
     answer, text = ask(seed_kb, "is Armenia in the CSTO?")
     assert answer.status == "ok"
-    assert answer.title == "Yes: Armenia is a member of CSTO"
+    assert answer.title == "Yes: Armenia is a member of CSTO (as of April 2012)"
     assert "April 2012: Armenia is a member of the CSTO" in text
     cited(answer)
 
