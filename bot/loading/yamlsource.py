@@ -59,20 +59,32 @@ def scalar_value(tag: str, value: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong in a knowledge file, located for the editor."""
+    """One thing wrong in a knowledge file, located for the editor.
+
+    An "error" stops the load; a "warning" is worth fixing but loads; a "note" stands for
+    errors held back (it names its file in the message, so it prints without a location)."""
 
     file: str
     line: int | None
     column: int | None
     message: str
+    severity: str = "error"
 
     def __str__(self) -> str:
+        if self.severity == "note":
+            return self.message
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
+        if self.severity == "warning":
+            return f"{where}: warning: {self.message}"
         return f"{where}: {self.message}"
+
+    def warning(self) -> Problem:
+        """The same problem as a warning: worth fixing, but the fact base loads."""
+        return Problem(self.file, self.line, self.column, self.message, "warning")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +92,7 @@ class Problem:
             "line": self.line,
             "column": self.column,
             "message": self.message,
+            "severity": self.severity,
         }
 
 
