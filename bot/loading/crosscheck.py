@@ -19,8 +19,11 @@ from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, Origin
 from bot.loading.cache import LoadCache
 from bot.loading.files import article_path_problem, read_bounded
 from bot.loading.parse import _ITEM, Item, ParsedFile
+from bot.loading.quotediff import closest_passage
 from bot.loading.rootcause import FollowOns
 from bot.loading.yamlsource import Path, Problem
+
+MAX_QUOTE_DIFFS = 200  # per load: past that, a wrong quote is only said to be wrong
 
 
 class _CrossChecker:
@@ -62,6 +65,7 @@ class _CrossChecker:
         )
         # Each paragraph is folded for quote matching once, not once per quote.
         self._folded: dict[tuple[str, int], str] = {}
+        self._diffs = 0  # quotes compared with their paragraph to show what differs
 
     def run(self) -> list[Problem]:
         for pf in self.parsed:
@@ -377,6 +381,22 @@ class _CrossChecker:
             if len(self.problems) == before:
                 self.new_facts[claim.id] = (claim, infos, fact)
 
+    def _closest_passage(self, ref: Any, paragraph: str) -> str:
+        """How a quote found in no paragraph differs from the closest passage of its own."""
+        copy = (
+            " Copy it exactly from the article (only spacing, quote marks and dashes may differ)."
+        )
+        self._diffs += 1
+        if self._diffs > MAX_QUOTE_DIFFS:
+            return copy  # bounded work, however many quotes are wrong
+        passage = closest_passage(_fold_quote(ref.quote), paragraph)
+        if passage is None:
+            return copy
+        return (
+            f" Closest in paragraph {ref.paragraph}: '{passage}' (marked [the quote → the "
+            "article])." + copy
+        )
+
     def _reference(self, item: Item, ref: Any, sub: Path) -> Citation | None:
         info = self.articles.get(ref.article)
         if info is None:
@@ -404,10 +424,7 @@ class _CrossChecker:
         if _fold_quote(ref.quote) not in paragraph:
             found = find_paragraph(ref.quote, info.paragraphs)
             hint = (
-                f" It is in paragraph {found}."
-                if found
-                else " Copy it exactly from the article (only spacing, quote marks and dashes "
-                "may differ)."
+                f" It is in paragraph {found}." if found else self._closest_passage(ref, paragraph)
             )
             self.problems.append(
                 item.problem(
