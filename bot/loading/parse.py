@@ -178,7 +178,7 @@ def _items(doc: SourceDoc, parsed: KnowledgeFile) -> dict[str, list[Item]]:
 
 
 def _parse_file_slow(name: str, raw: bytes) -> ParsedFile:
-    doc = read_yaml(name, raw)
+    doc = read_yaml(name, raw, show_text=True)
     problems = list(doc.problems)
     items: dict[str, list[Item]] = {k: [] for k in _ITEM}
     if problems:
