@@ -31,7 +31,7 @@ def test_a_bad_value_says_line_and_column(tmp_path):
 def test_a_syntax_error_is_located_and_shows_no_text_of_the_file(tmp_path):
     secret = "Mz" + "q" * 40
     message = _error(tmp_path, f'prefix: "!\nnote: {secret}\n')
-    assert message.startswith(f"{tmp_path / 'config.yaml'}:3:1: YAML syntax error")
+    assert message.startswith(f"{tmp_path / 'config.yaml'}:1:9: YAML syntax error")
     assert "from line 1, column 9" in message and secret[-8:] not in message
 
 

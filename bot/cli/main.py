@@ -46,9 +46,10 @@ def _print_problems(problems: Sequence[Problem]) -> None:
     stream = sys.stderr
     for p in problems:
         print(visible(str(p)), file=stream)
-    files = len({p.file for p in problems})
+    errors = [p for p in problems if p.severity == "error"]  # not the "… and 44 more" notes
+    files = len({p.file for p in errors})
     print(
-        f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} "
+        f"\n{len(errors)} problem{'s' if len(errors) != 1 else ''} in {files} "
         f"file{'s' if files != 1 else ''}; nothing was loaded.",
         file=stream,
     )
@@ -80,12 +81,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                 {
                     "ok": result.ok,
                     "problems": [p.to_json() for p in result.problems],
+                    "warnings": [p.to_json() for p in result.warnings],
                     "summary": result.kb.summary() if result.kb else None,
                 },
                 indent=2,
             )
         )
         return 0 if result.ok else 1
+    for w in result.warnings:  # printed, but they do not fail the check
+        print(str(w), file=sys.stderr)
     if not result.ok or result.kb is None:
         _print_problems(result.problems)
         return 1
@@ -96,6 +100,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  entities:   {s['entities']} ({by_type})")
     print(f"  claims:     {s['claims']} ({s['dated_claims']} dated)")
     print(f"  references: {s['references']}, every quote verified against {settings.seeds_dir}")
+    if result.warnings:
+        n = len(result.warnings)
+        print(f"  warnings:   {n} (listed above; worth fixing, but they do not fail the check)")
     return 0
 
 

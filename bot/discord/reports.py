@@ -20,8 +20,11 @@ def problem_pages(problems: tuple[Problem, ...]) -> list[str]:
     current: list[str] = []
     size = 0
     for p in problems:
-        where = code(f"{p.file}:{p.line or '?'}:{p.column or '?'}", 300)
-        line = fit(f"• `{where}` {escape(p.message)}", 900)
+        if p.severity == "note":  # "… and 44 errors about ids that file defines": no place
+            line = fit(f"• {escape(p.message)}", 900)
+        else:
+            where = code(f"{p.file}:{p.line or '?'}:{p.column or '?'}", 300)
+            line = fit(f"• `{where}` {escape(p.message)}", 900)
         if current and size + len(line) > PAGE_CHARS:
             pages.append("\n".join(current))
             current, size = [], 0

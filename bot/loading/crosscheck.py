@@ -19,7 +19,11 @@ from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, Origin
 from bot.loading.cache import LoadCache
 from bot.loading.files import article_path_problem, read_bounded
 from bot.loading.parse import _ITEM, Item, ParsedFile
+from bot.loading.quotediff import closest_passage
+from bot.loading.rootcause import FollowOns
 from bot.loading.yamlsource import Path, Problem
+
+MAX_QUOTE_DIFFS = 200  # per load: past that, a wrong quote is only said to be wrong
 
 
 class _CrossChecker:
@@ -48,6 +52,9 @@ class _CrossChecker:
         self.entity_list: list[tuple[Entity, Origin]] = []
         self.new_labels: dict[str, tuple[Entity, tuple[tuple[str, str] | None, ...]]] = {}
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # worth fixing, but the fact base loads
+        # Errors about ids that a broken file defines are held back (see rootcause).
+        self.follow_ons = FollowOns((pf.doc.file, pf.lost) for pf in parsed if pf.lost)
         self.articles: dict[str, ArticleInfo] = {}
         self.entities: dict[str, Item] = {}
         self.facts: list[Fact] = []
@@ -58,6 +65,7 @@ class _CrossChecker:
         )
         # Each paragraph is folded for quote matching once, not once per quote.
         self._folded: dict[tuple[str, int], str] = {}
+        self._diffs = 0  # quotes compared with their paragraph to show what differs
 
     def run(self) -> list[Problem]:
         for pf in self.parsed:
@@ -74,6 +82,7 @@ class _CrossChecker:
             self.memo.labels = self.new_labels
             self.memo.entity_state = self.new_entity_state
             self.memo.claim_files = self.new_claim_files
+        self.problems = self.follow_ons.apply(self.problems)
         return self.problems
 
     def _unique(self, items: Iterable[Item], kind: str) -> dict[str, Item]:
@@ -149,21 +158,22 @@ class _CrossChecker:
             and len(self.entities) == len(items)
         ):
             self.entity_list = old[1]
+            self.warnings += old[2]
             self.new_entity_state = old
             for entity, _ in old[1]:  # keep the name keys for the next load
                 self.new_labels[entity.id] = self.old_labels[entity.id]
             return
-        before = len(self.problems)
+        before, warned = len(self.problems), len(self.warnings)
         self._check_entities()
         self.entity_list = [(item.model, item.origin) for item in self.entities.values()]
         if len(self.problems) == before and len(self.entities) == len(items):
-            self.new_entity_state = (files, self.entity_list)
+            self.new_entity_state = (files, self.entity_list, tuple(self.warnings[warned:]))
 
     def _check_entities(self) -> None:
         owners: dict[str, tuple[Item, str]] = {}
         for item in self.entities.values():
             entity: Entity = item.model
-            mine: set[str] = set()
+            mine: dict[str, tuple[str, str]] = {}  # name as written -> (kind, label)
             for kind, label, sub, key in self._labels(entity):
                 if key is None:
                     self.problems.append(
@@ -174,15 +184,9 @@ class _CrossChecker:
                     continue
                 exact, folded = key
                 if exact in mine:
-                    self.problems.append(
-                        item.problem(
-                            f"the {kind} '{label}' repeats another name of '{entity.id}'; "
-                            "list each name once.",
-                            *sub,
-                        )
-                    )
+                    self._repeated_name(item, kind, label, sub, mine[exact])
                     continue
-                mine.add(exact)
+                mine[exact] = (kind, label)
                 other = owners.get(folded)
                 if other is not None and other[0] is not item:
                     self.problems.append(_shared_name(item, kind, label, sub, other))
@@ -190,6 +194,28 @@ class _CrossChecker:
                 owners.setdefault(folded, (item, label))
             for i, parent in enumerate(entity.part_of):
                 self._check_entity_ref(item, parent, ("part_of", i))
+
+    def _repeated_name(
+        self, item: Item, kind: str, label: str, sub: Path, first: tuple[str, str]
+    ) -> None:
+        """A name listed twice is an error; twice but for case, only a warning: lookups
+        ignore case, so the second adds nothing but harms nothing either."""
+        ident = item.model.id
+        if _written(label) != _written(first[1]):
+            self.warnings.append(
+                item.problem(
+                    f"the {kind} '{label}' differs from the {first[0]} '{first[1]}' of "
+                    f"'{ident}' only in case; lookups ignore case, so it can go.",
+                    *sub,
+                ).warning()
+            )
+            return
+        self.problems.append(
+            item.problem(
+                f"the {kind} '{label}' repeats another name of '{ident}'; list each name once.",
+                *sub,
+            )
+        )
 
     def _labels(self, entity: Entity) -> list[tuple[str, str, Path, tuple[str, str] | None]]:
         """(kind, label, path, keys) per name: the keys are the name as written (NFKC,
@@ -216,9 +242,8 @@ class _CrossChecker:
         target = self.entities.get(ident)
         if target is None:
             hint = _closest(ident, self.entities)
-            self.problems.append(
-                item.problem(f"'{ident}' is not the id of any entity.{hint}", *sub)
-            )
+            problem = item.problem(f"'{ident}' is not the id of any entity.{hint}", *sub)
+            self.problems.append(self.follow_ons.note(problem, "entities", ident))
         elif types and target.model.type not in types:
             names = " or ".join(sorted(t.value for t in types))
             self.problems.append(
@@ -356,17 +381,32 @@ class _CrossChecker:
             if len(self.problems) == before:
                 self.new_facts[claim.id] = (claim, infos, fact)
 
+    def _closest_passage(self, ref: Any, paragraph: str) -> str:
+        """How a quote found in no paragraph differs from the closest passage of its own."""
+        copy = (
+            " Copy it exactly from the article (only spacing, quote marks and dashes may differ)."
+        )
+        self._diffs += 1
+        if self._diffs > MAX_QUOTE_DIFFS:
+            return copy  # bounded work, however many quotes are wrong
+        passage = closest_passage(_fold_quote(ref.quote), paragraph)
+        if passage is None:
+            return copy
+        return (
+            f" Closest in paragraph {ref.paragraph}: '{passage}' (marked [the quote → the "
+            "article])." + copy
+        )
+
     def _reference(self, item: Item, ref: Any, sub: Path) -> Citation | None:
         info = self.articles.get(ref.article)
         if info is None:
             hint = _closest(ref.article, self.articles)
-            self.problems.append(
-                item.problem(
-                    f"'{ref.article}' is not the id of any article in the sources.{hint}",
-                    *sub,
-                    "article",
-                )
+            problem = item.problem(
+                f"'{ref.article}' is not the id of any article in the sources.{hint}",
+                *sub,
+                "article",
             )
+            self.problems.append(self.follow_ons.note(problem, "articles", ref.article))
             return None
         count = len(info.paragraphs)
         if ref.paragraph > count:
@@ -384,10 +424,7 @@ class _CrossChecker:
         if _fold_quote(ref.quote) not in paragraph:
             found = find_paragraph(ref.quote, info.paragraphs)
             hint = (
-                f" It is in paragraph {found}."
-                if found
-                else " Copy it exactly from the article (only spacing, quote marks and dashes "
-                "may differ)."
+                f" It is in paragraph {found}." if found else self._closest_passage(ref, paragraph)
             )
             self.problems.append(
                 item.problem(
@@ -432,6 +469,11 @@ def _label_keys(label: str) -> tuple[str, str] | None:
     if not folded:
         return None
     return " ".join(unicodedata.normalize("NFKC", label).casefold().split()), folded
+
+
+def _written(label: str) -> str:
+    """A name as written, up to Unicode normalisation and spacing (case kept)."""
+    return " ".join(unicodedata.normalize("NFKC", label).split())
 
 
 def _shared_name(item: Item, kind: str, label: str, sub: Path, other: tuple[Item, str]) -> Problem:

@@ -45,6 +45,7 @@ class LoadResult:
     parsed_files: int = 0  # files not in the in-memory cache: parsed, or read from disk
     cached_files: int = 0  # of those, files read from the disk cache (not parsed)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    warnings: tuple[Problem, ...] = ()  # worth fixing, but they do not stop the load
 
     @property
     def ok(self) -> bool:
@@ -126,8 +127,9 @@ def _load(
             ),
         )
     names = tuple(_display_name(p, knowledge_dir) for p in paths)
+    warnings = tuple(checker.warnings)
     if problems:
-        return LoadResult(None, tuple(problems), names, fresh, from_disk, timings)
+        return LoadResult(None, tuple(problems), names, fresh, from_disk, timings, warnings)
     clock = time.perf_counter()
     kb = KnowledgeBase.build(
         checker.articles.values(),
@@ -139,7 +141,7 @@ def _load(
         previous=previous,
     )
     timings["build"] = time.perf_counter() - clock
-    return LoadResult(kb, (), names, fresh, from_disk, timings)
+    return LoadResult(kb, (), names, fresh, from_disk, timings, warnings)
 
 
 def _read_files(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -15,6 +15,7 @@ from bot.knowledge.model import Article, Claim, Entity, KnowledgeFile
 from bot.knowledge.snapshot import Origin
 from bot.loading.fastpath import _fast_read
 from bot.loading.files import _digest
+from bot.loading.rootcause import Lost, ids_in_data, ids_in_text, ids_of_dropped
 from bot.loading.schema_errors import validation_problems
 from bot.loading.yamlsource import Path, Problem, SourceDoc, read_yaml
 
@@ -101,6 +102,9 @@ class ParsedFile:
     doc: SourceDoc
     items: dict[str, list[Item]]
     problems: list[Problem]
+    # ids this file defines that were not loaded (the whole file after a YAML error, or the
+    # items that failed validation): errors elsewhere about them are follow-on errors.
+    lost: Lost = field(default_factory=dict)
 
 
 def _parse_file(
@@ -174,11 +178,12 @@ def _items(doc: SourceDoc, parsed: KnowledgeFile) -> dict[str, list[Item]]:
 
 
 def _parse_file_slow(name: str, raw: bytes) -> ParsedFile:
-    doc = read_yaml(name, raw)
+    doc = read_yaml(name, raw, show_text=True)
     problems = list(doc.problems)
     items: dict[str, list[Item]] = {k: [] for k in _ITEM}
     if problems:
-        return ParsedFile(doc, items, problems)
+        lost = ids_in_data(doc.data) if doc.data is not None else _ids_in_raw(raw)
+        return ParsedFile(doc, items, problems, lost)
     data = doc.data
     if not isinstance(data, dict):
         problems.append(
@@ -200,6 +205,7 @@ def _parse_items(doc: SourceDoc, file_error: ValidationError) -> ParsedFile:
     """Slow path for a file with errors: report them all, and keep the good items so the
     cross-file checks still run on them (an editor sees every problem in one pass)."""
     items: dict[str, list[Item]] = {k: [] for k in _ITEM}
+    dropped: dict[str, list[int]] = {}
     for section, adapter in _ITEM.items():
         raw_items = doc.data.get(section)
         if not isinstance(raw_items, list):
@@ -208,8 +214,14 @@ def _parse_items(doc: SourceDoc, file_error: ValidationError) -> ParsedFile:
             try:
                 items[section].append(Item(adapter.validate_python(raw), doc, (section, i)))
             except ValidationError:
-                continue  # already reported, with its location, by the file-level error
-    return ParsedFile(doc, items, validation_problems(doc, file_error))
+                dropped.setdefault(section, []).append(i)  # reported by the file-level error
+    lost = ids_of_dropped(doc.data, dropped)
+    return ParsedFile(doc, items, validation_problems(doc, file_error), lost)
+
+
+def _ids_in_raw(raw: bytes) -> Lost:
+    """The ids a file YAML could not read seems to define (see rootcause.ids_in_text)."""
+    return ids_in_text(raw.decode("utf-8", "replace"))
 
 
 _MODEL = {"articles": Article, "entities": Entity, "claims": Claim}

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from bot.loading.yamlhints import explain
+
 try:  # libyaml is much faster; fall back to the pure-Python loader where it is missing.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -59,20 +61,32 @@ def scalar_value(tag: str, value: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong in a knowledge file, located for the editor."""
+    """One thing wrong in a knowledge file, located for the editor.
+
+    An "error" stops the load; a "warning" is worth fixing but loads; a "note" stands for
+    errors held back (it names its file in the message, so it prints without a location)."""
 
     file: str
     line: int | None
     column: int | None
     message: str
+    severity: str = "error"
 
     def __str__(self) -> str:
+        if self.severity == "note":
+            return self.message
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
+        if self.severity == "warning":
+            return f"{where}: warning: {self.message}"
         return f"{where}: {self.message}"
+
+    def warning(self) -> Problem:
+        """The same problem as a warning: worth fixing, but the fact base loads."""
+        return Problem(self.file, self.line, self.column, self.message, "warning")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +94,7 @@ class Problem:
             "line": self.line,
             "column": self.column,
             "message": self.message,
+            "severity": self.severity,
         }
 
 
@@ -193,8 +208,9 @@ def too_big_message(size: int) -> str:
     )
 
 
-def read_yaml(file: str, raw: bytes) -> SourceDoc:
-    """Parse one knowledge file. Never raises: problems are collected on the result."""
+def read_yaml(file: str, raw: bytes, *, show_text: bool = False) -> SourceDoc:
+    """Parse one file. Never raises: problems are collected on the result. `show_text` lets
+    a syntax error quote the offending line (knowledge files; not the config's secrets)."""
     doc = SourceDoc(file=file, data=None)
     if len(raw) > MAX_FILE_BYTES:
         doc.problems.append(
@@ -241,19 +257,7 @@ def read_yaml(file: str, raw: bytes) -> SourceDoc:
         )
         return doc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        what = exc.problem or "the YAML could not be read"
-        if exc.context:  # "while parsing a block mapping, did not find expected key"
-            start = exc.context_mark
-            since = ""
-            if start is not None and mark is not None and start.line != mark.line:
-                since = f" (from line {start.line + 1}, column {start.column + 1})"
-            what = f"{exc.context}{since}, {what}"
-        if "\t" in what or "tab" in what.lower() or _char_at(text, mark) == "\t":
-            what += " (YAML indents with spaces, never tabs)"
-        doc.problems.append(Problem(file, line, col, f"YAML syntax error: {what}."))
+        doc.problems.append(Problem(file, *explain(text, exc, show_text)))
         return doc
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         doc.problems.append(Problem(file, None, None, f"YAML error: {exc}"))
@@ -321,14 +325,3 @@ def _reader_position(text: str, exc: yaml.reader.ReaderError) -> tuple[int, int]
     else:
         before = text[: exc.position]
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-
-
-def _char_at(text: str, mark: yaml.Mark | None) -> str:
-    """The character a syntax error points at ('' if none): libyaml's "found character
-    that cannot start any token" is, most of the time, a tab."""
-    if mark is None:
-        return ""
-    lines = text.split("\n")
-    if mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
-        return ""
-    return lines[mark.line][mark.column]

@@ -116,8 +116,13 @@ CASES: dict[str, Case] = {
     ),
     "tab-indented-list": Case("entities:\n\t- id: x\n", "never tabs", 2, 1),
     "tab-in-mapping": Case("entities:\n  - id: x\n\t  name: y\n", "never tabs", 3),
-    "two-documents": Case("entities: []\n---\nclaims: []\n", "expected a single document", 2, 1),
-    "unclosed-quote": Case('entities:\n  - name: "Astana\n    id: x\n', "(from line 2", 4),
+    "two-documents": Case("entities: []\n---\nclaims: []\n", "one YAML document", 2, 1),
+    "unclosed-quote": Case(
+        'entities:\n  - name: "Astana\n    id: x\n',
+        "the value in quotes from line 2, column 11 is never closed",
+        2,
+        11,
+    ),
 }
 
 
@@ -219,11 +224,11 @@ def test_questions_never_wait_for_a_hostile_reload(kb_copy, monkeypatch):
     reading, release = threading.Event(), threading.Event()
     real = bot.loading.parse.read_yaml
 
-    def slow_read(file: str, raw: bytes):
+    def slow_read(file: str, raw: bytes, **options):
         if file.endswith("hostile.yaml"):
             reading.set()
             assert release.wait(30)
-        return real(file, raw)
+        return real(file, raw, **options)
 
     monkeypatch.setattr(bot.loading.parse, "read_yaml", slow_read)
     outcomes = []
