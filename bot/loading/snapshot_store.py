@@ -33,6 +33,8 @@ import os
 import stat
 import tempfile
 import threading
+from array import array
+from itertools import pairwise
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -83,9 +85,19 @@ def _date_out(d: DateValue | None) -> list[Any] | None:
     return [start, end, d.precision.value, d.text, d.year_inferred, d.is_range]
 
 
-def _date_in(v: Any) -> DateValue | None:
+def _date_in(v: Any, memo: dict[tuple, DateValue] | None = None) -> DateValue | None:
+    """A date as `_date_out` wrote it, validated as DateValue validates (each distinct date
+    once when a memo is given: claims share their dates)."""
     if v is None:
         return None
+    if memo is not None:
+        if not isinstance(v, list):
+            raise ValueError("not a date")
+        key = tuple(v)
+        known = memo.get(key)
+        if known is None:
+            known = memo[key] = _date_in(v)  # type: ignore[assignment]
+        return known
     start, end, precision, text, inferred, is_range = v
     if not (isinstance(text, str) and type(inferred) is bool and type(is_range) is bool):
         raise ValueError("not a date")
@@ -116,11 +128,48 @@ def _opt(v: Any) -> str | None:
     return None if v is None else _str(v)
 
 
-def _citation_in(v: Any) -> Citation:
+def _citation_in(v: Any, memo: dict[tuple, DateValue]) -> Citation:
     article, paragraph, quote, text, outlet, date = v
     if type(paragraph) is not int:
         raise ValueError("not a paragraph number")
-    return Citation(_str(article), paragraph, _str(quote), _opt(text), _opt(outlet), _date_in(date))
+    when = _date_in(date, memo)
+    return Citation(_str(article), paragraph, _str(quote), _opt(text), _opt(outlet), when)
+
+
+def _search_out(kb: KnowledgeBase) -> tuple[int, dict[str, bytes]]:
+    """The search index as a word table and CSR postings of claim numbers (facts order)."""
+    number = {cid: n for n, cid in enumerate(kb.claims)}
+    index = kb.search_index
+    words = list(index)
+    at, data = array("I", [0]), array("I")
+    for word in words:
+        data.extend(sorted(number[cid] for cid in index[word]))
+        at.append(len(data))
+    table = "\n".join(words).encode("utf-8", "surrogatepass")
+    return len(words), {
+        "search.words": table,
+        "search.at": at.tobytes(),
+        "search.data": data.tobytes(),
+    }
+
+
+def _search_in(parts: dict[str, memoryview], count: int, kb: KnowledgeBase) -> None:
+    """Adopt the stored search index, every offset and claim number checked."""
+    if type(count) is not int or count < 0:
+        raise ValueError("not a word count")
+    words = bytes(parts["search.words"]).decode("utf-8", "surrogatepass").split("\n")
+    if count == 0:
+        words = []
+    at, data = array("I"), array("I")
+    at.frombytes(parts["search.at"])
+    data.frombytes(parts["search.data"])
+    ids = list(kb.claims)
+    if len(words) != count or len(at) != count + 1 or at[0] != 0 or at[-1] != len(data):
+        raise ValueError("the search index's parts do not fit together")
+    if any(a > b for a, b in pairwise(at)) or (len(data) and max(data) >= len(ids)):
+        raise ValueError("the search index points out of range")
+    postings = {w: [ids[i] for i in data[at[n] : at[n + 1]]] for n, w in enumerate(words)}
+    kb.adopt_index("search_index", KnowledgeBase.postings(postings))
 
 
 def _records_out(kb: KnowledgeBase) -> dict[str, bytes]:
@@ -197,12 +246,11 @@ def _records_in(
     )
     if len(entities) != len(rest["entities"]) or len(claims) != len(rest["facts"]):
         raise ValueError("records and their details differ in number")
-    facts = []
+    facts, memo = [], {}
     for claim, (date, start, end, citations, origin) in zip(claims, rest["facts"], strict=True):
-        cits = tuple(_citation_in(c) for c in citations)
-        facts.append(
-            Fact(claim, _date_in(date), _date_in(start), _date_in(end), cits, _origin_in(origin))
-        )
+        cits = tuple(_citation_in(c, memo) for c in citations)
+        when = [_date_in(d, memo) for d in (date, start, end)]
+        facts.append(Fact(claim, *when, cits, _origin_in(origin)))
     hashes = rest["file_hashes"]
     if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
         raise ValueError("not file hashes")
@@ -225,6 +273,8 @@ def _encode(key: str, kb: KnowledgeBase) -> list[bytes | memoryview]:
     parts: dict[str, bytes | memoryview] = dict(_records_out(kb))
     meta, index_parts = matcher_to_parts(kb.matcher)
     parts.update({f"index/{name}": raw for name, raw in index_parts.items()})
+    words, search_parts = _search_out(kb)
+    parts.update(search_parts)
     layout, offset, digest = [], 0, hashlib.blake2b(digest_size=16)
     for name, raw in parts.items():
         layout.append([name, offset, len(raw)])
@@ -235,6 +285,7 @@ def _encode(key: str, kb: KnowledgeBase) -> list[bytes | memoryview]:
             "format": SNAPSHOT_FORMAT,
             "key": key,
             "index": meta,
+            "search_words": words,
             "parts": layout,
             "body": offset,
             "checksum": digest.hexdigest(),
@@ -345,6 +396,7 @@ class SnapshotStore:
         index = {k[6:]: bytes(v) for k, v in parts.items() if k.startswith("index/")}
         matcher = matcher_from_parts(header.get("index"), index, settings)
         kb.adopt_index("matcher", matcher)
+        _search_in(parts, header.get("search_words"), kb)
         for part in parts.values():
             part.release()
         body.release()

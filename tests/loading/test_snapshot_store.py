@@ -73,6 +73,9 @@ def test_a_restart_from_the_snapshot_answers_as_a_cold_load(base):
     for name in ("lavrov", "serdiukov", "csto", "Путин", "nazarbay", "shanghai"):
         assert warm.kb.matcher.match(name) == cold.kb.matcher.match(name)
     assert warm.kb.matcher.complete("ser") == cold.kb.matcher.complete("ser")
+    search, cold_search = warm.kb.search_index, cold.kb.search_index
+    assert {w: search[w] for w in search} == {w: cold_search[w] for w in cold_search}
+    assert [f.id for f in warm.kb.timeline] == [f.id for f in cold.kb.timeline]
 
 
 def test_the_snapshot_folder_and_file_are_private(base):
