@@ -44,7 +44,7 @@ from bot.knowledge.articles import split_paragraphs
 from bot.knowledge.dates import DateValue, Precision
 from bot.knowledge.model import Article, Claim, Entity
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
-from bot.loading.cache import _private_dir, _untrusted, code_version
+from bot.loading.cache import LoadCache, _private_dir, _untrusted, code_version
 from bot.loading.files import article_path_problem, read_bounded
 from bot.matching.decide import MatchSettings
 from bot.matching.serial import matcher_from_parts, matcher_to_parts
@@ -213,7 +213,9 @@ def _records_out(kb: KnowledgeBase) -> dict[str, bytes]:
     }
 
 
-def _articles_in(models: list[Article], rest: list[Any], seeds_dir: FsPath) -> list[ArticleInfo]:
+def _articles_in(
+    models: list[Article], rest: list[Any], seeds_dir: FsPath, memo: LoadCache | None
+) -> list[ArticleInfo]:
     """The articles, each text read again: it must still split into the stored paragraphs."""
     if len(models) != len(rest):
         raise ValueError("articles and their details differ in number")
@@ -229,12 +231,20 @@ def _articles_in(models: list[Article], rest: list[Any], seeds_dir: FsPath) -> l
         when = _date_in(date)
         if when is None:
             raise ValueError("an article without a date")
-        out.append(ArticleInfo(model, when, now, _origin_in(origin)))
+        info = ArticleInfo(model, when, now, _origin_in(origin))
+        out.append(info)
+        if memo is not None:  # as the cross-file check remembers an article it read
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+            memo.articles[model.id] = (model, digest.digest(), info)
     return out
 
 
 def _records_in(
-    parts: dict[str, memoryview], seeds_dir: FsPath, settings: MatchSettings, loaded_by: str
+    parts: dict[str, memoryview],
+    seeds_dir: FsPath,
+    settings: MatchSettings,
+    loaded_by: str,
+    memo: LoadCache | None,
 ) -> KnowledgeBase:
     rest = json.loads(bytes(parts["rest.json"]))
     if not isinstance(rest, dict):
@@ -242,19 +252,25 @@ def _records_in(
     entities = _ENTITIES.validate_json(bytes(parts["entities.json"]))
     claims = _CLAIMS.validate_json(bytes(parts["claims.json"]))
     articles = _articles_in(
-        _ARTICLES.validate_json(bytes(parts["articles.json"])), rest["articles"], seeds_dir
+        _ARTICLES.validate_json(bytes(parts["articles.json"])), rest["articles"], seeds_dir, memo
     )
     if len(entities) != len(rest["entities"]) or len(claims) != len(rest["facts"]):
         raise ValueError("records and their details differ in number")
-    facts, memo = [], {}
+    facts: list[Fact] = []
+    dates: dict[tuple, DateValue] = {}
     for claim, (date, start, end, citations, origin) in zip(claims, rest["facts"], strict=True):
-        cits = tuple(_citation_in(c, memo) for c in citations)
-        when = [_date_in(d, memo) for d in (date, start, end)]
+        cits = tuple(_citation_in(c, dates) for c in citations)
+        when = [_date_in(d, dates) for d in (date, start, end)]
         facts.append(Fact(claim, *when, cits, _origin_in(origin)))
     hashes = rest["file_hashes"]
     if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
         raise ValueError("not file hashes")
     origins = [_origin_in(o) for o in rest["entities"]]
+    if memo is not None:  # the first reload then takes unchanged claims as they are
+        infos = {a.id: a for a in articles}
+        for fact in facts:
+            cited = tuple(infos.get(ref.article) for ref in fact.model.references)
+            memo.facts[fact.id] = (fact.model, cited, fact)
     return KnowledgeBase.build(
         articles,
         zip(entities, origins, strict=True),
@@ -306,6 +322,45 @@ def _layout(header: Any, body: memoryview) -> dict[str, memoryview]:
     return out
 
 
+def _decode(
+    view: memoryview,
+    key: str,
+    seeds_dir: FsPath,
+    settings: MatchSettings,
+    loaded_by: str,
+    memo: LoadCache | None,
+) -> KnowledgeBase:
+    """The snapshot in `view`, every part checked (see the module's docstring)."""
+    start = len(_MAGIC) + 8
+    if bytes(view[: len(_MAGIC)]) != _MAGIC:
+        raise ValueError("not a snapshot")
+    size = int.from_bytes(view[len(_MAGIC) : start], "little")
+    if not 0 < size <= min(_MAX_HEADER, len(view) - start):
+        raise ValueError("the header's length is out of bounds")
+    header = json.loads(bytes(view[start : start + size]))
+    if not isinstance(header, dict) or header.get("format") != SNAPSHOT_FORMAT:
+        raise ValueError("another snapshot format")
+    if header.get("key") != key:
+        raise ValueError("another key")
+    body = view[start + size :]
+    if header.get("body") != len(body):
+        raise ValueError("the file is not as long as its header says")
+    if hashlib.blake2b(body, digest_size=16).hexdigest() != header.get("checksum"):
+        raise ValueError("damaged: the checksum does not match")
+    parts = _layout(header, body)
+    try:
+        kb = _records_in(parts, seeds_dir, settings, loaded_by, memo)
+        index = {k[6:]: bytes(v) for k, v in parts.items() if k.startswith("index/")}
+        matcher = matcher_from_parts(header.get("index"), index, settings)
+        kb.adopt_index("matcher", matcher)
+        _search_in(parts, header.get("search_words"), kb)
+    finally:  # the file is unmapped next: no view of it may outlive this
+        for part in parts.values():
+            part.release()
+        body.release()
+    return kb
+
+
 class SnapshotStore:
     """Snapshots in `root`/snapshot/, the latest one kept; see the module's docstring."""
 
@@ -334,9 +389,16 @@ class SnapshotStore:
         return True
 
     def read(
-        self, key: str, seeds_dir: FsPath, settings: MatchSettings, loaded_by: str = "startup"
+        self,
+        key: str,
+        seeds_dir: FsPath,
+        settings: MatchSettings,
+        loaded_by: str = "startup",
+        memo: LoadCache | None = None,
     ) -> KnowledgeBase | None:
-        """The snapshot stored under `key`, checked; None if there is none or it is not usable."""
+        """The snapshot stored under `key`, checked; None if there is none or it is not usable.
+        `memo` is given what the cross-file checks would remember of these records, so the
+        first reload checks only what changed."""
         self.rejected = None
         if not self._trusted_folders():
             return None
@@ -352,54 +414,19 @@ class SnapshotStore:
                 if why or not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= _MAX_FILE:
                     raise ValueError(why or "not a snapshot file")
                 with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                    return self._decode(memoryview(mapped), key, seeds_dir, settings, loaded_by)
+                    view = memoryview(mapped)
+                    learnt = LoadCache()  # handed on only if the whole snapshot is good
+                    try:
+                        kb = _decode(view, key, seeds_dir, settings, loaded_by, learnt)
+                    finally:
+                        view.release()
         except Exception as exc:  # whatever is wrong with it, it is not used
             self.rejected = f"the snapshot is not used: {type(exc).__name__}: {exc}"[:300]
             log.info("%s", self.rejected)
             return None
-
-    def _decode(
-        self,
-        view: memoryview,
-        key: str,
-        seeds_dir: FsPath,
-        settings: MatchSettings,
-        loaded_by: str,
-    ) -> KnowledgeBase:
-        try:
-            return self._decode_view(view, key, seeds_dir, settings, loaded_by)
-        finally:
-            view.release()
-
-    @staticmethod
-    def _decode_view(
-        view: memoryview, key: str, seeds_dir: FsPath, settings: MatchSettings, loaded_by: str
-    ) -> KnowledgeBase:
-        start = len(_MAGIC) + 8
-        if bytes(view[: len(_MAGIC)]) != _MAGIC:
-            raise ValueError("not a snapshot")
-        size = int.from_bytes(view[len(_MAGIC) : start], "little")
-        if not 0 < size <= min(_MAX_HEADER, len(view) - start):
-            raise ValueError("the header's length is out of bounds")
-        header = json.loads(bytes(view[start : start + size]))
-        if not isinstance(header, dict) or header.get("format") != SNAPSHOT_FORMAT:
-            raise ValueError("another snapshot format")
-        if header.get("key") != key:
-            raise ValueError("another key")
-        body = view[start + size :]
-        if header.get("body") != len(body):
-            raise ValueError("the file is not as long as its header says")
-        if hashlib.blake2b(body, digest_size=16).hexdigest() != header.get("checksum"):
-            raise ValueError("damaged: the checksum does not match")
-        parts = _layout(header, body)
-        kb = _records_in(parts, seeds_dir, settings, loaded_by)
-        index = {k[6:]: bytes(v) for k, v in parts.items() if k.startswith("index/")}
-        matcher = matcher_from_parts(header.get("index"), index, settings)
-        kb.adopt_index("matcher", matcher)
-        _search_in(parts, header.get("search_words"), kb)
-        for part in parts.values():
-            part.release()
-        body.release()
+        if memo is not None:
+            memo.articles.update(learnt.articles)
+            memo.facts.update(learnt.facts)
         return kb
 
     # -------------------------------------------------------------------------- writing

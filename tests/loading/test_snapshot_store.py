@@ -189,3 +189,16 @@ def test_a_snapshot_folder_others_may_write_is_not_read(base, caplog):
     key = snapshot_key(settings.knowledge_dir, settings.seeds_dir, hashes, MatchSettings())
     assert store.read(key, settings.seeds_dir, MatchSettings()) is None
     assert "others may write it" in (store.rejected or "")
+
+
+def test_the_first_reload_after_a_restart_from_the_snapshot_keeps_unchanged_claims(base):
+    root, settings = base
+    _start(settings)
+    holder, from_snapshot = _start(settings)
+    assert from_snapshot
+    before = dict(holder.kb.claims)
+    path = sorted((root / "knowledge").rglob("*.yaml"))[-1]
+    path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert holder.reload("test").ok
+    same = [cid for cid, fact in holder.kb.claims.items() if before.get(cid) is fact]
+    assert len(same) == len(before) == len(holder.kb.claims)  # the very same checked facts
