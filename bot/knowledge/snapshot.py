@@ -244,6 +244,19 @@ class KnowledgeBase:
         proxied = tuple(k for k, v in items if isinstance(v, MappingProxyType))
         return (_restore, (state, proxied))
 
+    @staticmethod
+    def postings(words: dict[str, list[str]]) -> Mapping[str, frozenset[str]]:
+        """A search index from word → claim ids read back from a snapshot."""
+        return _Postings(words)
+
+    def adopt_index(self, name: str, value: object) -> None:
+        """Set an index read back from a data-only snapshot (bot/loading/snapshot_store.py),
+        as its cached_property would store it, so it is not built again. Only before the
+        snapshot is published."""
+        if name not in ("matcher", "search_index"):
+            raise ValueError(f"{name} is not an index a snapshot restores")
+        self.__dict__[name] = value
+
     def _reuse(self, old: KnowledgeBase) -> None:
         """Take over or update the old snapshot's indexes where their inputs allow.
 

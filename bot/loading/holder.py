@@ -24,6 +24,7 @@ from bot.loading.loader import (
     knowledge_files,
     load_knowledge,
 )
+from bot.loading.snapshot_store import SnapshotStore
 from bot.loading.yamlsource import Problem
 from bot.matching.decide import MatchSettings
 
@@ -195,6 +196,8 @@ class KnowledgeHolder:
     problems: tuple[Problem, ...] = ()
     cache: LoadCache = field(default_factory=LoadCache)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The data-only snapshot of the last good load, kept for the next start (None: no disk).
+    snapshots: SnapshotStore | None = field(default=None, repr=False)
     # Called with each new snapshot after a successful reload (e.g. the site rebuilder);
     # they must return quickly (start their own thread for long work) and never raise.
     after_reload: list[Callable[[KnowledgeBase], None]] = field(default_factory=list, repr=False)
@@ -212,19 +215,23 @@ class KnowledgeHolder:
         Parsed files are kept in memory for reloads and in `settings.cache_dir` for the next
         start (`disk_cache=False` leaves the disk alone)."""
         cache = LoadCache(disk=DiskCache(settings.cache_dir) if disk_cache else None)
+        snapshots = SnapshotStore(settings.cache_dir) if disk_cache else None
         result = load_knowledge(
             settings.knowledge_dir,
             settings.seeds_dir,
             cache=cache,
             match_settings=match_settings(settings),
             progress=progress,
+            snapshots=snapshots,
         )
         if result.kb is None:
             return None, result
         clock = time.perf_counter()
         kb = warm(result.kb, progress)
         result.timings["index"] = time.perf_counter() - clock
-        return cls(settings, kb, cache=cache), result
+        if snapshots is not None and not result.from_snapshot:
+            snapshots.keep_kb(settings.knowledge_dir, settings.seeds_dir, kb)
+        return cls(settings, kb, cache=cache, snapshots=snapshots), result
 
     def reload(self, by: str = "file change", *, allow_drop: bool = False) -> ReloadOutcome:
         """Load a complete new snapshot; swap it in only if it is clean, and (unless
@@ -249,6 +256,8 @@ class KnowledgeHolder:
             log = diff(self.kb, new)
             self.problems = ()
             self.kb = new  # the atomic swap
+            if self.snapshots is not None:
+                self.snapshots.keep_kb(self.settings.knowledge_dir, self.settings.seeds_dir, new)
             for hook in self.after_reload:
                 hook(new)
             return ReloadOutcome(True, (), log, new, result.parsed_files)

@@ -33,6 +33,7 @@ from bot.loading.files import (
     read_knowledge_file,
 )
 from bot.loading.parse import _ITEM, ParsedFile, model_json_schema, parse_file
+from bot.loading.snapshot_store import SnapshotStore, snapshot_key
 from bot.loading.yamlsource import Problem, SourceDoc
 from bot.matching.decide import MatchSettings
 
@@ -46,6 +47,7 @@ class LoadResult:
     cached_files: int = 0  # of those, files read from the disk cache (not parsed)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     warnings: tuple[Problem, ...] = ()  # worth fixing, but they do not stop the load
+    from_snapshot: bool = False  # restored whole from the data-only snapshot
 
     @property
     def ok(self) -> bool:
@@ -74,23 +76,56 @@ def load_knowledge(
     match_settings: MatchSettings | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     previous: KnowledgeBase | None = None,
+    snapshots: SnapshotStore | None = None,
 ) -> LoadResult:
     """Parse, validate and index the whole fact base. Never raises for bad content.
 
     `cache` keeps parsed files between loads (and on disk if it has `disk`); `previous` is
     the snapshot being replaced, whose indexes the new one reuses where nothing they depend
-    on changed. `progress(stage, done, total)` is called as the work goes on.
+    on changed. `progress(stage, done, total)` is called as the work goes on. With
+    `snapshots` and no `previous`, a snapshot of these very files is restored if there is one.
     """
+    knowledge_dir, seeds_dir = FsPath(knowledge_dir), FsPath(seeds_dir)
     with gc_paused():
-        return _load(
-            FsPath(knowledge_dir),
-            FsPath(seeds_dir),
-            cache,
-            loaded_by,
-            match_settings,
-            progress,
-            previous,
-        )
+        if snapshots is not None and previous is None and knowledge_dir.is_dir():
+            clock = time.perf_counter()
+            hit = _from_snapshot(
+                knowledge_dir, seeds_dir, snapshots, match_settings, loaded_by, cache
+            )
+            if hit is not None:
+                names = tuple(hit.file_hashes)
+                timings = {"snapshot": time.perf_counter() - clock}
+                return LoadResult(
+                    hit, (), names, len(names), len(names), timings, from_snapshot=True
+                )
+        return _load(knowledge_dir, seeds_dir, cache, loaded_by, match_settings, progress, previous)
+
+
+def _from_snapshot(
+    knowledge_dir: FsPath,
+    seeds_dir: FsPath,
+    snapshots: SnapshotStore,
+    settings: MatchSettings | None,
+    loaded_by: str,
+    cache: LoadCache | None,
+) -> KnowledgeBase | None:
+    """The snapshot kept for exactly these knowledge files, code and settings, if any."""
+    hashes: dict[str, str] = {}
+    for path in knowledge_files(knowledge_dir):
+        name = _display_name(path, knowledge_dir)
+        try:
+            hashes[name] = _digest(read_knowledge_file(path, knowledge_dir), name)
+        except ValueError:
+            return None  # the normal load reports it
+    settings = settings or MatchSettings()
+    key = snapshot_key(knowledge_dir, seeds_dir, hashes, settings)
+    kb = snapshots.read(key, seeds_dir, settings, loaded_by, cache)
+    if kb is not None and dict(kb.file_hashes) != hashes:  # a forged file: forget it all
+        if cache is not None:
+            cache.articles.clear()
+            cache.facts.clear()
+        return None
+    return kb
 
 
 def _load(

@@ -8,8 +8,12 @@ in words so `explain` can say why.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.knowledge.names import fold
 from bot.matching.index import KINDS, NameIndex, NameKind
@@ -298,8 +302,14 @@ def _prefix_rule(
 
 
 def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tuple[Decision, str]:
-    """A typo answers if close enough, clearly ahead of the next key and alike at the start."""
+    """A typo answers if close enough, clearly ahead of the next key and alike at the start;
+    a whole name written in another transliteration answers if no other name found reads so."""
     best = ranked[0]
+    if _transliterated(best, folded, ranked[1:]):
+        return "answer", (
+            "the query is this whole name in another transliteration, "
+            "and no other name found reads so"
+        )
     # A rival counts only if it could itself be answered: a 31 % word-suffix of
     # "Government of Russia" does not make a typo of "Russia" ambiguous.
     runner = max(
@@ -313,7 +323,9 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     lead = best.score - runner
     if best.score < settings.answer_score:
         return "choose", f"best fuzzy score {best.score:.1f} < {settings.answer_score:g} to answer"
-    if lead < settings.margin:
+    if not _every_word_near(best, folded, settings.floor):
+        return "choose", "a word of the query is far from every word of the name"
+    if lead < settings.margin and not _one_edit_alone(best, folded, ranked[1:]):
         return "choose", f"lead {lead:.1f} over the next key < margin {settings.margin:g}"
     if best.part == "suffix" and best.cover < settings.suffix_cover:
         return "choose", f"the matched surname is only {best.cover:.0%} of the name"
@@ -326,6 +338,70 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     )
 
 
+# Where transliteration systems disagree, one class of sound each: every hushing or guttural
+# spelling (ш ж ч щ х: sh zh ch shch kh, German sch tsch, x) one letter, every sibilant
+# (з с ц: z s ts c, German s tz) another, j and y (й я ю ё) as i, w as v; doubled letters
+# collapse. Finer than `names.skeleton` (which drops j/y/i, so Inna meets Nina): the rule
+# below answers on it, the skeleton only finds candidates.
+_TRANSLIT = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|x|h|ts|tz|z|c|s|w|j|y")
+_TRANSLIT_OF = {
+    **dict.fromkeys(("shch", "tsch", "sch", "tch", "dzh", "zh", "sh", "ch", "kh", "ks", "x"), "S"),
+    "h": "S",
+    **dict.fromkeys(("ts", "tz", "z", "c", "s"), "Z"),
+    "w": "v",
+    "j": "i",
+    "y": "i",
+}
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def translit_key(folded: str) -> str:
+    """The folded text with the letters transliterations disagree on reduced to one class each:
+    `Wera Ponomarjowa` and `Vera Ponomaryova`, `Sachar` and `Zakhar` read alike."""
+    return _DOUBLED.sub(r"\1", _TRANSLIT.sub(lambda m: _TRANSLIT_OF[m.group(0)], folded))
+
+
+def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
+    """Whether the query is the best hit's whole name in another transliteration and no other
+    hit's name reads so (a namesake under the key makes it a choice, never a guess)."""
+    if best.part != "whole" or " " not in folded:
+        return False  # one word (`Sorin`, `Zorin`) is too little to tell apart
+    key = translit_key(folded)
+    if translit_key(fold(best.src.text[best.entry])) != key:
+        return False
+    return all(translit_key(fold(h.src.text[h.entry])) != key for h in others)
+
+
+_ONE_EDIT_LETTERS = 8  # one edit in fewer letters is too large a share to answer on alone
+
+
+def _one_edit_alone(best: Hit, folded: str, others: list[Hit]) -> bool:
+    """Whether the best whole name is one edit from the query (transliterations read alike)
+    while every other name found is at least two: a lead counted in edits, not in percent,
+    so `Alia Klimova` answers Alina Klimova although Alyena Klimova scores near."""
+    if best.part != "whole" or len(folded) - folded.count(" ") < _ONE_EDIT_LETTERS:
+        return False
+    key = translit_key(folded)
+
+    def edits(hit: Hit) -> int:
+        return OSA.distance(key, translit_key(fold(hit.src.text[hit.entry])), score_cutoff=2)
+
+    return edits(best) <= 1 and all(edits(hit) >= 2 for hit in others)
+
+
+def _every_word_near(best: Hit, folded: str, floor: float) -> bool:
+    """Whether each word of the query is near some word of the matched name (transliterations
+    read alike): `Gwendolyn Knyazev` is not Gennadiy Knyazev, however alike the surnames."""
+    name = translit_key(fold(best.src.text[best.entry]))
+    words, joined = name.split(" "), name.replace(" ", "")
+    for word in translit_key(folded).split(" "):
+        near = max(fuzz.ratio(word, other) for other in words) >= floor
+        # run together (`unitedstates`) or split apart (`nizhne volzhinka`)
+        if not near and fuzz.ratio(word, joined) < floor and fuzz.partial_ratio(word, joined) < 90:
+            return False
+    return True
+
+
 def _leading_words(hit: Hit, folded: str) -> bool:
     """Whether the query is the first whole words (not the whole) of the matched name, as
     written after folding: `Anatoly` is near "Anatoliy", not one of its words."""
@@ -335,8 +411,9 @@ def _leading_words(hit: Hit, folded: str) -> bool:
 
 
 def _same_initial(hit: Hit, folded: str) -> bool:
-    """Whether the query starts like the matched name (or its matched word-suffix)."""
+    """Whether the query starts like the matched name (or its matched word-suffix), as
+    written or once transliterated alike (`Jakow`/`Yakov`, `Wera`/`Vera`, `Sachar`/`Zakhar`)."""
     name = fold(hit.src.text[hit.entry])
     if hit.part == "suffix":
         name = " ".join(name.split(" ")[-len(folded.split(" ")) :])
-    return name[:1] == folded[:1]
+    return name[:1] == folded[:1] or translit_key(name)[:1] == translit_key(folded)[:1]

@@ -2,7 +2,8 @@
 
 Why: a fact base of 100k entities has half a million names and hundreds of thousands of
 distinct words; as Python objects they would cost gigabytes. These keep them in a few flat
-``array``s and string buffers, searched by bisection, and pickle as plain data.
+``array``s and string buffers, searched by bisection, and
+written to disk as plain bytes (bot/matching/serial.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class DeletionIndex:
     which differs from process to process: the index can be kept on disk and read back.
     """
 
-    __slots__ = ("_at", "_bucket_bits", "_packed", "_word_bits")
+    __slots__ = ("_at", "_bucket_bits", "_limit", "_packed", "_word_bits")
 
     def __init__(self, words: list[str]) -> None:
         word_bits = max(1, len(words).bit_length())
@@ -36,6 +37,7 @@ class DeletionIndex:
             raise ValueError("vocabulary too large for the deletion index")
         bucket_bits = min(16, max(4, word_bits - 1))
         self._word_bits, self._bucket_bits = word_bits, bucket_bits
+        self._limit = len(words)  # word numbers are below it (checked when read from disk)
         low = bucket_bits - 4  # built in 16 slices, so temporaries stay small
         keep = (1 << (32 - word_bits)) - 1
         slices: list[array[int]] = [array("Q") for _ in range(16)]
@@ -64,7 +66,7 @@ class DeletionIndex:
         packed, at, bits = self._packed, self._at, self._word_bits
         bucket_mask = (1 << self._bucket_bits) - 1
         keep = (1 << (32 - bits)) - 1
-        mask = (1 << bits) - 1
+        mask, limit = (1 << bits) - 1, self._limit
         for variant in deletions(word):
             hashed = stable_hash(variant)
             bucket = hashed & bucket_mask
@@ -75,7 +77,8 @@ class DeletionIndex:
                 value = packed[pos]
                 if value >> bits != tag:
                     break
-                yield value & mask
+                if value & mask < limit:
+                    yield value & mask
                 pos += 1
 
 
@@ -90,11 +93,12 @@ class PairIndex:
     a modulus otherwise; a collision only adds candidates, which callers score.
     """
 
-    __slots__ = ("_bits", "_key_mask", "_nwords", "_packed")
+    __slots__ = ("_bits", "_key_mask", "_limit", "_nwords", "_packed")
 
     def __init__(self, nwords: int, nentries: int, words_of: Iterable[tuple[int, list[int]]]):
         bits = max(1, nentries.bit_length())
         self._bits, self._nwords = bits, max(1, nwords)
+        self._limit = nentries  # entries are below it (checked when read from disk)
         self._key_mask = (1 << (64 - bits)) - 1
         values: list[int] = []
         for entry, pids in words_of:
@@ -124,8 +128,8 @@ class PairIndex:
 
     def names(self, lo: int, hi: int) -> list[int]:
         """The entries of a span (and, rarely, of a hash-colliding pair)."""
-        mask = (1 << self._bits) - 1
-        return [value & mask for value in self._packed[lo:hi]]
+        mask, limit = (1 << self._bits) - 1, self._limit
+        return [value & mask for value in self._packed[lo:hi] if value & mask < limit]
 
 
 class Strings:

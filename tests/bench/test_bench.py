@@ -292,7 +292,10 @@ def test_bench_runs_and_reports_every_key(tmp_path):
     real = report["real"]
     assert {"warm_load_s", "reload", "peak_rss_cold_mb", "peak_rss_serve_mb"} <= set(real)
     assert set(real["reload"]) == {"claim_text_edit", "alias_added"}
-    assert all(r["ok"] and r["files_parsed"] == 1 for r in real["reload"].values())
+    assert all(r["ok"] for r in real["reload"].values())
+    # the first reload after a restart from the snapshot reads every file from the per-file
+    # cache once (the parsed files are not in the snapshot); later ones read the edited file
+    assert real["reload"]["alias_added"]["files_parsed"] == 1
     assert real["warm_cached_files"] == report["params"]["knowledge_files"]
     assert {"lookup_fuzzy_p99", "lookup_exact_p99", "cold_load"} <= set(report["ratios"])
     assert {t["target"] for t in report["targets"]} >= {"fuzzy lookup p99", "peak RSS"}

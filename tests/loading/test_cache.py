@@ -159,6 +159,9 @@ def test_a_restart_from_the_cache_answers_alike_and_reloads_one_file(
     root, settings = _copy_settings(generated_files, tmp_path)
     cold_holder, cold = KnowledgeHolder.load(settings)
     assert cold_holder is not None and cold.cached_files == 0
+    assert cold_holder.snapshots is not None
+    cold_holder.snapshots.wait()  # this test is about the per-file cache: no whole snapshot
+    shutil.rmtree(settings.cache_dir / "snapshot")
     holder, again = KnowledgeHolder.load(settings)
     assert holder is not None and again.cached_files == len(again.files)
     kb, cold_kb = holder.kb, cold_holder.kb

@@ -262,3 +262,48 @@ def test_settings_are_validated_and_tunable() -> None:
     strict = Matcher(fact_entries(), MatchSettings(answer_score=90.0))
     assert strict.match("lavorv").decision == "choose"
     assert strict.settings.answer_score == 90.0
+
+
+# ------------------------------------------------------------- answer more, still never wrong
+# Issue 18: of the typo and transliteration queries whose first choice was right, a fifth
+# still asked the user to choose. Each rule below answers only on strong evidence.
+
+
+def _people(*names: str) -> Matcher:
+    return Matcher([NameEntry(n.lower().replace(" ", "-"), n, "name") for n in names])
+
+
+@pytest.mark.parametrize(
+    ("names", "query", "key"),
+    [
+        # German transliteration of the whole name: same letters once transliterations agree
+        (("Vera Ponomaryova", "Kira Ponomaryova"), "Wera Ponomarjowa", "vera-ponomaryova"),
+        (("Yakov Pavlov", "Yakov Panov"), "Jakow Pawlow", "yakov-pavlov"),
+        (("Zakhar Grishin", "Zakhar Larin"), "Sachar Grischin", "zakhar-grishin"),
+        (("Alexei Zverev", "Aleksey Serov"), "Alexei Swerew", "alexei-zverev"),
+        (("Inna Berezina", "Nina Berezina"), "Inna Beresina", "inna-berezina"),
+        # one edit from one name, two or more from every other: a lead counted in edits
+        (("Alina Klimova", "Alyena Klimova", "Anna Klimova"), "Alia Klimova", "alina-klimova"),
+        (("Inna Chernova", "Anna Chernova", "Nina Chernova"), "Inna Chefnova", "inna-chernova"),
+    ],
+)
+def test_strong_evidence_answers(names: tuple[str, ...], query: str, key: str) -> None:
+    result = _people(*names).match(query)
+    assert result.decision == "answer", result.explain()
+    assert result.best is not None and result.best.key == key
+
+
+@pytest.mark.parametrize(
+    ("names", "query"),
+    [
+        # two names read alike once transliterated: never a silent pick
+        (("Inna Zorina", "Inna Sorina"), "Ina Tsorina"),
+        # one edit from two names
+        (("Maria Zotova", "Marina Zotova", "Marija Kotova"), "Marin Zotova"),
+        # the surname alike, the first name far: someone else (a not-found name)
+        (("Gennadiy Knyazev", "Fyodor Knyazev"), "Gwendolyn Knyazev"),
+    ],
+)
+def test_weak_evidence_still_asks(names: tuple[str, ...], query: str) -> None:
+    result = _people(*names).match(query)
+    assert result.decision != "answer", result.explain()
