@@ -13,6 +13,7 @@ import io
 import threading
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -62,6 +63,32 @@ def new_figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
     return fig
+
+
+def new_plot(width: float, height: float) -> tuple[Figure, Axes]:
+    """A new figure with one axes over all of it in pixels, y growing down, no frame: what the
+    map and the connections picture draw on."""
+    fig = new_figure(width, height)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_axis_off()
+    return fig, ax
+
+
+def draw_subtitle(fig: Figure, text: str, top_px: float, size: float, colour: str) -> None:
+    """One line of plain text (never mathtext) at the left margin, `top_px` from the top."""
+    W, H = fig.bbox.width, fig.bbox.height
+    fig.text(
+        MARGIN / W,
+        1 - top_px / H,
+        text,
+        fontsize=size,
+        color=colour,
+        va="top",
+        ha="left",
+        parse_math=False,
+    )
 
 
 def draw_legend(

@@ -8,7 +8,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from bot.render.pictures.canvas import RENDER_LOCK, Measure, draw_legend, new_figure, to_png
+from bot.render.pictures.canvas import (
+    RENDER_LOCK,
+    Measure,
+    draw_legend,
+    draw_subtitle,
+    new_plot,
+    to_png,
+)
 from bot.render.pictures.common import (
     EDGE_INK,
     EDGE_SIZE,
@@ -35,11 +42,7 @@ def render_graph(data: GraphData) -> bytes:
 def draw_graph(data: GraphData) -> Figure:
     """The map drawn on a new figure (hold RENDER_LOCK: matplotlib is not thread-safe)."""
     layout = layout_graph(data)
-    fig = new_figure(layout.width, layout.height)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, layout.width)
-    ax.set_ylim(layout.height, 0)
-    ax.set_axis_off()
+    fig, ax = new_plot(layout.width, layout.height)
     for e in layout.edges:
         _draw_edge(ax, layout, e)
     _draw_nodes(ax, layout)
@@ -147,16 +150,7 @@ def _draw_header(fig: Figure, data: GraphData, layout: GraphLayout) -> None:
     if any(e.citations for e in data.edges):
         sub += "[n] = citation, "
     sub += "+N = more relations to the same node"
-    fig.text(
-        MARGIN / W,
-        1 - (MARGIN + HEADER_LINE) / H,
-        sub,
-        fontsize=SUBTITLE_SIZE,
-        color=MUTED,
-        va="top",
-        ha="left",
-        parse_math=False,
-    )
+    draw_subtitle(fig, sub, MARGIN + HEADER_LINE, SUBTITLE_SIZE, MUTED)
     keys = sorted({x.type for x in data.nodes}, key=type_rank)
     legend_rows = legend_grid(len(keys))[0]
     draw_legend(fig, keys, H - MARGIN - 30 * legend_rows, "Type:", Measure())

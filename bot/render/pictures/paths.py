@@ -19,7 +19,13 @@ from matplotlib.patches import FancyArrowPatch
 from bot.commands.answer import Answer
 from bot.knowledge.articles import shorten
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.render.pictures.canvas import RENDER_LOCK, Measure, draw_legend, new_figure, to_png
+from bot.render.pictures.canvas import (
+    RENDER_LOCK,
+    Measure,
+    draw_legend,
+    new_plot,
+    to_png,
+)
 from bot.render.pictures.common import (
     EDGE_INK,
     EDGE_SIZE,
@@ -222,11 +228,7 @@ def layout_paths(data: PathGraph, *, width: int = WIDTH) -> PathLayout:
 def draw_paths(data: PathGraph) -> Figure:
     """The paths drawn on a new figure (hold RENDER_LOCK: matplotlib is not thread-safe)."""
     layout = layout_paths(data)
-    fig = new_figure(layout.width, layout.height)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, layout.width)
-    ax.set_ylim(layout.height, 0)
-    ax.set_axis_off()
+    fig, ax = new_plot(layout.width, layout.height)
     text_style = {"ha": "center", "parse_math": False}
     for e in layout.edges:
         arrow = FancyArrowPatch(

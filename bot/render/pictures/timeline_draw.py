@@ -10,7 +10,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import Transform, offset_copy
 
-from bot.render.pictures.canvas import RENDER_LOCK, Measure, draw_legend, new_figure, to_png
+from bot.render.pictures.canvas import (
+    RENDER_LOCK,
+    Measure,
+    draw_legend,
+    draw_subtitle,
+    new_figure,
+    to_png,
+)
 from bot.render.pictures.common import (
     FAINT,
     HEADER_LINE,
@@ -285,15 +292,6 @@ def _draw_header(fig: Figure, data: TimelineData, layout: TimelineLayout, measur
         parse_math=False,
     )
     subtitle = measure.fit(data.subtitle, SUBTITLE_SIZE, layout.plot_width)
-    fig.text(
-        MARGIN / W,
-        1 - (top + HEADER_LINE) / H,
-        subtitle,
-        fontsize=SUBTITLE_SIZE,
-        color=MUTED,
-        va="top",
-        ha="left",
-        parse_math=False,
-    )
+    draw_subtitle(fig, subtitle, top + HEADER_LINE, SUBTITLE_SIZE, MUTED)
     keys = sorted({m.colour_key for m in data.marks}, key=type_rank)
     draw_legend(fig, keys, top + HEADER_LINE + 30, "Subject:", measure)
