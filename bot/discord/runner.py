@@ -153,8 +153,9 @@ async def sync_once(holder: KnowledgeHolder, token: str) -> dict[str, int]:
         return await bot.sync_commands()  # type: ignore[attr-defined]
 
 
-def run_sync(settings: Settings, *, env: Path | None = None) -> int:
-    """`factbot sync`: sync once and exit. Returns a process exit code."""
+def _prepare(settings: Settings, env: Path | None) -> tuple[str, KnowledgeHolder] | int:
+    """The token and the loaded knowledge, with discord.py pointed at the configured Discord;
+    or the exit code after saying what is missing (2: no token, 1: knowledge unusable)."""
     token = _token_or_explain(env)
     if not token:
         return 2
@@ -163,6 +164,15 @@ def run_sync(settings: Settings, *, env: Path | None = None) -> int:
     if holder is None:
         return 1
     point_at(settings.discord.api_base, settings.discord.gateway_url)
+    return token, holder
+
+
+def run_sync(settings: Settings, *, env: Path | None = None) -> int:
+    """`factbot sync`: sync once and exit. Returns a process exit code."""
+    ready = _prepare(settings, env)
+    if isinstance(ready, int):
+        return ready
+    token, holder = ready
     try:
         counts = asyncio.run(sync_once(holder, token))
     except discord.LoginFailure:
@@ -183,14 +193,10 @@ def run_sync(settings: Settings, *, env: Path | None = None) -> int:
 def run_bot(settings: Settings, *, sync_global: bool = False, env: Path | None = None) -> int:
     """Run until stopped. Returns a process exit code; never shows a traceback for a bad
     token or an unreachable Discord."""
-    token = _token_or_explain(env)
-    if not token:
-        return 2
-    setup_logging(token)
-    holder = _holder_or_explain(settings)
-    if holder is None:
-        return 1
-    point_at(settings.discord.api_base, settings.discord.gateway_url)
+    ready = _prepare(settings, env)
+    if isinstance(ready, int):
+        return ready
+    token, holder = ready
     if not settings.discord.message_content:
         log.info(
             "slash-only mode (discord.message_content: false): answering slash commands and "
