@@ -291,7 +291,7 @@ async def benchmark(
         holder, result = KnowledgeHolder.load(settings_for(root, channel_ids))
         if holder is None:
             raise SystemExit("\n".join(map(str, result.problems)))
-        async with fake.running(FactBot(holder), timeout=30):
+        async with fake.running(FactBot(holder, sync_global=True), timeout=30):
             questions = plan(count, channel_ids, user_ids)
             return await run_load(
                 fake, questions, halfway=edit_and_reload(holder) if reload else None

@@ -240,7 +240,8 @@ class RecordedCall:
 class NotOffered(Exception):
     """Discord's client would not let the user send this: the synced command is not offered
     in this context (``contexts``), to this member (``default_member_permissions``), or an
-    option's text is longer than its ``max_length``. Raised by ``send_slash`` and friends."""
+    option's text is longer than its ``max_length``; or it was never synced. Raised by
+    ``send_slash`` and friends."""
 
 
 @dataclass
@@ -598,8 +599,12 @@ class FakeDiscord:
         heartbeat_interval: float = 41.25,
         bot_permissions: int = _BOT_PERMISSIONS,
         patch: bool = True,
+        only_synced: bool = True,
     ) -> None:
         self.new_id = _Snowflakes()
+        # Discord's client offers only synced commands: an interaction for one never synced
+        # (globally or to the channel's guild) cannot be sent (False: the fake makes one up).
+        self.only_synced = only_synced
         self.interaction_timeout = interaction_timeout
         self.heartbeat_interval = heartbeat_interval
         self._patch = patch
@@ -1602,6 +1607,9 @@ class FakeDiscord:
         channel = self.channels[cid]
         gid = int(channel["guild_id"]) if "guild_id" in channel else None
         definition = self._find_command(name, gid)
+        if definition is None and self.only_synced:
+            where = "globally" if gid is None else f"globally or to guild {gid}"
+            raise NotOffered(f"/{name} was never synced {where}: Discord does not offer it")
         opts = self._options(options, definition, focused, autocomplete=itype == 4)
         if definition is not None:
             self._check_offered(definition, opts, gid, uid)

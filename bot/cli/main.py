@@ -243,7 +243,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except ImportError:
         print(DISCORD_MISSING, file=sys.stderr)
         return 2
-    return run_sync(_settings(args), env=env_file(args.config))
+    return run_sync(
+        _settings(args),
+        env=env_file(args.config),
+        guild=args.guild,
+        dry=args.dry_run,
+        as_json=args.json,
+    )
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -421,7 +427,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("console", cmd_console)
     add("run", cmd_run)
     add("start", cmd_start)
-    add("sync", cmd_sync)
+    p = add("sync", cmd_sync)
+    p.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to this guild only")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be sent to Discord (no token, no network)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (with --dry-run: the commands)")
     p = add("draft", cmd_draft)
     p.add_argument("article", help="the article's text file, e.g. seeds/new-article.txt")
     p.add_argument("--id", default=None, help="the article id to use")

@@ -197,21 +197,6 @@ class FactBotMixin:
             self.holder.after_reload.append(self.site)
         self.site(self.holder.kb)
 
-    async def sync_commands(self) -> dict[str, int]:
-        """Sync the slash commands once: to the configured guilds only (and the global list
-        emptied, so no command shows twice there), else globally. Returns counts by scope."""
-        tree: discord.app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
-        counts: dict[str, int] = {}
-        guilds = self.holder.settings.discord.guilds
-        for guild_id in guilds:
-            guild = discord.Object(id=guild_id)
-            tree.copy_global_to(guild=guild)
-            counts[str(guild_id)] = len(await tree.sync(guild=guild))
-        if guilds:
-            tree.clear_commands(guild=None)
-        counts["global"] = len(await tree.sync())
-        return counts
-
     def where_allowed(self) -> str:
         """The team channels as mentions, cut to stay well within one message."""
         channels = self.holder.settings.discord.team_channels

@@ -7,6 +7,7 @@ config.yaml, read by `find_token`: a few lines of stdlib, deliberately no dotenv
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import stat
@@ -19,6 +20,7 @@ import yarl
 
 from bot.config import Settings, env_file
 from bot.discord.client import make_bot
+from bot.discord.sync import plan, summary, sync_once
 from bot.loading.holder import KnowledgeHolder
 
 log = logging.getLogger("factbot")
@@ -144,15 +146,6 @@ def _holder_or_explain(settings: Settings) -> KnowledgeHolder | None:
     return holder
 
 
-async def sync_once(holder: KnowledgeHolder, token: str) -> dict[str, int]:
-    """Log in over REST (no gateway session, so it can run beside the service), sync the
-    slash commands (to `discord.guilds` only when set, else globally), and leave."""
-    bot = make_bot(holder, sync_only=True)
-    async with bot:
-        await bot.login(token)  # runs setup_hook: the cogs, hence the command tree
-        return await bot.sync_commands()  # type: ignore[attr-defined]
-
-
 def _prepare(settings: Settings, env: Path | None) -> tuple[str, KnowledgeHolder] | int:
     """The token and the loaded knowledge, with discord.py pointed at the configured Discord;
     or the exit code after saying what is missing (2: no token, 1: knowledge unusable)."""
@@ -167,14 +160,41 @@ def _prepare(settings: Settings, env: Path | None) -> tuple[str, KnowledgeHolder
     return token, holder
 
 
-def run_sync(settings: Settings, *, env: Path | None = None) -> int:
-    """`factbot sync`: sync once and exit. Returns a process exit code."""
+def dry_run(settings: Settings, *, guild: int | None = None, as_json: bool = False) -> int:
+    """`factbot sync --dry-run`: print what the sync would PUT, with no token and no network.
+    `as_json` prints the JSON array of application commands put to each scope that gets any
+    (the same array for every guild)."""
+    holder = _holder_or_explain(settings)
+    if holder is None:
+        return 1
+    steps = asyncio.run(plan(holder, None if guild is None else [guild]))
+    if as_json:
+        commands = next((s.commands for s in steps if s.commands), [])
+        print(json.dumps(commands, indent=2, ensure_ascii=False))
+    else:
+        print(summary(steps))
+        print("(dry run: nothing was sent to Discord)")
+    return 0
+
+
+def run_sync(
+    settings: Settings,
+    *,
+    env: Path | None = None,
+    guild: int | None = None,
+    dry: bool = False,
+    as_json: bool = False,
+) -> int:
+    """`factbot sync`: sync once over REST and exit (to `guild` only when given, else to
+    `discord.guilds`, else globally). Returns a process exit code."""
+    if dry:
+        return dry_run(settings, guild=guild, as_json=as_json)
     ready = _prepare(settings, env)
     if isinstance(ready, int):
         return ready
     token, holder = ready
     try:
-        counts = asyncio.run(sync_once(holder, token))
+        counts = asyncio.run(sync_once(holder, token, None if guild is None else [guild]))
     except discord.LoginFailure:
         print("Discord rejected the token (DISCORD_TOKEN).", file=sys.stderr)
         return 1
@@ -184,6 +204,9 @@ def run_sync(settings: Settings, *, env: Path | None = None) -> int:
     except UNREACHABLE as exc:
         print(unreachable(settings, exc), file=sys.stderr)
         return 1
+    if as_json:
+        print(json.dumps(counts))
+        return 0
     for scope, n in counts.items():
         where = "globally" if scope == "global" else f"to guild {scope}"
         print(f"synced {n} slash commands {where}")

@@ -16,7 +16,10 @@ from tests.fakediscord import FakeDiscord
 
 
 def make_settings(fake: FakeDiscord, root: Path | None = None, **discord: object) -> Settings:
-    """Settings with the fake server's channel as the team channel (a copy at `root`)."""
+    """Settings with the fake server's channel as the team channel (a copy at `root`), and
+    its guild to sync the slash commands to at start: the fake, like Discord, offers only
+    synced commands."""
+    discord.setdefault("guilds", [fake.guild_id])
     return discord_settings(root, fake=fake, **discord)
 
 

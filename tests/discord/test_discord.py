@@ -399,3 +399,17 @@ def test_sharding_config_picks_the_sharded_client():
     client = make_client(KnowledgeHolder(single, holder.kb))
     assert not isinstance(client, commands.AutoShardedBot)
     assert (client.shard_id, client.shard_count) == (3, 4)
+
+
+async def test_asking_by_mention_answers_like_the_prefix(fake, factbot):
+    """`@factbot who is lavrov?`: both mention forms Discord sends (`<@id>`, and `<@!id>` for
+    a nickname), the question worded as a person would."""
+    await fake.send_message("!who is lavrov?")
+    prefix = await fake.wait_for_reply()
+    for mention in (f"<@{fake.bot_id}>", f"<@!{fake.bot_id}>"):
+        question = await fake.send_message(f"{mention} who is lavrov?")
+        call = await fake.wait_for_reply()
+        assert call.embeds[0]["title"] == "Sergei Lavrov"
+        assert call.embeds[0]["description"] == prefix.embeds[0]["description"]
+        assert int(call.body["message_reference"]["message_id"]) == int(question["id"])
+        assert call.body["allowed_mentions"]["parse"] == []

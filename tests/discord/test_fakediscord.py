@@ -56,6 +56,11 @@ def make_probe(*, message_content: bool = True) -> Probe:
     )
     probe = Probe(bot)
 
+    async def sync_at_start() -> None:  # the fake, like Discord, offers only synced commands
+        await bot.tree.sync()
+
+    bot.setup_hook = sync_at_start  # type: ignore[method-assign]
+
     @bot.listen("on_message")
     async def remember(message: discord.Message) -> None:
         if not message.author.bot:

@@ -32,7 +32,7 @@ async def test_500_concurrent_questions_each_get_one_right_answer_across_a_reloa
         holder, result = KnowledgeHolder.load(settings_for(kb_copy, channels))
         assert holder is not None, result.problems
         before = holder.kb
-        async with fake.running(FactBot(holder), timeout=30):
+        async with fake.running(FactBot(holder, sync_global=True), timeout=30):
             questions = plan(QUESTIONS, channels, users)
             outcome = await run_load(fake, questions, halfway=edit_and_reload(holder))
 

@@ -81,12 +81,23 @@ async def test_members_without_manage_server_are_not_offered_reload(fake):
 
 
 async def test_without_dms_no_command_is_offered_in_dms(fake):
-    holder, _ = KnowledgeHolder.load(make_settings(fake))
+    holder, _ = KnowledgeHolder.load(make_settings(fake, guilds=[]))
     assert holder is not None
     async with fake.running(FactBot(holder, sync_global=True)):
         assert {"who", "reload"} <= {c["name"] for c in fake.global_commands}
         with pytest.raises(NotOffered):
             await fake.send_slash("who", {"name": "lavrov"}, dm=True)
+
+
+async def test_a_command_never_synced_is_not_offered(fake):
+    holder, _ = KnowledgeHolder.load(make_settings(fake, guilds=[]))
+    assert holder is not None
+    async with fake.running(FactBot(holder)):  # no guilds, no global sync: synced nowhere
+        with pytest.raises(NotOffered, match="never synced"):
+            await fake.send_slash("who", {"name": "lavrov"})
+        with pytest.raises(NotOffered, match="never synced"):
+            await fake.send_autocomplete("who", {"name": "lav"})
+    assert not any(c.route.startswith("/interactions/") for c in fake.calls)
 
 
 async def test_a_payload_discord_refuses_fails_the_sync(fake, monkeypatch):

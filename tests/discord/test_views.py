@@ -40,6 +40,11 @@ def make_bot(*, timeout: float, work: float = 0.0) -> commands.Bot:
             interaction, embed=pages[0], view=PagerView(interaction.user.id, pages, timeout)
         )
 
+    async def sync_at_start() -> None:  # the fake, like Discord, offers only synced commands
+        await bot.tree.sync()
+
+    bot.setup_hook = sync_at_start  # type: ignore[method-assign]
+
     @bot.hybrid_command(description="Offer choices")
     async def pick(ctx: commands.Context) -> None:
         view = ChoiceView(ctx.author.id, CHOICES, run, timeout)
