@@ -335,12 +335,47 @@ def _validate_message(
     components = body.get("components") or []
     if not int(body.get("flags") or 0) & _COMPONENTS_V2 and len(components) > 5:
         problems["components"] = ("BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+    for i, row in enumerate(components):
+        _validate_row(problems, f"components.{i}", row)
     if problems:
         return _error(400, 50035, "Invalid Form Body", _form_errors(problems))
     has_payload = content or embeds or files or components or body.get("sticker_ids")
     if not edit and not has_payload and not body.get("poll"):
         return _error(400, 50006, "Cannot send an empty message")
     return None
+
+
+def _validate_row(problems: dict[str, tuple[str, str]], path: str, row: Json) -> None:
+    """An action row as Discord checks it: at most 5 buttons or 1 select; custom_id 1-100,
+    button labels up to 80, select options 1-25 with labels and values up to 100."""
+    if row.get("type") != 1:
+        return  # components v2 layouts are not used by factbot
+    items = row.get("components") or []
+    selects = [c for c in items if c.get("type") in (3, 5, 6, 7, 8)]
+    if len(items) > 5 or (selects and len(items) > 1):
+        problems[f"{path}.components"] = ("BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+    for j, item in enumerate(items):
+        where = f"{path}.components.{j}"
+        custom_id = item.get("custom_id")
+        if item.get("style") != 5 and not (
+            isinstance(custom_id, str) and 1 <= len(custom_id) <= 100
+        ):
+            problems[f"{where}.custom_id"] = (
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be between 1 and 100 in length.",
+            )
+        _too_long(problems, f"{where}.label", item.get("label"), 80)
+        _too_long(problems, f"{where}.placeholder", item.get("placeholder"), 150)
+        options = item.get("options") or []
+        if item.get("type") == 3 and not 1 <= len(options) <= 25:
+            problems[f"{where}.options"] = (
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be between 1 and 25 in length.",
+            )
+        for k, option in enumerate(options):
+            _too_long(problems, f"{where}.options.{k}.label", option.get("label"), 100)
+            _too_long(problems, f"{where}.options.{k}.value", option.get("value"), 100)
+            _too_long(problems, f"{where}.options.{k}.description", option.get("description"), 100)
 
 
 def _validate_choices(data: Json) -> tuple[int, Json] | None:

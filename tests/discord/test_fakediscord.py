@@ -16,7 +16,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.fakediscord import CREATE_MESSAGE, EPHEMERAL, FakeDiscord
+from tests.fakediscord import CREATE_MESSAGE, EPHEMERAL, FakeDiscord, _validate_message
 
 TOPICS = ["inflation", "interest rates", "gdp growth", "unemployment"]
 SOURCE_BYTES = b"inflation: 2.4% (ONS, 2024-05)\n"
@@ -322,3 +322,30 @@ async def test_a_thread_needs_send_messages_in_threads(fake: FakeDiscord) -> Non
         call = await fake.wait_for_call(method="POST", route=CREATE_MESSAGE)
         assert call.status == 403 and call.response["code"] == 50013
         assert fake.refused == [(thread, ["send_messages_in_threads"])]
+
+
+def test_the_fake_refuses_components_discord_refuses():
+    """custom_id 1-100, button labels up to 80, select options 1-25 of up to 100 characters,
+    one select per row: what Discord answers with 50035 Invalid Form Body."""
+
+    def row(*items: dict) -> dict:
+        return {"content": "x", "components": [{"type": 1, "components": list(items)}]}
+
+    button = {"type": 2, "style": 2, "label": "ok", "custom_id": "page:next"}
+    option = {"label": "Kazakhstan (country)", "value": "what kazakhstan"}
+    select = {"type": 3, "custom_id": "choice:select", "options": [option]}
+    assert _validate_message(row(button), [], edit=False) is None
+    assert _validate_message(row(select), [], edit=False) is None
+    refused = [
+        row({**button, "label": "x" * 81}),
+        row({**button, "custom_id": "x" * 101}),
+        row({**button, "custom_id": ""}),
+        row({**select, "options": [{**option, "label": "x" * 101}]}),
+        row({**select, "options": [option] * 26}),
+        row({**select, "options": []}),
+        row(select, button),
+        row(*[button] * 6),
+    ]
+    for body in refused:
+        status, error = _validate_message(body, [], edit=False)  # type: ignore[misc]
+        assert (status, error["code"]) == (400, 50035), body
