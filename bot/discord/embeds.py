@@ -16,7 +16,7 @@ from bot.commands.textsafety import neutralise
 from bot.knowledge.articles import shorten
 from bot.render.palette import COLOURS
 from bot.render.site.urls import normalise_base
-from bot.render.text import line_text
+from bot.render.text import line_text, render_text
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_MAX = 256
@@ -305,3 +305,18 @@ def embed_text(embed: discord.Embed, limit: int = CONTENT_MAX) -> str:
     if embed.footer.text:
         parts.append(f"-# {embed.footer.text}")
     return fit("\n\n".join(p for p in parts if p), limit)
+
+
+def text_pages(answer: Answer, page_size: int) -> list[str]:
+    """The answer as the console prints it, page by page, for a channel where the bot may not
+    embed links: escaped like any embed text, each page within one message (fewer lines a
+    page when the quotes are long; a single line too long for a message is shortened)."""
+    for size in range(max(1, page_size), 0, -1):
+        total = max(1, answer.pages(size))
+        pages = [
+            escape(render_text(answer, page=n, page_size=size, more_hint="▶ (page {n})"))
+            for n in range(1, total + 1)
+        ]
+        if all(len(p) <= CONTENT_MAX for p in pages):
+            return pages
+    return [shorten(p, CONTENT_MAX) for p in pages]

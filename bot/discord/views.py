@@ -61,9 +61,12 @@ class OwnedView(discord.ui.View):
 
 
 class PagerView(OwnedView):
-    """Previous / next buttons over pre-rendered embed pages."""
+    """Previous / next buttons over pre-rendered pages: embeds, or plain text where the bot
+    may not embed links."""
 
-    def __init__(self, owner_id: int, pages: list[discord.Embed], timeout: float) -> None:
+    def __init__(
+        self, owner_id: int, pages: Sequence[discord.Embed] | Sequence[str], timeout: float
+    ) -> None:
         super().__init__(owner_id, timeout)
         self.pages = pages
         self.index = 0
@@ -76,7 +79,11 @@ class PagerView(OwnedView):
 
     async def _show(self, interaction: discord.Interaction) -> None:
         self._sync()
-        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
+        page = self.pages[self.index]
+        if isinstance(page, str):
+            await interaction.response.edit_message(content=page, view=self)
+        else:
+            await interaction.response.edit_message(embed=page, view=self)
 
     @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary, custom_id="page:prev")
     async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:

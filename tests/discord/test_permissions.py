@@ -38,10 +38,26 @@ async def test_without_embed_links_the_answer_comes_as_text(fake, caplog, known)
             await fake.send_message("!who lavrov")
             reply = await fake.wait_for_reply(fake.channel_id, timeout=10)
     assert not reply.embeds
-    assert reply.content.startswith("**Sergei Lavrov**")
+    assert "Sergei Lavrov" in reply.content.splitlines()[0]
     assert "Foreign Minister of Russia" in reply.content and len(reply.content) <= 2000
     assert "Sorry" not in reply.content
     assert no_errors(caplog)
+
+
+async def test_without_embed_links_the_text_is_the_consoles_and_pages(fake):
+    """The console's renderer, page by page, with the pager's buttons editing the text."""
+    fake.deny(fake.channel_id, "embed_links")
+    async with fake.running(new_bot(fake)):
+        await fake.send_message("!timeline")
+        reply = await fake.wait_for_reply(fake.channel_id, timeout=10)
+        assert not reply.embeds and reply.content.startswith("Timeline")
+        assert "Page 1 of" in reply.content and "Sources" in reply.content
+        buttons = [c for row in reply.body["components"] for c in row["components"]]
+        next_id = next(b["custom_id"] for b in buttons if b.get("label") == "▶")
+        press = await fake.send_component(reply, next_id)
+        call = await fake.wait_for_interaction_response(press)
+    assert call.callback_type == 7 and not call.embeds
+    assert "Page 2 of" in call.content and len(call.content) <= 2000
 
 
 async def test_without_attach_files_the_answer_comes_without_the_picture(fake, caplog):

@@ -24,7 +24,7 @@ from bot.commands.building import label
 from bot.commands.registry import CommandSpec
 from bot.commands.search import search_facts
 from bot.commands.table import COMMANDS, run
-from bot.discord.embeds import render_pages
+from bot.discord.embeds import render_pages, text_pages
 from bot.discord.views import ChoiceView, OwnedView, PagerView, show_in_place
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.render.pictures import picture as pictures
@@ -89,7 +89,7 @@ class _LookupsBase(commands.Cog):
             embed.add_field(name="Files on disk", value=value, inline=False)
 
     def _view_for(
-        self, answer: Answer, embeds: list[discord.Embed], owner: int
+        self, answer: Answer, embeds: list[discord.Embed] | list[str], owner: int
     ) -> discord.ui.View | None:
         timeout = self.bot.holder.settings.discord.page_timeout
         if answer.suggestions:
@@ -114,9 +114,15 @@ class _LookupsBase(commands.Cog):
                 deferred = True
         prepared = await work
         answer, embeds = prepared.answer, prepared.embeds
-        view = self._view_for(answer, embeds, ctx.author.id)
         ephemeral = ctx.interaction is not None and answer.status != "ok" and not deferred
-        kwargs: dict = {"embed": embeds[0], "ephemeral": ephemeral, "mention_author": False}
+        kwargs: dict = {"ephemeral": ephemeral, "mention_author": False}
+        if self._may_embed(ctx):
+            view = self._view_for(answer, embeds, ctx.author.id)
+            kwargs["embed"] = embeds[0]
+        else:  # no Embed Links here: the console's text, paged
+            pages = text_pages(answer, self.bot.holder.settings.page_size)
+            view = self._view_for(answer, pages, ctx.author.id)
+            kwargs["content"] = pages[0]
         if view is not None:
             kwargs["view"] = view
         if prepared.picture is not None:
@@ -127,6 +133,13 @@ class _LookupsBase(commands.Cog):
             view.message = message  # type: ignore[attr-defined]
             if ctx.interaction is not None and isinstance(view, OwnedView):
                 view.bind(ctx.interaction)  # an ephemeral reply is reached only through it
+
+    @staticmethod
+    def _may_embed(ctx: commands.Context) -> bool:
+        """Interaction replies may always embed; a channel message needs Embed Links."""
+        if ctx.interaction is not None or ctx.guild is None:
+            return True
+        return ctx.channel.permissions_for(ctx.me).embed_links  # type: ignore[arg-type]
 
     async def run_choice(self, interaction: discord.Interaction, command: str) -> None:
         """A "did you mean" pick: replace the choices with the chosen answer."""
