@@ -76,14 +76,17 @@ def new_plot(width: float, height: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def draw_subtitle(fig: Figure, text: str, top_px: float, size: float, colour: str) -> None:
-    """One line of plain text (never mathtext) at the left margin, `top_px` from the top."""
+def draw_heading(
+    fig: Figure, text: str, top_px: float, size: float, colour: str, *, bold: bool = False
+) -> None:
+    """A title or subtitle line of plain text (never mathtext) at the left margin."""
     W, H = fig.bbox.width, fig.bbox.height
     fig.text(
         MARGIN / W,
         1 - top_px / H,
         text,
         fontsize=size,
+        fontweight="bold" if bold else "normal",
         color=colour,
         va="top",
         ha="left",

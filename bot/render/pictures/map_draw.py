@@ -11,8 +11,8 @@ from matplotlib.patches import FancyArrowPatch
 from bot.render.pictures.canvas import (
     RENDER_LOCK,
     Measure,
+    draw_heading,
     draw_legend,
-    draw_subtitle,
     new_plot,
     to_png,
 )
@@ -133,24 +133,14 @@ def _draw_nodes(ax: Axes, layout: GraphLayout) -> None:
 
 def _draw_header(fig: Figure, data: GraphData, layout: GraphLayout) -> None:
     """Title, a line on how to read the map, and the legend of types at the bottom."""
-    W, H = layout.width, layout.height
-    fig.text(
-        MARGIN / W,
-        1 - MARGIN / H,
-        layout.title,
-        fontsize=TITLE_SIZE,
-        fontweight="bold",
-        color=INK,
-        va="top",
-        ha="left",
-        parse_math=False,
-    )
+    H = layout.height
+    draw_heading(fig, layout.title, MARGIN, TITLE_SIZE, INK, bold=True)
     n = len(layout.nodes)
     sub = f"{n} connection{'s' if n != 1 else ''} · arrows read subject → object · "
     if any(e.citations for e in data.edges):
         sub += "[n] = citation, "
     sub += "+N = more relations to the same node"
-    draw_subtitle(fig, sub, MARGIN + HEADER_LINE, SUBTITLE_SIZE, MUTED)
+    draw_heading(fig, sub, MARGIN + HEADER_LINE, SUBTITLE_SIZE, MUTED)
     keys = sorted({x.type for x in data.nodes}, key=type_rank)
     legend_rows = legend_grid(len(keys))[0]
     draw_legend(fig, keys, H - MARGIN - 30 * legend_rows, "Type:", Measure())

@@ -22,6 +22,7 @@ from bot.knowledge.snapshot import KnowledgeBase
 from bot.render.pictures.canvas import (
     RENDER_LOCK,
     Measure,
+    draw_heading,
     draw_legend,
     new_plot,
     to_png,
@@ -278,21 +279,9 @@ def draw_paths(data: PathGraph) -> Figure:
             fontweight="bold" if big else "normal",
             **text_style,
         )
-    W, H = layout.width, layout.height
-    for i, (text, size) in enumerate(
-        ((layout.title, TITLE_SIZE), (layout.subtitle, SUBTITLE_SIZE))
-    ):
-        fig.text(
-            MARGIN / W,
-            1 - (MARGIN + i * HEADER_LINE) / H,
-            text,
-            fontsize=size,
-            fontweight="bold" if i == 0 else "normal",
-            color=INK if i == 0 else MUTED,
-            va="top",
-            ha="left",
-            parse_math=False,
-        )
+    H = layout.height
+    draw_heading(fig, layout.title, MARGIN, TITLE_SIZE, INK, bold=True)
+    draw_heading(fig, layout.subtitle, MARGIN + HEADER_LINE, SUBTITLE_SIZE, MUTED)
     keys = sorted({n.type for n in data.nodes}, key=type_rank)
     draw_legend(fig, keys, H - MARGIN - 30 * legend_grid(len(keys))[0], "Type:", Measure())
     return fig

@@ -13,8 +13,8 @@ from matplotlib.transforms import Transform, offset_copy
 from bot.render.pictures.canvas import (
     RENDER_LOCK,
     Measure,
+    draw_heading,
     draw_legend,
-    draw_subtitle,
     new_figure,
     to_png,
 )
@@ -278,20 +278,9 @@ def _draw_mark(ax: Axes, p: Placed, bar_height: float) -> None:
 
 def _draw_header(fig: Figure, data: TimelineData, layout: TimelineLayout, measure: Measure) -> None:
     """Title, subtitle and the legend of subject types, above the plot."""
-    W, H = layout.width, layout.height
     top = MARGIN
-    fig.text(
-        MARGIN / W,
-        1 - top / H,
-        layout.title,
-        fontsize=TITLE_SIZE,
-        fontweight="bold",
-        color=INK,
-        va="top",
-        ha="left",
-        parse_math=False,
-    )
+    draw_heading(fig, layout.title, top, TITLE_SIZE, INK, bold=True)
     subtitle = measure.fit(data.subtitle, SUBTITLE_SIZE, layout.plot_width)
-    draw_subtitle(fig, subtitle, top + HEADER_LINE, SUBTITLE_SIZE, MUTED)
+    draw_heading(fig, subtitle, top + HEADER_LINE, SUBTITLE_SIZE, MUTED)
     keys = sorted({m.colour_key for m in data.marks}, key=type_rank)
     draw_legend(fig, keys, top + HEADER_LINE + 30, "Subject:", measure)
