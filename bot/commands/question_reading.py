@@ -109,17 +109,6 @@ def split_when(kb: KnowledgeBase, text: str) -> tuple[str, DateValue | None]:
     return text, None
 
 
-def holds_at(fact: Fact, period: DateValue) -> bool:
-    """Whether a claim speaks for `period`: its span covers it, or its as-of date falls in it."""
-    if fact.start or fact.end:
-        starts = fact.start.start if fact.start else None
-        ends = fact.end.end if fact.end else None
-        return (starts is None or starts <= period.end) and (ends is None or ends >= period.start)
-    if fact.date:
-        return fact.date.start <= period.end and fact.date.end >= period.start
-    return False
-
-
 # ---------------------------------------------------------------- the parts of a question
 
 

@@ -34,7 +34,6 @@ from bot.commands.question_reading import (
     clean,
     find,
     focus,
-    holds_at,
     named_after,
     not_found,
     placed,
@@ -47,6 +46,7 @@ from bot.commands.standing import membership_answer, role_answer
 from bot.commands.textsafety import echo
 from bot.commands.vocabulary import Vocabulary, stem, vocabulary
 from bot.knowledge.dates import DateError, DateValue
+from bot.knowledge.history import fact_holds_at
 from bot.knowledge.model import EntityType, Rank
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import Fact, KnowledgeBase
@@ -194,7 +194,7 @@ def _who_verb(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
         return got, reading
     x, facts = got
     if period is not None:
-        facts = [f for f in facts if holds_at(f, period)]
+        facts = [f for f in facts if fact_holds_at(f, period)]
     when = f" in {period.display()}" if period else ""
     if not facts:
         name = x.entity.name if x else echo(slot(text))

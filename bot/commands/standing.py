@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.commands.answer import Answer
 from bot.commands.building import Builder, Found, label
-from bot.commands.question_reading import claims_of, holds_at, not_found
+from bot.commands.question_reading import claims_of, not_found
 from bot.commands.relations import role_title
 from bot.commands.textsafety import echo
 from bot.commands.vocabulary import Vocabulary, stem
@@ -20,15 +20,6 @@ from bot.knowledge.model import Entity, Rank
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 from bot.matching.linking import FUNCTION_WORDS
-
-
-def _spell_holds(spell: Spell, period: DateValue) -> bool:
-    """Whether a spell speaks for `period`: its interval covers it, or a source saw it then."""
-    if spell.start or spell.end:
-        after_start = spell.start is None or spell.start.start <= period.end
-        before_end = spell.end is None or period.start <= spell.end.end
-        return after_start and before_end
-    return any(holds_at(f, period) for f in spell.facts)
 
 
 def _add_spells(b: Builder, spells: list[Spell], heading: str | None = None) -> None:
@@ -43,7 +34,7 @@ def membership_answer(
     spells = relation_spells(kb, [f for f in claims if f.model.rank != Rank.DEPRECATED])
     b = Builder(kb)
     when = f" in {period.display()}" if period else ""
-    holding = [s for s in spells if _spell_holds(s, period)] if period else spells
+    holding = [s for s in spells if s.holds_at(period)] if period else spells
     if period is None and spells and not is_current(spells):
         _add_spells(b, spells)
         last = spells[-1]

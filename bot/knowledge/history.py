@@ -20,6 +20,20 @@ from bot.knowledge.snapshot import Fact, KnowledgeBase
 RelationKey = tuple[str, str, str | None, str | None]
 
 
+def spans(start: DateValue | None, end: DateValue | None, period: DateValue) -> bool:
+    """Whether a stretch from `start` to `end` (either may be open) shares a day with `period`."""
+    after_start = start is None or start.start <= period.end
+    before_end = end is None or period.start <= end.end
+    return after_start and before_end
+
+
+def fact_holds_at(fact: Fact, period: DateValue) -> bool:
+    """Whether a claim speaks for `period`: its span covers it, or its as-of date falls in it."""
+    if fact.start or fact.end:
+        return spans(fact.start, fact.end, period)
+    return bool(fact.date and fact.date.overlaps(period))
+
+
 def relation_key(fact: Fact) -> RelationKey:
     """What a claim asserts, whatever its date and wording."""
     c = fact.model
@@ -57,6 +71,13 @@ class Spell:
     def ended(self) -> bool:
         return self.end is not None
 
+    def holds_at(self, period: DateValue) -> bool:
+        """Whether the spell speaks for `period`: its interval covers it, or, with neither
+        start nor end, a source saw it holding then."""
+        if self.start or self.end:
+            return spans(self.start, self.end, period)
+        return any(fact_holds_at(f, period) for f in self.facts)
+
     def span(self) -> str:
         """'since 6 November 2012, as of December 2012', '2006 to 19 December 2012,
         suspended', 'as of April 2012': only what the sources say, never 'now'."""
@@ -89,9 +110,7 @@ class _Open:
     seen: DateValue | None = None
 
     def holds_at(self, when: DateValue) -> bool:
-        after_start = self.start is None or self.start.start <= when.end
-        before_end = self.end is None or when.start <= self.end.end
-        return after_start and before_end
+        return spans(self.start, self.end, when)
 
     def same_interval(self, fact: Fact) -> bool:
         return _same(self.start, fact.start) and _same(self.end, fact.end)
