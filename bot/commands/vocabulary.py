@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -67,7 +67,7 @@ def _mapping(name: str) -> dict[str, str]:
     return {str(k).casefold(): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-@cache
+@lru_cache(maxsize=8)  # one per predicate set: a few snapshots' worth, never unbounded
 def _vocabulary(predicates: frozenset[str]) -> Vocabulary:
     table = _table()
     by_stem: dict[str, set[str]] = {}
@@ -94,18 +94,10 @@ def _vocabulary(predicates: frozenset[str]) -> Vocabulary:
     )
 
 
-_PREDICATES: dict[int, tuple[KnowledgeBase, frozenset[str]]] = {}
-
-
 def vocabulary(kb: KnowledgeBase) -> Vocabulary:
-    """The vocabulary for this snapshot: its predicates plus the synonym table."""
-    held = _PREDICATES.get(id(kb))
-    if held is None or held[0] is not kb:
-        if len(_PREDICATES) > 4:
-            _PREDICATES.clear()
-        held = (kb, frozenset(f.model.predicate for f in kb.claims.values()))
-        _PREDICATES[id(kb)] = held
-    return _vocabulary(held[1])
+    """The vocabulary for this snapshot: its predicates plus the synonym table (kept with
+    the snapshot, so a reload never holds on to an old fact base)."""
+    return _vocabulary(kb.predicates)
 
 
 def demonyms() -> Mapping[str, str]:

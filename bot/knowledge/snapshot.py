@@ -444,6 +444,11 @@ class KnowledgeBase:
         return tuple(sorted(self.search_index))
 
     @cached_property
+    def predicates(self) -> frozenset[str]:
+        """Every predicate the claims use: the verbs plain questions are read against."""
+        return frozenset(f.model.predicate for f in self.claims.values())
+
+    @cached_property
     def claim_ids_sorted(self) -> tuple[str, ...]:
         """Claim ids in order, for prefix autocomplete by bisection."""
         return tuple(sorted(self.claims))
