@@ -19,6 +19,7 @@ from typing import Literal
 from bot.commands.answer import Answer
 from bot.commands.phrasing import rewrite
 from bot.commands.textsafety import clean_input, echo
+from bot.knowledge.records import DamagedRecord
 from bot.knowledge.snapshot import KnowledgeBase
 
 Handler = Callable[[KnowledgeBase, str], Answer]
@@ -106,6 +107,19 @@ def internal_error(command: str) -> Answer:
         title="Sorry, something went wrong on my side",
         note="That question hit a bug in factbot; it has been logged. "
         "Please try again or ask differently.",
+        command=command,
+    )
+
+
+def damaged_snapshot(command: str) -> Answer:
+    """What a user sees when a record of the snapshot file the bot restarted from no longer
+    decodes (the file was damaged or tampered with after it was checked)."""
+    return Answer(
+        status="error",
+        kind="internal",
+        title="Part of the stored fact base could not be read",
+        note="The snapshot file factbot restarted from is damaged. An operator can `reload` "
+        "(or restart the bot) to load the knowledge files again; it has been logged.",
         command=command,
     )
 
@@ -215,6 +229,9 @@ class Registry:
             return parsed
         try:
             answer = parsed.spec.handler(kb, parsed.arg)
+        except DamagedRecord:
+            log.exception("command %r read a damaged snapshot record", parsed.text)
+            return damaged_snapshot(parsed.text)
         except Exception:  # a bug must cost one answer, never the console, the CLI or the bot
             log.exception("command %r failed", parsed.text)
             return internal_error(parsed.text)

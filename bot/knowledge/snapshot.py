@@ -23,7 +23,7 @@ from bot.matching.index import NameEntry
 from bot.matching.matcher import Matcher
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Origin:
     """Where an item is defined, for error messages and changelogs."""
 
@@ -65,7 +65,7 @@ class Citation:
     cites_date: DateValue | None = None
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Fact:
     """A claim with its dates parsed and references resolved.
 
@@ -189,6 +189,37 @@ def _name_entries(entities: Iterable[Entity]) -> list[NameEntry]:
     return entries
 
 
+# What bot/loading/snapshot_store.py may restore instead of building (KnowledgeBase.adopt_index).
+RESTORED_INDEXES = frozenset(
+    {
+        "_by_date",
+        "_summary",
+        "_timeline_spans",
+        "_timeline_starts",
+        "claim_ids_sorted",
+        "claim_rows",
+        "claims_by_entity",
+        "ids_by_file",
+        "matcher",
+        "predicates",
+        "search_index",
+        "search_vocabulary",
+        "timeline",
+    }
+)
+
+
+def changed_files(old: KnowledgeBase, new: KnowledgeBase) -> set[str]:
+    """Knowledge files added, removed or edited between two snapshots."""
+    names = set(old.file_hashes) | set(new.file_hashes)
+    return {n for n in names if old.file_hashes.get(n) != new.file_hashes.get(n)}
+
+
+def _label(kb: KnowledgeBase, ident: str) -> tuple[str, tuple[str, ...]] | None:
+    e = kb.entities.get(ident)
+    return None if e is None else (e.name, tuple(e.aliases))
+
+
 def _date_key(fact: Fact) -> tuple:
     when = fact.when
     return (0, *when.sort_key(), fact.id) if when else (1, fact.id)
@@ -206,6 +237,8 @@ class KnowledgeBase:
     loaded_by: str = "startup"
     file_hashes: Mapping[str, str] = field(default_factory=dict)
     match_settings: MatchSettings = field(default_factory=MatchSettings)
+    # An overlay's snapshot underneath (bot/knowledge/overlay.py); None for any other.
+    base: KnowledgeBase | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -253,9 +286,31 @@ class KnowledgeBase:
         """Set an index read back from a data-only snapshot (bot/loading/snapshot_store.py),
         as its cached_property would store it, so it is not built again. Only before the
         snapshot is published."""
-        if name not in ("matcher", "search_index"):
+        if name not in RESTORED_INDEXES:
             raise ValueError(f"{name} is not an index a snapshot restores")
         self.__dict__[name] = value
+
+    @property
+    def compact(self) -> bool:
+        """Whether the records are decoded on demand from a snapshot file (bot/knowledge/
+        records.py) rather than held as objects: scans of every record are then slow."""
+        return not isinstance(self.claims, MappingProxyType)
+
+    def article_ids_from(self, files: set[str]) -> list[str]:
+        """The ids of the articles defined in these knowledge files."""
+        by_file = self.__dict__.get("ids_by_file")
+        if by_file is not None:
+            return [i for f in files for i in by_file.get(("a", f), ())]
+        return [i for i, a in self.articles.items() if a.origin.file in files]
+
+    def ids_from(self, files: set[str]) -> tuple[list[str], list[str]]:
+        """The ids of the entities and of the claims defined in these knowledge files."""
+        by_file = self.__dict__.get("ids_by_file")
+        if by_file is not None:  # a compact snapshot's stored index
+            ents = [i for f in files for i in by_file.get(("e", f), ())]
+            return ents, [i for f in files for i in by_file.get(("c", f), ())]
+        ents = [i for i, o in self.entity_origin.items() if o.file in files]
+        return ents, [i for i, f in self.claims.items() if f.origin.file in files]
 
     def _reuse(self, old: KnowledgeBase) -> None:
         """Take over or update the old snapshot's indexes where their inputs allow.
@@ -268,6 +323,14 @@ class KnowledgeBase:
         same Fact object, see bot/loading/loader.py) if they are few, the search index only if no
         entity was renamed (its text holds their names); otherwise they are built afresh.
         """
+        if old.compact:
+            # Its records are not objects to compare by identity: entities defined in files
+            # whose content is unchanged are unchanged, the rest are compared by label.
+            files = changed_files(old, self)
+            ids = {*old.ids_from(files)[0], *self.ids_from(files)[0]}
+            relabelled = {i for i in ids if _label(old, i) != _label(self, i)}
+            self._reuse_matcher(old, relabelled)
+            return  # the claim indexes are built again (a restart's indexes are arrays)
         relabelled = {
             ident
             for ident, e in self.entities.items()
@@ -483,6 +546,10 @@ class KnowledgeBase:
 
     def summary(self) -> dict[str, object]:
         """Counts for `check`, `kb` and `sources`."""
+        return dict(self._summary)
+
+    @cached_property
+    def _summary(self) -> dict[str, object]:
         by_type: dict[str, int] = defaultdict(int)
         for e in self.entities.values():
             by_type[e.type.value] += 1

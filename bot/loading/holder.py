@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.knowledge.snapshot import KnowledgeBase
+from bot.knowledge.snapshot import KnowledgeBase, changed_files
 from bot.loading.loader import (
     DiskCache,
     LoadCache,
@@ -60,10 +60,19 @@ def diff(old: KnowledgeBase | None, new: KnowledgeBase) -> Changelog:
     if old is None:
         return Changelog()
     added, changed, removed = [], [], []
-    for kind, before, after in (
-        ("entity", old.entities, new.entities),
-        ("claim", old.claims, new.claims),
+    scope: tuple[list[str], list[str]] | None = None
+    if old.compact:  # compare only what the edited files define (no scan of every record)
+        files = changed_files(old, new)
+        ents_old, claims_old = old.ids_from(files)
+        ents_new, claims_new = new.ids_from(files)
+        scope = (sorted({*ents_old, *ents_new}), sorted({*claims_old, *claims_new}))
+    for n, (kind, before, after) in enumerate(
+        (("entity", old.entities, new.entities), ("claim", old.claims, new.claims))
     ):
+        if scope is not None:
+            ids = scope[n]
+            before = {i: before[i] for i in ids if i in before}
+            after = {i: after[i] for i in ids if i in after}
 
         def name(item: object, kind: str = kind) -> str:
             label = getattr(item, "name", None) if kind == "entity" else None

@@ -89,9 +89,7 @@ def load_knowledge(
     with gc_paused():
         if snapshots is not None and previous is None and knowledge_dir.is_dir():
             clock = time.perf_counter()
-            hit = _from_snapshot(
-                knowledge_dir, seeds_dir, snapshots, match_settings, loaded_by, cache
-            )
+            hit = _from_snapshot(knowledge_dir, seeds_dir, snapshots, match_settings, loaded_by)
             if hit is not None:
                 names = tuple(hit.file_hashes)
                 timings = {"snapshot": time.perf_counter() - clock}
@@ -107,7 +105,6 @@ def _from_snapshot(
     snapshots: SnapshotStore,
     settings: MatchSettings | None,
     loaded_by: str,
-    cache: LoadCache | None,
 ) -> KnowledgeBase | None:
     """The snapshot kept for exactly these knowledge files, code and settings, if any."""
     hashes: dict[str, str] = {}
@@ -119,11 +116,8 @@ def _from_snapshot(
             return None  # the normal load reports it
     settings = settings or MatchSettings()
     key = snapshot_key(knowledge_dir, seeds_dir, hashes, settings)
-    kb = snapshots.read(key, seeds_dir, settings, loaded_by, cache)
-    if kb is not None and dict(kb.file_hashes) != hashes:  # a forged file: forget it all
-        if cache is not None:
-            cache.articles.clear()
-            cache.facts.clear()
+    kb = snapshots.read(key, seeds_dir, settings, loaded_by)
+    if kb is not None and dict(kb.file_hashes) != hashes:  # a forged file
         return None
     return kb
 

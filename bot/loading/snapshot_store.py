@@ -1,30 +1,32 @@
 """The whole checked and indexed fact base on disk, as data, so a restart skips the work.
 
 Why: a restart with unchanged inputs would otherwise validate every item again, run every
-cross-file check and rebuild the name index (seconds at 20k entities). The pickled snapshot
+cross-file check and rebuild the name index (seconds at 100k entities). The pickled snapshot
 that did this ran code on load (issue 14.1), so this one is data only and cannot:
 
-    MAGIC | header length (8 bytes, little-endian) | header (JSON) | body
+    MAGIC | body (the parts, each 8-byte aligned) | header (JSON) | header length (8 bytes)
 
-The header names the snapshot key, the body's checksum and where each part lies in the body.
-The parts are JSON (the records: pydantic dumps validated again on read; dates, citations,
-origins and paragraphs as plain lists) and raw arrays and string tables (the name index,
-bot/matching/serial.py, every offset and index bounds-checked on read). The file is
-memory-mapped and the parts read through memoryviews, with no pickle, marshal or eval.
+The header, written last so the parts can be streamed to the file, names the snapshot key,
+the body's CRC and where each part lies. The parts are records (one small JSON document
+each, behind an offsets array: bot/loading/snapshot_records.py) and raw arrays and string
+tables (the claim indexes, and the name index: bot/matching/serial.py). The file is
+memory-mapped and stays mapped while the fact base restored from it serves: records are
+decoded (and validated like any untrusted input) only when an answer shows them, and several
+processes on one machine share the pages. No pickle, marshal or eval.
 
 The key hashes the code (`code_version`), the match settings, the folders and every knowledge
-file's content; the article texts are read again on restore and must split into the very
-paragraphs the snapshot holds. Anything unexpected (another key, a bad checksum, a part out of
-bounds, a record that fails validation, a changed article) means "no snapshot": the normal
-load runs, so a damaged or forged file costs only speed. Folders and files follow the rules of
-`cache.DiskCache` (0700, this user's, writable by no one else). Writes happen after a good
-load, in one background thread at a time, to a temporary file renamed into place.
+file's content; each article file must be the very file (device, inode, size, mtime) the
+snapshot was made from. Anything unexpected (another key, a bad CRC, a part out of bounds)
+means "no snapshot": the normal load runs, so a damaged or forged file costs only speed; a
+record damaged after that check fails to decode (`DamagedRecord`), never reads outside the
+file. Folders and files follow the rules of `cache.DiskCache` (0700, this user's, writable by
+no one else). Writes happen after a good load, in one background thread at a time, to a
+temporary file renamed into place (a mapped file is never written again).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -33,39 +35,37 @@ import os
 import stat
 import tempfile
 import threading
-from array import array
-from itertools import pairwise
+import zlib
+from collections.abc import Iterable
 from pathlib import Path as FsPath
-from typing import Any
+from typing import IO, Any
 
-from pydantic import TypeAdapter
-
-from bot.knowledge.articles import split_paragraphs
-from bot.knowledge.dates import DateValue, Precision
-from bot.knowledge.model import Article, Claim, Entity
-from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
-from bot.loading.cache import LoadCache, _private_dir, _untrusted, code_version
-from bot.loading.files import article_path_problem, read_bounded
+from bot.knowledge.snapshot import KnowledgeBase
+from bot.loading.cache import _private_dir, _untrusted, code_version
+from bot.loading.snapshot_records import (
+    article_stats,
+    articles_unchanged,
+    compact_kb,
+    index_parts,
+    record_chunks,
+)
 from bot.matching.decide import MatchSettings
 from bot.matching.serial import matcher_from_parts, matcher_to_parts
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FORMAT = 1
-_MAGIC = b"factbot-snapshot/1\n"
+SNAPSHOT_FORMAT = 2
+_MAGIC = b"factbot-snapshot/2\n\0\0\0\0\0"  # 24 bytes: the body starts 8-byte aligned
 _PREFIX, _SUFFIX = "snapshot-", ".bin"
-_MAX_HEADER = 1 << 24
-_MAX_FILE = 1 << 34  # far above any fact base the loader accepts; refuse anything larger
-_ENTITIES = TypeAdapter(list[Entity])
-_CLAIMS = TypeAdapter(list[Claim])
-_ARTICLES = TypeAdapter(list[Article])
+_MAX_HEADER = 1 << 26
+_MAX_FILE = 1 << 36  # far above any fact base the loader accepts; refuse anything larger
 
 
 def snapshot_key(
     knowledge_dir: FsPath, seeds_dir: FsPath, hashes: dict[str, str], settings: MatchSettings
 ) -> str:
     """What a snapshot depends on: code, settings, folders and every knowledge file's content
-    (article texts are compared on restore)."""
+    (article files are compared on restore)."""
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{SNAPSHOT_FORMAT}\0{code_version()}\0{settings!r}".encode())
     for folder in (knowledge_dir, seeds_dir):
@@ -75,239 +75,58 @@ def snapshot_key(
     return h.hexdigest()
 
 
-# ------------------------------------------------------------------------------ records
+class _Body:
+    """The body as it is written: offsets, lengths and the CRC of every byte."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self.f, self.size, self.crc = f, 0, 0
+        self.layout: list[list[Any]] = []
+
+    def write(self, raw: bytes | memoryview) -> None:
+        self.f.write(raw)
+        self.crc = zlib.crc32(raw, self.crc)
+        self.size += len(raw)
+
+    def part(self, name: str, chunks: Iterable[bytes | memoryview]) -> None:
+        start = self.size
+        for raw in chunks:
+            self.write(raw)
+        self.layout.append([name, start, self.size - start])
+        if self.size % 8:
+            self.write(bytes(8 - self.size % 8))
 
 
-def _date_out(d: DateValue | None) -> list[Any] | None:
-    if d is None:
-        return None
-    start, end = d.start.isoformat(), d.end.isoformat()
-    return [start, end, d.precision.value, d.text, d.year_inferred, d.is_range]
-
-
-def _date_in(v: Any, memo: dict[tuple, DateValue] | None = None) -> DateValue | None:
-    """A date as `_date_out` wrote it, validated as DateValue validates (each distinct date
-    once when a memo is given: claims share their dates)."""
-    if v is None:
-        return None
-    if memo is not None:
-        if not isinstance(v, list):
-            raise ValueError("not a date")
-        key = tuple(v)
-        known = memo.get(key)
-        if known is None:
-            known = memo[key] = _date_in(v)  # type: ignore[assignment]
-        return known
-    start, end, precision, text, inferred, is_range = v
-    if not (isinstance(text, str) and type(inferred) is bool and type(is_range) is bool):
-        raise ValueError("not a date")
-    return DateValue(
-        start=dt.date.fromisoformat(start),
-        end=dt.date.fromisoformat(end),
-        precision=Precision(precision),
-        text=text,
-        year_inferred=inferred,
-        is_range=is_range,
-    )
-
-
-def _origin_in(v: Any) -> Origin:
-    file, line = v
-    if not isinstance(file, str) or not (line is None or type(line) is int):
-        raise ValueError("not an origin")
-    return Origin(file, line)
-
-
-def _str(v: Any) -> str:
-    if not isinstance(v, str):
-        raise ValueError("not a text")
-    return v
-
-
-def _opt(v: Any) -> str | None:
-    return None if v is None else _str(v)
-
-
-def _citation_in(v: Any, memo: dict[tuple, DateValue]) -> Citation:
-    article, paragraph, quote, text, outlet, date = v
-    if type(paragraph) is not int:
-        raise ValueError("not a paragraph number")
-    when = _date_in(date, memo)
-    return Citation(_str(article), paragraph, _str(quote), _opt(text), _opt(outlet), when)
-
-
-def _search_out(kb: KnowledgeBase) -> tuple[int, dict[str, bytes]]:
-    """The search index as a word table and CSR postings of claim numbers (facts order)."""
-    number = {cid: n for n, cid in enumerate(kb.claims)}
-    index = kb.search_index
-    words = list(index)
-    at, data = array("I", [0]), array("I")
-    for word in words:
-        data.extend(sorted(number[cid] for cid in index[word]))
-        at.append(len(data))
-    table = "\n".join(words).encode("utf-8", "surrogatepass")
-    return len(words), {
-        "search.words": table,
-        "search.at": at.tobytes(),
-        "search.data": data.tobytes(),
-    }
-
-
-def _search_in(parts: dict[str, memoryview], count: int, kb: KnowledgeBase) -> None:
-    """Adopt the stored search index, every offset and claim number checked."""
-    if type(count) is not int or count < 0:
-        raise ValueError("not a word count")
-    words = bytes(parts["search.words"]).decode("utf-8", "surrogatepass").split("\n")
-    if count == 0:
-        words = []
-    at, data = array("I"), array("I")
-    at.frombytes(parts["search.at"])
-    data.frombytes(parts["search.data"])
-    ids = list(kb.claims)
-    if len(words) != count or len(at) != count + 1 or at[0] != 0 or at[-1] != len(data):
-        raise ValueError("the search index's parts do not fit together")
-    if any(a > b for a, b in pairwise(at)) or (len(data) and max(data) >= len(ids)):
-        raise ValueError("the search index points out of range")
-    postings = {w: [ids[i] for i in data[at[n] : at[n + 1]]] for n, w in enumerate(words)}
-    kb.adopt_index("search_index", KnowledgeBase.postings(postings))
-
-
-def _records_out(kb: KnowledgeBase) -> dict[str, bytes]:
-    """The records as JSON parts: models as pydantic dumps, the rest as plain lists."""
-    articles = list(kb.articles.values())
-    entities = list(kb.entities.values())
-    facts = list(kb.claims.values())
-    rest = {
-        "articles": [
-            [_date_out(a.date), list(a.paragraphs), [a.origin.file, a.origin.line]]
-            for a in articles
-        ],
-        "entities": [[o.file, o.line] for o in (kb.entity_origin[e.id] for e in entities)],
-        "facts": [
-            [
-                _date_out(f.date),
-                _date_out(f.start),
-                _date_out(f.end),
-                [
-                    [
-                        c.article,
-                        c.paragraph,
-                        c.quote,
-                        c.cites_text,
-                        c.cites_outlet,
-                        _date_out(c.cites_date),
-                    ]
-                    for c in f.citations
-                ],
-                [f.origin.file, f.origin.line],
-            ]
-            for f in facts
-        ],
-        "file_hashes": dict(kb.file_hashes),
-    }
-    return {
-        "articles.json": _ARTICLES.dump_json([a.model for a in articles]),
-        "entities.json": _ENTITIES.dump_json(entities),
-        "claims.json": _CLAIMS.dump_json([f.model for f in facts]),
-        "rest.json": json.dumps(rest, ensure_ascii=False).encode(),
-    }
-
-
-def _articles_in(
-    models: list[Article], rest: list[Any], seeds_dir: FsPath, memo: LoadCache | None
-) -> list[ArticleInfo]:
-    """The articles, each text read again: it must still split into the stored paragraphs."""
-    if len(models) != len(rest):
-        raise ValueError("articles and their details differ in number")
-    out = []
-    for model, (date, paragraphs, origin) in zip(models, rest, strict=True):
-        if article_path_problem(seeds_dir, model.file):
-            raise ValueError("an article file may not be read")
-        raw = read_bounded(seeds_dir / model.file)
-        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        now = split_paragraphs(text, model.header_lines)
-        if list(now) != paragraphs:
-            raise ValueError(f"the text of article {model.id} changed")
-        when = _date_in(date)
-        if when is None:
-            raise ValueError("an article without a date")
-        info = ArticleInfo(model, when, now, _origin_in(origin))
-        out.append(info)
-        if memo is not None:  # as the cross-file check remembers an article it read
-            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
-            memo.articles[model.id] = (model, digest.digest(), info)
-    return out
-
-
-def _records_in(
-    parts: dict[str, memoryview],
-    seeds_dir: FsPath,
-    settings: MatchSettings,
-    loaded_by: str,
-    memo: LoadCache | None,
-) -> KnowledgeBase:
-    rest = json.loads(bytes(parts["rest.json"]))
-    if not isinstance(rest, dict):
-        raise ValueError("not a snapshot")
-    entities = _ENTITIES.validate_json(bytes(parts["entities.json"]))
-    claims = _CLAIMS.validate_json(bytes(parts["claims.json"]))
-    articles = _articles_in(
-        _ARTICLES.validate_json(bytes(parts["articles.json"])), rest["articles"], seeds_dir, memo
-    )
-    if len(entities) != len(rest["entities"]) or len(claims) != len(rest["facts"]):
-        raise ValueError("records and their details differ in number")
-    facts: list[Fact] = []
-    dates: dict[tuple, DateValue] = {}
-    for claim, (date, start, end, citations, origin) in zip(claims, rest["facts"], strict=True):
-        cits = tuple(_citation_in(c, dates) for c in citations)
-        when = [_date_in(d, dates) for d in (date, start, end)]
-        facts.append(Fact(claim, *when, cits, _origin_in(origin)))
-    hashes = rest["file_hashes"]
-    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
-        raise ValueError("not file hashes")
-    origins = [_origin_in(o) for o in rest["entities"]]
-    if memo is not None:  # the first reload then takes unchanged claims as they are
-        infos = {a.id: a for a in articles}
-        for fact in facts:
-            cited = tuple(infos.get(ref.article) for ref in fact.model.references)
-            memo.facts[fact.id] = (fact.model, cited, fact)
-    return KnowledgeBase.build(
-        articles,
-        zip(entities, origins, strict=True),
-        facts,
-        loaded_by=loaded_by,
-        file_hashes=hashes,
-        match_settings=settings,
-    )
-
-
-# ------------------------------------------------------------------------------ the file
-
-
-def _encode(key: str, kb: KnowledgeBase) -> list[bytes | memoryview]:
-    """The file's pieces in order: magic, header length, header, then the body's parts."""
-    parts: dict[str, bytes | memoryview] = dict(_records_out(kb))
-    meta, index_parts = matcher_to_parts(kb.matcher)
-    parts.update({f"index/{name}": raw for name, raw in index_parts.items()})
-    words, search_parts = _search_out(kb)
-    parts.update(search_parts)
-    layout, offset, digest = [], 0, hashlib.blake2b(digest_size=16)
-    for name, raw in parts.items():
-        layout.append([name, offset, len(raw)])
-        offset += len(raw)
-        digest.update(raw)
+def _write_file(f: IO[bytes], key: str, kb: KnowledgeBase, seeds_dir: FsPath) -> None:
+    """The whole file, part by part: only one record is held encoded at a time."""
+    f.write(_MAGIC)
+    body = _Body(f)
+    for name, chunks, blob in record_chunks(kb):
+        body.part(name, chunks)
+        if blob is not None:
+            body.part(name.replace(".blob", ".at"), (blob.at.tobytes(),))
+    meta, arrays = index_parts(kb)
+    for name, raw in arrays.items():
+        body.part(f"claims/{name}", (raw,))
+    index_meta, index_parts_ = matcher_to_parts(kb.matcher)
+    for name, raw in index_parts_.items():
+        body.part(f"index/{name}", (raw,))
+    meta["counts"] = [len(kb.entities), len(kb.claims), len(kb.articles)]
+    meta["file_hashes"] = dict(kb.file_hashes)
     header = json.dumps(
         {
             "format": SNAPSHOT_FORMAT,
             "key": key,
-            "index": meta,
-            "search_words": words,
-            "parts": layout,
-            "body": offset,
-            "checksum": digest.hexdigest(),
-        }
-    ).encode()
-    return [_MAGIC, len(header).to_bytes(8, "little"), header, *parts.values()]
+            "records": meta,
+            "index": index_meta,
+            "articles": article_stats(kb, seeds_dir),
+            "parts": body.layout,
+            "body": body.size,
+            "crc": body.crc,
+        },
+        ensure_ascii=False,
+    ).encode("utf-8", "surrogatepass")
+    f.write(header)
+    f.write(len(header).to_bytes(8, "little"))
 
 
 def _layout(header: Any, body: memoryview) -> dict[str, memoryview]:
@@ -322,42 +141,55 @@ def _layout(header: Any, body: memoryview) -> dict[str, memoryview]:
     return out
 
 
-def _decode(
-    view: memoryview,
-    key: str,
-    seeds_dir: FsPath,
-    settings: MatchSettings,
-    loaded_by: str,
-    memo: LoadCache | None,
-) -> KnowledgeBase:
-    """The snapshot in `view`, every part checked (see the module's docstring)."""
-    start = len(_MAGIC) + 8
-    if bytes(view[: len(_MAGIC)]) != _MAGIC:
+def _crc(fd: int, start: int, length: int) -> int:
+    """The CRC of a span of the file, read through the page cache (not mapped, so checking
+    does not make every page resident in this process)."""
+    crc, pos, end = 0, start, start + length
+    while pos < end:
+        chunk = os.pread(fd, min(1 << 20, end - pos), pos)
+        if not chunk:
+            raise ValueError("the file is shorter than its header says")
+        crc = zlib.crc32(chunk, crc)
+        pos += len(chunk)
+    return crc
+
+
+def _header(fd: int, size: int, key: str) -> dict[str, Any]:
+    if size < len(_MAGIC) + 8 or os.pread(fd, len(_MAGIC), 0) != _MAGIC:
         raise ValueError("not a snapshot")
-    size = int.from_bytes(view[len(_MAGIC) : start], "little")
-    if not 0 < size <= min(_MAX_HEADER, len(view) - start):
+    length = int.from_bytes(os.pread(fd, 8, size - 8), "little")
+    if not 0 < length <= min(_MAX_HEADER, size - len(_MAGIC) - 8):
         raise ValueError("the header's length is out of bounds")
-    header = json.loads(bytes(view[start : start + size]))
+    header = json.loads(os.pread(fd, length, size - 8 - length))
     if not isinstance(header, dict) or header.get("format") != SNAPSHOT_FORMAT:
         raise ValueError("another snapshot format")
     if header.get("key") != key:
         raise ValueError("another key")
-    body = view[start + size :]
-    if header.get("body") != len(body):
+    if header.get("body") != size - 8 - length - len(_MAGIC):
         raise ValueError("the file is not as long as its header says")
-    if hashlib.blake2b(body, digest_size=16).hexdigest() != header.get("checksum"):
+    if _crc(fd, len(_MAGIC), header["body"]) != header.get("crc"):
         raise ValueError("damaged: the checksum does not match")
+    return header
+
+
+def _decode(
+    fd: int, size: int, key: str, seeds_dir: FsPath, settings: MatchSettings, loaded_by: str
+) -> KnowledgeBase:
+    """The snapshot in file `fd`, checked (see the module's docstring); the fact base keeps
+    the file mapped for as long as it lives."""
+    header = _header(fd, size, key)
+    if not articles_unchanged(header.get("articles"), seeds_dir):
+        raise ValueError("an article file changed")
+    mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    body = memoryview(mapped)[len(_MAGIC) : len(_MAGIC) + header["body"]]
     parts = _layout(header, body)
-    try:
-        kb = _records_in(parts, seeds_dir, settings, loaded_by, memo)
-        index = {k[6:]: bytes(v) for k, v in parts.items() if k.startswith("index/")}
-        matcher = matcher_from_parts(header.get("index"), index, settings)
-        kb.adopt_index("matcher", matcher)
-        _search_in(parts, header.get("search_words"), kb)
-    finally:  # the file is unmapped next: no view of it may outlive this
-        for part in parts.values():
-            part.release()
-        body.release()
+    records = header.get("records")
+    if not isinstance(records, dict):
+        raise ValueError("not a snapshot")
+    claim_parts = {k[7:]: v for k, v in parts.items() if k.startswith("claims/")}
+    kb = compact_kb({**parts, **claim_parts}, records, settings, loaded_by)
+    index = {k[6:]: v for k, v in parts.items() if k.startswith("index/")}
+    kb.adopt_index("matcher", matcher_from_parts(header.get("index"), index, settings))
     return kb
 
 
@@ -369,7 +201,7 @@ class SnapshotStore:
         self.folder = self.root / "snapshot"
         self.rejected: str | None = None  # why the last read found no usable snapshot
         self._lock = threading.Lock()
-        self._pending: tuple[str, KnowledgeBase] | None = None
+        self._pending: tuple[str, KnowledgeBase, FsPath] | None = None
         self._writer: threading.Thread | None = None
 
     def path(self, key: str) -> FsPath:
@@ -389,16 +221,10 @@ class SnapshotStore:
         return True
 
     def read(
-        self,
-        key: str,
-        seeds_dir: FsPath,
-        settings: MatchSettings,
-        loaded_by: str = "startup",
-        memo: LoadCache | None = None,
+        self, key: str, seeds_dir: FsPath, settings: MatchSettings, loaded_by: str = "startup"
     ) -> KnowledgeBase | None:
         """The snapshot stored under `key`, checked; None if there is none or it is not usable.
-        `memo` is given what the cross-file checks would remember of these records, so the
-        first reload checks only what changed."""
+        The fact base returned reads its records from the mapped file."""
         self.rejected = None
         if not self._trusted_folders():
             return None
@@ -408,42 +234,31 @@ class SnapshotStore:
             self.rejected = "no snapshot for these files and this code"
             return None
         try:
-            with os.fdopen(fd, "rb") as f:
-                st = os.fstat(f.fileno())
-                why = _untrusted(st)
-                if why or not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= _MAX_FILE:
-                    raise ValueError(why or "not a snapshot file")
-                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                    view = memoryview(mapped)
-                    learnt = LoadCache()  # handed on only if the whole snapshot is good
-                    try:
-                        kb = _decode(view, key, seeds_dir, settings, loaded_by, learnt)
-                    finally:
-                        view.release()
+            st = os.fstat(fd)
+            why = _untrusted(st)
+            if why or not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= _MAX_FILE:
+                raise ValueError(why or "not a snapshot file")
+            return _decode(fd, st.st_size, key, seeds_dir, settings, loaded_by)
         except Exception as exc:  # whatever is wrong with it, it is not used
             self.rejected = f"the snapshot is not used: {type(exc).__name__}: {exc}"[:300]
             log.info("%s", self.rejected)
             return None
-        if memo is not None:
-            memo.articles.update(learnt.articles)
-            memo.facts.update(learnt.facts)
-        return kb
+        finally:
+            os.close(fd)  # the mapping, if any, outlives the descriptor
 
     # -------------------------------------------------------------------------- writing
 
-    def write(self, key: str, kb: KnowledgeBase) -> bool:
+    def write(self, key: str, kb: KnowledgeBase, seeds_dir: FsPath) -> bool:
         """Store `kb` under `key` (write aside, then rename), the older snapshots removed.
         Any error means only that there is no snapshot for the next start."""
         try:
-            pieces = _encode(key, kb)
             _private_dir(self.folder)
             if not self._trusted_folders():
                 return False
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=_SUFFIX)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    for piece in pieces:
-                        f.write(piece)
+                    _write_file(f, key, kb, seeds_dir)
                 os.replace(tmp, self.path(key))
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -466,13 +281,13 @@ class SnapshotStore:
     def keep_kb(self, knowledge_dir: FsPath, seeds_dir: FsPath, kb: KnowledgeBase) -> None:
         """Keep a snapshot just loaded clean (and indexed) for the next start."""
         key = snapshot_key(knowledge_dir, seeds_dir, dict(kb.file_hashes), kb.match_settings)
-        self.keep(key, kb)
+        self.keep(key, kb, seeds_dir)
 
-    def keep(self, key: str, kb: KnowledgeBase) -> None:
+    def keep(self, key: str, kb: KnowledgeBase, seeds_dir: FsPath) -> None:
         """Write `kb` in the background; one writer at a time, and only the latest of the
         snapshots asked for meanwhile is written after the current one."""
         with self._lock:
-            self._pending = (key, kb)
+            self._pending = (key, kb, seeds_dir)
             if self._writer is not None:
                 return  # the running writer takes it next
             self._writer = threading.Thread(target=self._drain, name="snapshot-writer")

@@ -32,7 +32,7 @@ from bot.matching.decide import (
     rank,
 )
 from bot.matching.fuzzy import fuzzy_hits
-from bot.matching.index import Gate, NameEntry, NameIndex, always
+from bot.matching.index import KINDS, Gate, NameEntry, NameIndex, always
 from bot.matching.keys import MAX_QUERY_CHARS, MAX_QUERY_FOLDED, MAX_QUERY_WORDS, letters
 from bot.matching.tiers import first_names, prefix_hits, suffix_hits, tier, whole_hits
 
@@ -42,6 +42,7 @@ _PREFIX_WORDS = 48  # vocabulary words taken for one prefix in `match`
 _PREFIX_PER_WORD = 12  # postings taken per prefix word in `match`
 _PREFIX_HITS = 96  # prefix hits collected in `match` (plus 8 per requested completion)
 
+_ID = KINDS.index("id")
 _Layer = tuple[NameIndex, Gate]  # an index and the gate for its keys
 _Find = Callable[[NameIndex, Gate], list[Hit]]
 
@@ -206,6 +207,26 @@ class Matcher:
                     out.append(candidate(hit))
                     if len(out) >= limit:
                         break
+        return out
+
+    def owners(self, label: str) -> set[str]:
+        """The keys with a name or alias that lookups read as `label` reads (the same `fold`):
+        what the loader's "a name may belong to one entity only" check asks of the names
+        already indexed, when a reload checks only the edited files."""
+        folded = fold(label)
+        if not folded:
+            return set()
+        phon = " ".join(phonetic_word(w) for w in folded.split(" "))
+        out: set[str] = set()
+        for ix, ok in self._layers(None):
+            by_phon, phons = ix.by_phon, ix.phon
+            pos = ix.phon_sorted.left(phon)
+            while pos < len(by_phon) and phons[by_phon[pos]] == phon:
+                entry = by_phon[pos]
+                pos += 1
+                kid = ix.ekey[entry]
+                if ok(kid) and ix.ekind[entry] != _ID and fold(ix.text[entry]) == folded:
+                    out.add(ix.keys[kid])
         return out
 
     # ----------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from bot.matching.packed import DeletionIndex, PairIndex, Strings
 
 __all__ = ["Parts", "matcher_from_parts", "matcher_to_parts"]
 
-FORMAT = 1
+FORMAT = 2
 Parts = dict[str, bytes | memoryview]  # part name -> raw bytes
 _ARRAYS = ("by_phon", "ekey", "fword_pid", "last", "last_at", "names_alpha", "palpha")
 _ARRAYS += ("post", "post_at")
@@ -93,7 +93,8 @@ def _index_to_parts(ix: NameIndex, prefix: str, parts: Parts) -> dict[str, int]:
     parts[prefix + "text"] = _table(ix.text)
     for name in ("phon", "pwords", "fwords"):
         strings: Strings = getattr(ix, name)
-        parts[prefix + name] = _table(strings.span(0, len(strings)))
+        parts[prefix + name] = strings.buf.encode("utf-8", "surrogatepass")
+        parts[f"{prefix}{name}.at"] = strings.at.tobytes()
     for name, table in (("skel", ix.skel), ("tri", ix.tri)):
         keys, at, data = _csr(table)
         parts[f"{prefix}{name}.keys"], parts[f"{prefix}{name}.at"] = keys, at
@@ -153,6 +154,17 @@ def _pairs(parts: Parts, name: str, bits: Any, names: int, nwords: int) -> PairI
     return pairs
 
 
+def _strings(parts: Parts, name: str, count: int) -> Strings:
+    """A Strings buffer as stored: the text and its offsets (no list of strings made)."""
+    strings = object.__new__(Strings)
+    strings.buf = bytes(parts[name]).decode("utf-8", "surrogatepass")
+    strings.at = _array("I", parts[f"{name}.at"])
+    if len(strings.at) != count + 1:
+        raise ValueError(f"{name}: wrong number of offsets")
+    _offsets(strings.at, len(strings.buf), name)
+    return strings
+
+
 def _index_from_parts(parts: Parts, prefix: str, meta: dict[str, Any]) -> NameIndex:
     """A NameIndex from its parts, every offset and index checked against what it points at."""
     names, nkeys = _int(meta, "names"), _int(meta, "keys")
@@ -163,9 +175,9 @@ def _index_from_parts(parts: Parts, prefix: str, meta: dict[str, Any]) -> NameIn
     ix.ekind = bytes(parts[prefix + "ekind"])
     ix.keys = tuple(_untable(parts[prefix + "keys"], nkeys))
     ix.text = _untable(parts[prefix + "text"], names)
-    ix.phon = Strings(_untable(parts[prefix + "phon"], names))
-    ix.pwords = Strings(_untable(parts[prefix + "pwords"], npwords))
-    ix.fwords = Strings(_untable(parts[prefix + "fwords"], nfwords))
+    ix.phon = _strings(parts, prefix + "phon", names)
+    ix.pwords = _strings(parts, prefix + "pwords", npwords)
+    ix.fwords = _strings(parts, prefix + "fwords", nfwords)
     if any(len(getattr(ix, n)) != names for n in ("ekey", "ekind", "by_phon")):
         raise ValueError("the per-name arrays differ in length")
     if len(ix.palpha) != npwords or len(ix.fword_pid) != nfwords:

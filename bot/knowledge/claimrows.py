@@ -1,0 +1,255 @@
+"""The claim indexes of a compact fact base, as arrays of record rows, and how an edit
+updates them without decoding or rebuilding the rest.
+
+Why: a snapshot restored from disk (bot/loading/snapshot_records.py) keeps its claims as
+rows of a memory-mapped file. Its indexes (date order, timeline, claims by entity, search
+words) are row arrays read straight from the file; a reload that changes a few claims
+(bot/knowledge/overlay.py) drops their old rows and inserts the new ones, comparing rows by
+a date key kept as integers (`when`), so nothing else is decoded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from bisect import bisect_left, insort
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from bot.knowledge.dates import RANK
+from bot.knowledge.model import Rank
+from bot.knowledge.records import RecordView, RowSequence
+from bot.knowledge.snapshot import Fact, KnowledgeBase
+
+__all__ = ["ClaimRows", "adopt_rows", "fact_when"]
+
+_UNDATED = (-1, -1, 0, 0)
+
+
+def fact_when(fact: Fact) -> tuple[int, int, int, int]:
+    """A claim's date key as integers: start and end ordinals, precision rank, is-range."""
+    w = fact.when
+    if w is None:
+        return _UNDATED
+    return (w.start.toordinal(), w.end.toordinal(), RANK[w.precision], int(w.is_range))
+
+
+class _Dates(Sequence[dt.date]):
+    """Dates kept as ordinals, made into dates when read (bisection reads a few)."""
+
+    def __init__(self, ordinals: Sequence[int]) -> None:
+        self._ordinals = ordinals
+
+    def __len__(self) -> int:
+        return len(self._ordinals)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        return dt.date.fromordinal(self._ordinals[i])
+
+
+class _SortedIds(Sequence[str]):
+    """Claim ids in sorted order, through a permutation of rows."""
+
+    def __init__(self, ids: list[str], order: Sequence[int]) -> None:
+        self._ids, self._order = ids, order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            return [self._ids[r] for r in self._order[i]]
+        return self._ids[self._order[i]]
+
+
+class _Rows(Mapping[str, Sequence[int]]):
+    """key -> rows: the base's, with some keys redone and some gone."""
+
+    def __init__(self, base: Mapping[str, Sequence[int]], redone: dict[str, Sequence[int]]) -> None:
+        self._base, self._redone = base, redone
+        born = sum(1 for k, v in redone.items() if v and k not in base)
+        died = sum(1 for k, v in redone.items() if not v and k in base)
+        self._len = len(base) + born - died
+
+    def changes_keys(self) -> bool:
+        """Whether a key was added or removed (not only some rows changed)."""
+        base = self._base
+        return any(bool(v) != (k in base) for k, v in self._redone.items())
+
+    def __getitem__(self, key: str) -> Sequence[int]:
+        rows = self._redone.get(key)
+        if rows is None:
+            return self._base[key]
+        if not rows:
+            raise KeyError(key)
+        return rows
+
+    def __contains__(self, key: object) -> bool:
+        rows = self._redone.get(key)  # type: ignore[call-overload]
+        return bool(rows) if rows is not None else key in self._base
+
+    def __iter__(self) -> Iterator[str]:
+        redone = self._redone
+        yield from (k for k in self._base if k not in redone or redone[k])
+        yield from (k for k, v in redone.items() if v and k not in self._base)
+
+    def __len__(self) -> int:
+        return self._len
+
+
+@dataclass(frozen=True)
+class ClaimRows:
+    """Every claim index of a compact fact base, in rows of `view`."""
+
+    view: RecordView[Fact]
+    when: Sequence[int]  # 4 integers per row: see fact_when
+    by_date: Sequence[int]
+    timeline: Sequence[int]
+    by_entity: Mapping[str, Sequence[int]]
+    search: Mapping[str, Sequence[int]]
+    vocabulary: Sequence[str]
+    sorted_rows: Sequence[int]
+
+    def key(self, row: int) -> tuple:
+        """The row's place in date order, as `snapshot._date_key` orders facts."""
+        w, at = self.when, 4 * row
+        if w[at] < 0:
+            return (1, self.view.table.ids[row])
+        return (0, w[at], w[at + 1], w[at + 2], w[at + 3], self.view.table.ids[row])
+
+    def spans(self) -> tuple[tuple[dt.date, dt.date, Sequence[int]], ...]:
+        """Each distinct (start, end) of the timeline with the positions of its facts."""
+        w = self.when
+        found: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for pos, row in enumerate(self.timeline):
+            found[(w[4 * row], w[4 * row + 1])].append(pos)
+        return tuple(
+            (dt.date.fromordinal(a), dt.date.fromordinal(b), tuple(v))
+            for (a, b), v in sorted(found.items())
+        )
+
+    def updated(
+        self,
+        view: RecordView[Fact],
+        hidden: set[str],
+        new: list[Fact],
+        words: Callable[[Fact, bool], Iterable[str]],
+    ) -> ClaimRows:
+        """These indexes with the `hidden` claims' rows gone and the `new` facts (the last
+        rows of `view`, an extension of this one) in place. `words(fact, old)` gives the
+        search words of a claim (old: as the base's text read)."""
+        rows = self.view.table.rows
+        gone = {rows[c] for c in hidden if c in rows}
+        first = len(self.view.table.ids)
+        fresh = range(first, first + len(new))
+        when = array("i", self.when)
+        for fact in new:
+            when.extend(fact_when(fact))
+        out = replace(self, view=view, when=when)
+        key = out.key
+        pairs = list(zip(fresh, new, strict=True))
+        dated = [r for r, f in pairs if f.when and f.model.rank != Rank.DEPRECATED]
+        by_date = _edited(self.by_date, gone, fresh, key)
+        timeline = _edited(self.timeline, gone, dated, key)
+        old_facts = [self.view.at_row(r) for r in gone]
+        by_entity = _redone(
+            self.by_entity,
+            gone,
+            ((r, f.entity_ids()) for r, f in pairs),
+            {e for f in old_facts for e in f.entity_ids()},
+            key,
+        )
+        search = _redone(
+            self.search,
+            gone,
+            ((r, set(words(f, False))) for r, f in pairs),
+            {w for f in old_facts for w in words(f, True)},
+            None,
+        )
+        vocabulary = tuple(sorted(search)) if search.changes_keys() else self.vocabulary
+        ids = view.table.ids
+        live = view.table.rows.values()
+        order = sorted(live, key=ids.__getitem__) if gone or new else self.sorted_rows
+        return replace(
+            out,
+            by_date=by_date,
+            timeline=timeline,
+            by_entity=by_entity,
+            search=search,
+            vocabulary=vocabulary,
+            sorted_rows=order,
+        )
+
+
+def _edited(
+    rows: Sequence[int], gone: set[int], fresh: Iterable[int], key: Callable[[int], tuple]
+) -> array:
+    """A date-ordered row array without `gone`, with `fresh` inserted in order."""
+    out = array("I", rows)
+    for row in gone:
+        at = bisect_left(out, key(row), key=key)
+        if at < len(out) and out[at] == row:
+            del out[at]
+    for row in fresh:
+        insort(out, row, key=key)
+    return out
+
+
+def _redone(
+    base: Mapping[str, Sequence[int]],
+    gone: set[int],
+    fresh: Iterable[tuple[int, Iterable[str]]],
+    old_keys: set[str],
+    key: Callable[[int], tuple] | None,
+) -> _Rows:
+    """key -> rows with the `gone` rows dropped and the `fresh` rows added under their keys,
+    each list kept in date order (`key`) or in row order (None)."""
+    added: dict[str, list[int]] = defaultdict(list)
+    for row, keys in fresh:
+        for k in keys:
+            added[k].append(row)
+    redone: dict[str, Sequence[int]] = {}
+    for k in old_keys | set(added):
+        rows = [r for r in base.get(k, ()) if r not in gone] + added.get(k, [])
+        rows.sort(key=key)
+        redone[k] = array("I", rows)
+    return _Rows(base, redone)
+
+
+def adopt_rows(kb: KnowledgeBase, rows: ClaimRows, spans: tuple | None = None) -> None:
+    """Give `kb` its claim indexes over `rows` (facts decoded when read)."""
+
+    def facts(r: Sequence[int]) -> RowSequence[Fact]:
+        return RowSequence(r, rows.view)
+
+    w = rows.when
+    kb.adopt_index("claim_rows", rows)
+    kb.adopt_index("_by_date", facts(rows.by_date))
+    kb.adopt_index("timeline", facts(rows.timeline))
+    kb.adopt_index("_timeline_starts", _Dates(array("i", (w[4 * r] for r in rows.timeline))))
+    kb.adopt_index("_timeline_spans", spans if spans is not None else rows.spans())
+    kb.adopt_index("claims_by_entity", _Mapped(rows.by_entity, facts))
+    ids = rows.view.table.ids
+    kb.adopt_index("search_index", _Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))
+    kb.adopt_index("search_vocabulary", rows.vocabulary)
+    kb.adopt_index("claim_ids_sorted", _SortedIds(ids, rows.sorted_rows))
+
+
+class _Mapped(Mapping[str, object]):
+    """key -> make(rows)."""
+
+    def __init__(self, rows: Mapping[str, Sequence[int]], make: Callable) -> None:
+        self._rows, self._make = rows, make
+
+    def __getitem__(self, key: str):  # type: ignore[no-untyped-def]
+        return self._make(self._rows[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)

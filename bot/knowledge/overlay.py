@@ -1,0 +1,127 @@
+"""A fact base made of a compact snapshot and the records of a few edited files on top.
+
+Why: after a restart from the snapshot, the records live in the mapped file
+(bot/knowledge/records.py). A reload after a one-file edit should not decode or rebuild the
+other hundred thousand: the new fact base keeps the restored one as its `base`, hides the
+records the edited files defined there, adds the records they define now, and updates each
+index for just those records (bot/knowledge/claimrows.py). Every later reload is again
+relative to the same base, so layers never pile up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from bot.knowledge.claimrows import ClaimRows, adopt_rows
+from bot.knowledge.model import Entity
+from bot.knowledge.names import fold
+from bot.knowledge.records import RecordView
+from bot.knowledge.snapshot import ArticleInfo, Fact, KnowledgeBase, Origin, _name_entries
+
+__all__ = ["Changes", "overlay_kb"]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the edited files define now, and what they defined in the base."""
+
+    files: frozenset[str]  # the files whose content differs from the base's, by display name
+    entities: list[tuple[Entity, Origin]]
+    facts: list[Fact]
+    articles: list[ArticleInfo]
+    hidden_entities: set[str]  # ids the base has from these files
+    hidden_claims: set[str]
+    hidden_articles: set[str]
+    file_hashes: Mapping[str, str]
+
+
+class _FileIds(Mapping[tuple[str, str], list[str]]):
+    """The base's ids by file, with the edited files' ids as they are now."""
+
+    def __init__(self, base: KnowledgeBase, ch: Changes) -> None:
+        self._base = base
+        mine: dict[tuple[str, str], list[str]] = {}
+        for e, o in ch.entities:
+            mine.setdefault(("e", o.file), []).append(e.id)
+        for f in ch.facts:
+            mine.setdefault(("c", f.origin.file), []).append(f.id)
+        for a in ch.articles:
+            mine.setdefault(("a", a.origin.file), []).append(a.id)
+        self._mine, self._files = mine, ch.files
+
+    def __getitem__(self, key: tuple[str, str]) -> list[str]:
+        if key[1] in self._files:
+            return self._mine[key]
+        return self._base.__dict__["ids_by_file"][key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        yield from (k for k in self._base.__dict__["ids_by_file"] if k[1] not in self._files)
+        yield from self._mine
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _label(kb: KnowledgeBase, ident: str) -> tuple[str, tuple[str, ...]] | None:
+    e = kb.entities.get(ident)
+    return None if e is None else (e.name, tuple(e.aliases))
+
+
+def _summary(base: KnowledgeBase, kb: KnowledgeBase, ch: Changes) -> dict[str, object]:
+    """The base's counts, corrected for the hidden and the new records."""
+    old = base.summary()
+    by_type: Counter[str] = Counter(old["entities_by_type"])  # type: ignore[arg-type]
+    by_type.subtract(base.entities[i].type.value for i in ch.hidden_entities)
+    by_type.update(e.type.value for e, _ in ch.entities)
+    gone = [base.claims[i] for i in ch.hidden_claims]
+    refs = old["references"] - sum(len(f.citations) for f in gone)  # type: ignore[operator]
+    dated = old["dated_claims"] - sum(1 for f in gone if f.when)  # type: ignore[operator]
+    return {
+        "articles": len(kb.articles),
+        "entities": len(kb.entities),
+        "entities_by_type": {k: v for k, v in sorted(by_type.items()) if v > 0},
+        "claims": len(kb.claims),
+        "references": refs + sum(len(f.citations) for f in ch.facts),
+        "dated_claims": dated + sum(1 for f in ch.facts if f.when),
+    }
+
+
+def overlay_kb(base: KnowledgeBase, ch: Changes, loaded_by: str) -> KnowledgeBase:
+    """`base` (a fact base restored from a snapshot) with the edited files' records."""
+    entities, origins, articles, claims = (
+        base.entities,
+        base.entity_origin,
+        base.articles,
+        base.claims,
+    )
+    if not all(isinstance(v, RecordView) for v in (entities, origins, articles, claims)):
+        raise TypeError("an overlay needs a fact base restored from a snapshot")
+    eids = [e.id for e, _ in ch.entities]
+    kb = KnowledgeBase(
+        articles=articles.extended(ch.hidden_articles, ch.articles, [a.id for a in ch.articles]),  # type: ignore[attr-defined]
+        entities=entities.extended(ch.hidden_entities, [e for e, _ in ch.entities], eids),  # type: ignore[attr-defined]
+        entity_origin=origins.extended(ch.hidden_entities, [o for _, o in ch.entities], eids),  # type: ignore[attr-defined]
+        claims=claims.extended(ch.hidden_claims, ch.facts, [f.id for f in ch.facts]),  # type: ignore[attr-defined]
+        loaded_at=dt.datetime.now(dt.UTC),
+        loaded_by=loaded_by,
+        file_hashes=MappingProxyType(dict(ch.file_hashes)),
+        match_settings=base.match_settings,
+        base=base,
+    )
+
+    def words(fact: Fact, old: bool) -> set[str]:
+        return set(fold((base if old else kb).searchable_text(fact)).split())
+
+    rows: ClaimRows = base.__dict__["claim_rows"]
+    adopt_rows(kb, rows.updated(kb.claims, ch.hidden_claims, ch.facts, words))  # type: ignore[arg-type]
+    relabelled = {i for i in {*ch.hidden_entities, *eids} if _label(base, i) != _label(kb, i)}
+    now = [kb.entities[i] for i in relabelled if i in kb.entities]
+    kb.adopt_index("matcher", base.matcher.updated(relabelled, _name_entries(now)))
+    kb.adopt_index("ids_by_file", _FileIds(base, ch))
+    kb.adopt_index("predicates", base.predicates | {f.model.predicate for f in ch.facts})
+    kb.adopt_index("_summary", _summary(base, kb, ch))
+    return kb

@@ -1,0 +1,186 @@
+"""Records kept as data and decoded one at a time: the compact fact base behind a snapshot.
+
+Why: at 100k entities and 100k claims, holding every record as a pydantic object costs most of
+a serving process's memory and most of a restart, while an answer shows a few dozen records.
+These read-only views sit over flat buffers (a memory-mapped snapshot file, see
+bot/loading/snapshot_store.py) and decode a record only when it is asked for. Python bounds-
+checks every index and slice, so a damaged buffer can only fail to decode (`DamagedRecord`),
+never read outside it.
+
+Decoded facts are kept in a weak-value cache: while anything holds a Fact, asking again
+gives the very same object, so facts still compare by identity within an answer.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Generic, TypeVar, overload
+
+V = TypeVar("V")
+
+__all__ = ["DamagedRecord", "IdTable", "RecordView", "RowIndex", "RowSequence"]
+
+
+class DamagedRecord(ValueError):
+    """A record in a snapshot does not decode: the file was damaged after it was checked."""
+
+
+class IdTable:
+    """Ids by row and rows by id. A row whose record is hidden (an overlay's base row that an
+    edit removed or replaced) keeps its place in `ids` but is not in `rows`."""
+
+    __slots__ = ("ids", "rows")
+
+    def __init__(self, ids: list[str], rows: dict[str, int] | None = None) -> None:
+        self.ids = ids
+        self.rows = {ident: n for n, ident in enumerate(ids)} if rows is None else rows
+        if rows is None and len(self.rows) != len(ids):
+            raise ValueError("an id is listed twice")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def extended(self, hidden: Iterable[str], added: Iterable[str]) -> IdTable:
+        """This table without the `hidden` ids, with `added` in new rows after the last."""
+        ids, rows = list(self.ids), dict(self.rows)
+        for ident in hidden:
+            rows.pop(ident, None)
+        for ident in added:
+            rows[ident] = len(ids)
+            ids.append(ident)
+        return IdTable(ids, rows)
+
+
+class RecordView(Mapping[str, V], Generic[V]):
+    """id -> record, each decoded on demand by `decode(row)`; read-only.
+
+    The last 256 records asked for are held strongly, every other decoded one weakly, so a
+    record asked for twice in an answer is decoded once and is the same object.
+    """
+
+    __slots__ = ("_decode", "_strong", "_table", "_weak")
+
+    def __init__(self, table: IdTable, decode: Callable[[int], V]) -> None:
+        self._table, self._decode = table, decode
+        self._weak: weakref.WeakValueDictionary[int, V] = weakref.WeakValueDictionary()
+        self._strong: dict[int, V] = {}
+
+    def row(self, ident: str) -> int | None:
+        return self._table.rows.get(ident)
+
+    def at_row(self, row: int) -> V:
+        """The record in `row` (decoded if no one holds it)."""
+        cache = self._weak
+        value = cache.get(row)
+        if value is None:
+            try:
+                value = self._decode(row)
+            except (ValueError, TypeError, KeyError, IndexError) as exc:
+                raise DamagedRecord(f"record {row} of the snapshot does not decode") from exc
+            cache[row] = value
+        strong = self._strong
+        strong[row] = value
+        if len(strong) > 256:
+            del strong[next(iter(strong))]
+        return value
+
+    def __getitem__(self, ident: str) -> V:
+        row = self._table.rows.get(ident)
+        if row is None:
+            raise KeyError(ident)
+        return self.at_row(row)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._table.rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.rows)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    @property
+    def table(self) -> IdTable:
+        return self._table
+
+    def values(self) -> Iterator[V]:  # type: ignore[override]
+        """Every record, decoded one by one (a full scan: not for a query's hot path)."""
+        return (self.at_row(n) for n in self._table.rows.values())
+
+    def items(self) -> Iterator[tuple[str, V]]:  # type: ignore[override]
+        return ((ident, self.at_row(n)) for ident, n in self._table.rows.items())
+
+    def extended(self, hidden: Iterable[str], added: list[V], ids: list[str]) -> RecordView[V]:
+        """A view of these records without `hidden`, plus `added` (with these `ids`) in new
+        rows: an overlay's records. Base rows decode through this view, so a record is the
+        same object in both."""
+        first = len(self._table.ids)
+        base = self.at_row
+
+        def decode(row: int) -> V:
+            return base(row) if row < first else added[row - first]
+
+        return RecordView(self._table.extended(hidden, ids), decode)
+
+
+class RowSequence(Sequence[V], Generic[V]):
+    """A sequence of records given by their rows (e.g. claims in date order)."""
+
+    __slots__ = ("_rows", "_view")
+
+    def __init__(self, rows: Sequence[int], view: RecordView[V]) -> None:
+        self._rows, self._view = rows, view
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> V: ...
+    @overload
+    def __getitem__(self, i: slice) -> RowSequence[V]: ...
+    def __getitem__(self, i: int | slice) -> V | RowSequence[V]:
+        if isinstance(i, slice):
+            return RowSequence(self._rows[i], self._view)
+        return self._view.at_row(self._rows[i])
+
+    def __iter__(self) -> Iterator[V]:
+        at_row = self._view.at_row
+        return (at_row(r) for r in self._rows)
+
+    def __add__(self, other: Sequence[V]) -> tuple[V, ...]:
+        return (*self, *other)
+
+    def __bool__(self) -> bool:
+        return len(self._rows) > 0
+
+
+class RowIndex(Mapping[str, V], Generic[V]):
+    """key -> `make(rows)` over CSR arrays: keys[k] owns data[at[k]:at[k + 1]]."""
+
+    __slots__ = ("_at", "_data", "_keys", "_make")
+
+    def __init__(
+        self,
+        keys: list[str],
+        at: Sequence[int],
+        data: Sequence[int],
+        make: Callable[[Sequence[int]], V],
+    ) -> None:
+        if len(at) != len(keys) + 1:
+            raise ValueError("an index has the wrong number of offsets")
+        self._keys = {k: n for n, k in enumerate(keys)}
+        self._at, self._data, self._make = at, data, make
+
+    def __getitem__(self, key: str) -> V:
+        k = self._keys[key]
+        return self._make(self._data[self._at[k] : self._at[k + 1]])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)

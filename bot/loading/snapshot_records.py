@@ -1,0 +1,381 @@
+"""The records and claim indexes of a snapshot file, written as data and read back compact.
+
+Why: a restart that decoded every record into pydantic objects took seconds and most of the
+memory at 100k records. Here each record is one small JSON document in a blob, found through
+an offsets array, and decoded (and validated, like any untrusted input) only when an answer
+asks for it; the claim indexes are arrays of record numbers. See bot/knowledge/records.py for
+the views, bot/loading/snapshot_store.py for the file around these parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path as FsPath
+from pathlib import PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+from bot.knowledge.claimrows import ClaimRows, adopt_rows, fact_when
+from bot.knowledge.dates import DateValue, Precision
+from bot.knowledge.model import Article, Claim, Entity
+from bot.knowledge.records import IdTable, RecordView, RowIndex
+from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
+from bot.matching.decide import MatchSettings
+
+Chunks = Iterable[bytes]
+Parts = dict[str, memoryview]
+
+# ------------------------------------------------------------------------------ values
+
+
+def _date_out(d: DateValue | None) -> list[Any] | None:
+    if d is None:
+        return None
+    start, end = d.start.isoformat(), d.end.isoformat()
+    return [start, end, d.precision.value, d.text, d.year_inferred, d.is_range]
+
+
+def _date_in(v: Any) -> DateValue | None:
+    """A date as `_date_out` wrote it, validated as DateValue validates."""
+    if v is None:
+        return None
+    start, end, precision, text, inferred, is_range = v
+    if not (isinstance(text, str) and type(inferred) is bool and type(is_range) is bool):
+        raise ValueError("not a date")
+    return DateValue(
+        start=dt.date.fromisoformat(start),
+        end=dt.date.fromisoformat(end),
+        precision=Precision(precision),
+        text=text,
+        year_inferred=inferred,
+        is_range=is_range,
+    )
+
+
+def _str(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError("not a text")
+    return v
+
+
+def _opt(v: Any) -> str | None:
+    return None if v is None else _str(v)
+
+
+def _origin_in(file: Any, line: Any) -> Origin:
+    if not isinstance(file, str) or not (line is None or type(line) is int):
+        raise ValueError("not an origin")
+    return Origin(file, line)
+
+
+def _citation_in(v: Any) -> Citation:
+    article, paragraph, quote, text, outlet, date = v
+    if type(paragraph) is not int:
+        raise ValueError("not a paragraph number")
+    when = _date_in(date)
+    return Citation(_str(article), paragraph, _str(quote), _opt(text), _opt(outlet), when)
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+# ------------------------------------------------------------------------------ records out
+
+
+def _entity_out(kb: KnowledgeBase, e: Entity) -> bytes:
+    o = kb.entity_origin[e.id]
+    return _json([e.model_dump(mode="json"), o.file, o.line])
+
+
+def _fact_out(f: Fact) -> bytes:
+    cits = [
+        [c.article, c.paragraph, c.quote, c.cites_text, c.cites_outlet, _date_out(c.cites_date)]
+        for c in f.citations
+    ]
+    dates = [_date_out(d) for d in (f.date, f.start, f.end)]
+    return _json([f.model.model_dump(mode="json"), *dates, cits, f.origin.file, f.origin.line])
+
+
+def _article_out(a: ArticleInfo) -> bytes:
+    dump = a.model.model_dump(mode="json")
+    return _json([dump, _date_out(a.date), list(a.paragraphs), a.origin.file, a.origin.line])
+
+
+def table(items: Iterable[str]) -> bytes:
+    """Strings as one UTF-8 buffer, newline-separated (no id, word or name holds a newline)."""
+    return "\n".join(items).encode("utf-8", "surrogatepass")
+
+
+def untable(raw: memoryview, count: int) -> list[str]:
+    if count == 0:
+        return []
+    items = bytes(raw).decode("utf-8", "surrogatepass").split("\n")
+    if len(items) != count:
+        raise ValueError(f"a string table has {len(items)} strings, not {count}")
+    return items
+
+
+class Blob:
+    """Records written one after another, with the offsets that find each again."""
+
+    def __init__(self) -> None:
+        self.at = array("Q", [0])
+
+    def chunks(self, records: Iterable[bytes]) -> Iterator[bytes]:
+        at = self.at
+        for raw in records:
+            at.append(at[-1] + len(raw))
+            yield raw
+
+
+def _csr(groups: Iterable[tuple[str, Iterable[int]]]) -> tuple[list[str], array, array]:
+    keys, at, data = [], array("I", [0]), array("I")
+    for key, rows in groups:
+        keys.append(key)
+        data.extend(rows)
+        at.append(len(data))
+    return keys, at, data
+
+
+def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The claim indexes as arrays of record numbers (kb.claims order), and counts."""
+    row = {cid: n for n, cid in enumerate(kb.claims)}
+    erow = {eid: n for n, eid in enumerate(kb.entities)}
+    out: dict[str, bytes] = {}
+    meta: dict[str, Any] = {}
+
+    def put(name: str, groups: Iterable[tuple[str, Iterable[int]]]) -> None:
+        keys, at, data = _csr(groups)
+        meta[name] = len(keys)
+        out[f"{name}.keys"], out[f"{name}.at"] = table(keys), at.tobytes()
+        out[f"{name}.data"] = data.tobytes()
+
+    when = array("i")
+    for fact in kb.claims.values():
+        when.extend(fact_when(fact))
+    out["when"] = when.tobytes()
+    out["by_date"] = array("I", (row[f.id] for f in kb._by_date)).tobytes()
+    timeline = kb.timeline
+    out["timeline"] = array("I", (row[f.id] for f in timeline)).tobytes()
+    spans = kb._timeline_spans
+    meta["span_bounds"] = [[a.toordinal(), b.toordinal()] for a, b, _ in spans]
+    put("spans", ((str(n), pos) for n, (_, _, pos) in enumerate(spans)))
+    put("by_entity", ((k, (row[f.id] for f in v)) for k, v in kb.claims_by_entity.items()))
+    index = kb.search_index
+    put("search", ((w, sorted(row[c] for c in index[w])) for w in kb.search_vocabulary))
+    out["sorted"] = array("I", (row[c] for c in kb.claim_ids_sorted)).tobytes()
+    efiles: dict[str, list[int]] = {}
+    for eid, origin in kb.entity_origin.items():
+        efiles.setdefault(origin.file, []).append(erow[eid])
+    cfiles: dict[str, list[int]] = {}
+    for cid, fact in kb.claims.items():
+        cfiles.setdefault(fact.origin.file, []).append(row[cid])
+    afiles: dict[str, list[int]] = {}
+    for n, info in enumerate(kb.articles.values()):
+        afiles.setdefault(info.origin.file, []).append(n)
+    put("efiles", efiles.items())
+    put("cfiles", cfiles.items())
+    put("afiles", afiles.items())
+    meta["predicates"] = sorted(kb.predicates)
+    meta["summary"] = kb.summary()
+    return meta, out
+
+
+def record_chunks(kb: KnowledgeBase) -> Iterator[tuple[str, Chunks, Blob | None]]:
+    """(part name, its chunks, the blob whose offsets follow it) for every record part."""
+    for name, mapping, encode in (
+        ("entities", kb.entities, lambda e: _entity_out(kb, e)),
+        ("facts", kb.claims, _fact_out),
+        ("articles", kb.articles, _article_out),
+    ):
+        yield f"{name}.ids", (table(mapping),), None
+        blob = Blob()
+        yield f"{name}.blob", blob.chunks(encode(v) for v in mapping.values()), blob
+
+
+def article_stats(kb: KnowledgeBase, seeds_dir: FsPath) -> list[list[Any]]:
+    """Each article file's identity and size, so a restart can tell it is unchanged."""
+    out = []
+    for a in kb.articles.values():
+        st = os.stat(seeds_dir / a.model.file)
+        out.append([a.model.file, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns])
+    return out
+
+
+def articles_unchanged(stats: Any, seeds_dir: FsPath) -> bool:
+    """Every article file is the very file the snapshot was made from, unchanged since."""
+    if not isinstance(stats, list):
+        return False
+    for entry in stats:
+        if not (isinstance(entry, list) and len(entry) == 5 and isinstance(entry[0], str)):
+            return False
+        name = PurePosixPath(entry[0])
+        if name.is_absolute() or ".." in name.parts or "\0" in entry[0]:
+            return False
+        try:
+            st = os.stat(seeds_dir / name)
+        except OSError:
+            return False
+        if [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns] != entry[1:]:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------ records in
+
+
+def _rows(raw: memoryview, code: str = "I") -> memoryview:
+    if len(raw) % (8 if code == "Q" else 4):
+        raise ValueError("an array's length is not a whole number of items")
+    return raw.cast(code)
+
+
+def _record(blob: memoryview, at: memoryview, row: int) -> Any:
+    start, end = at[row], at[row + 1]
+    if not start <= end <= len(blob):
+        raise ValueError("a record lies outside its blob")
+    return json.loads(bytes(blob[start:end]))
+
+
+def _entity_in(blob: memoryview, at: memoryview) -> tuple[Callable, Callable]:
+    def entity(row: int) -> Entity:
+        return Entity.model_validate(_record(blob, at, row)[0])
+
+    def origin(row: int) -> Origin:
+        _, file, line = _record(blob, at, row)
+        return _origin_in(file, line)
+
+    return entity, origin
+
+
+def _fact_in(blob: memoryview, at: memoryview) -> Callable[[int], Fact]:
+    def fact(row: int) -> Fact:
+        model, date, start, end, cits, file, line = _record(blob, at, row)
+        citations = tuple(_citation_in(c) for c in cits)
+        dates = (_date_in(date), _date_in(start), _date_in(end))
+        return Fact(Claim.model_validate(model), *dates, citations, _origin_in(file, line))
+
+    return fact
+
+
+def _article_in(blob: memoryview, at: memoryview) -> Callable[[int], ArticleInfo]:
+    def article(row: int) -> ArticleInfo:
+        model, date, paragraphs, file, line = _record(blob, at, row)
+        when = _date_in(date)
+        if when is None or not all(isinstance(p, str) for p in paragraphs):
+            raise ValueError("not an article")
+        origin = _origin_in(file, line)
+        return ArticleInfo(Article.model_validate(model), when, tuple(paragraphs), origin)
+
+    return article
+
+
+def _view(parts: Parts, name: str, count: Any, decode: Callable) -> tuple[IdTable, Callable]:
+    if type(count) is not int or count < 0:
+        raise ValueError("not a count")
+    ids = IdTable(untable(parts[f"{name}.ids"], count))
+    at = _rows(parts[f"{name}.at"], "Q")
+    if len(at) != count + 1:
+        raise ValueError(f"{name}: wrong number of offsets")
+    return ids, decode(parts[f"{name}.blob"], at)
+
+
+class _FileIds(Mapping[tuple[str, str], list[str]]):
+    """("e" or "c", knowledge file) -> ids of the entities or claims it defines."""
+
+    def __init__(self, by: dict[str, RowIndex], ids: dict[str, list[str]]) -> None:
+        self._by, self._ids = by, ids
+
+    def __getitem__(self, key: tuple[str, str]) -> list[str]:
+        ids = self._ids[key[0]]
+        return [ids[r] for r in self._by[key[0]][key[1]]]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((k, f) for k, ix in self._by.items() for f in ix)
+
+    def __len__(self) -> int:
+        return sum(len(ix) for ix in self._by.values())
+
+
+def compact_kb(
+    parts: Parts, meta: dict[str, Any], settings: MatchSettings, loaded_by: str
+) -> KnowledgeBase:
+    """A KnowledgeBase over the parts: records decoded on demand, indexes as arrays."""
+    counts = meta["counts"]
+    etable, (entity, origin) = _view(parts, "entities", counts[0], _entity_in)
+    ftable, fact = _view(parts, "facts", counts[1], _fact_in)
+    atable, article = _view(parts, "articles", counts[2], _article_in)
+    hashes = meta["file_hashes"]
+    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
+        raise ValueError("not file hashes")
+    claims = RecordView(ftable, fact)
+    kb = KnowledgeBase(
+        articles=RecordView(atable, article),
+        entities=RecordView(etable, entity),
+        entity_origin=RecordView(etable, origin),
+        claims=claims,
+        loaded_at=dt.datetime.now(dt.UTC),
+        loaded_by=loaded_by,
+        file_hashes=MappingProxyType(dict(hashes)),
+        match_settings=settings,
+    )
+    _adopt_indexes(kb, parts, meta, claims, (etable, ftable, atable))
+    return kb
+
+
+def _adopt_indexes(
+    kb: KnowledgeBase,
+    parts: Parts,
+    meta: dict[str, Any],
+    claims: RecordView[Fact],
+    tables: tuple[IdTable, IdTable, IdTable],
+) -> None:
+    etable, ftable, atable = tables
+
+    def csr(name: str) -> RowIndex:
+        keys = untable(parts[f"{name}.keys"], meta[name])
+        return RowIndex(keys, _rows(parts[f"{name}.at"]), _rows(parts[f"{name}.data"]), _same)
+
+    when = _rows(parts["when"], "i")
+    if len(when) != 4 * len(ftable.ids):
+        raise ValueError("the claims' dates differ in number from the claims")
+    search = csr("search")
+    rows = ClaimRows(
+        view=claims,
+        when=when,
+        by_date=_rows(parts["by_date"]),
+        timeline=_rows(parts["timeline"]),
+        by_entity=csr("by_entity"),
+        search=search,
+        vocabulary=tuple(search),
+        sorted_rows=_rows(parts["sorted"]),
+    )
+    spans = csr("spans")
+    bounds = meta["span_bounds"]
+    stored = tuple(
+        (dt.date.fromordinal(a), dt.date.fromordinal(b), spans[str(n)])
+        for n, (a, b) in enumerate(bounds)
+    )
+    adopt_rows(kb, rows, stored)
+    fids, eids = ftable.ids, etable.ids
+    efiles, cfiles = csr("efiles"), csr("cfiles")
+    by = {"e": efiles, "c": cfiles, "a": csr("afiles")}
+    kb.adopt_index("ids_by_file", _FileIds(by, {"e": eids, "c": fids, "a": atable.ids}))
+    predicates = meta["predicates"]
+    if not all(isinstance(p, str) for p in predicates):
+        raise ValueError("not predicates")
+    kb.adopt_index("predicates", frozenset(predicates))
+    if not isinstance(meta["summary"], dict):
+        raise ValueError("not a summary")
+    kb.adopt_index("_summary", meta["summary"])
+
+
+def _same(rows: Sequence[int]) -> Sequence[int]:
+    return rows
