@@ -195,7 +195,8 @@ class RecordedCall:
     """One REST request the bot made and what the fake answered.
 
     ``body`` is the JSON body (``payload_json`` for multipart); ``status`` stays 0 while the
-    request is in flight; ``fault`` names an injected fault ("429", "500", "delay").
+    request is in flight; ``fault`` names an injected fault ("429", "500", "delay");
+    ``peer`` is the client's (host, port), which tells apart bots in several processes.
     """
 
     index: int
@@ -211,6 +212,7 @@ class RecordedCall:
     response: Any = None
     fault: str | None = None
     received_at: float = 0.0
+    peer: tuple[str, int] | None = None
 
     def __repr__(self) -> str:
         fault = f" fault={self.fault}" if self.fault else ""
@@ -2116,6 +2118,7 @@ class FakeDiscord:
             query=dict(request.query),
             headers=dict(request.headers),
             received_at=asyncio.get_running_loop().time(),
+            peer=request.transport.get_extra_info("peername") if request.transport else None,
         )
         self.calls.append(call)
         headers: dict[str, str] = {}
