@@ -143,3 +143,36 @@ async def test_two_processes_share_the_shards_and_one_snapshot(sharded, kb_copy,
     assert code == 0
     output = log.read_text(encoding="utf-8")
     assert TOKEN not in output and "Traceback" not in output
+
+
+async def test_a_reload_command_in_one_process_reloads_the_others(sharded, kb_copy):
+    """`reload` reaches only the process owning the guild it is typed in, and may change
+    nothing on disk: the others follow the generation file in the shared cache folder."""
+    from bot.discord.client import FactBot
+    from bot.loading.holder import KnowledgeHolder
+    from tests.conftest import discord_settings
+
+    fake = sharded
+    guild = fake.add_guild("Admins", shard=(0, 2))
+    channel = fake.add_channel("ops", guild_id=guild)
+    admin = fake.add_role("kb-admin", guild_id=guild)
+    bots = []
+    for shard in (0, 1):
+        settings = discord_settings(
+            kb_copy, team_channels=[channel], admin_roles=[admin], shard_count=2, shard_ids=[shard]
+        ).model_copy(update={"cache_dir": kb_copy / "cache"})
+        holder, _ = KnowledgeHolder.load(settings)
+        assert holder is not None
+        bots.append(FactBot(holder))
+    with fake.patch_discord():
+        async with fake.running(bots[0]), fake.running(bots[1]):
+            before = [bot.holder.kb for bot in bots]
+            await fake.send_message("!reload", channel_id=channel, roles=[admin])
+            done = await fake.wait_for_reply(channel_id=channel, timeout=30)
+            assert done.embeds[0]["title"] == "Knowledge reloaded"
+            assert bots[0].holder.kb is not before[0]  # the process that was asked
+            deadline = time.monotonic() + 30
+            while bots[1].holder.kb is before[1]:  # the other one, through the generation
+                assert time.monotonic() < deadline, "the other process never reloaded"
+                await asyncio.sleep(0.2)
+    assert [s for s, e, _ in fake.deliveries if e == "MESSAGE_CREATE"][:1] == [0]
