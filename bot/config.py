@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.loading.yamlsource import read_yaml
 
@@ -53,6 +53,50 @@ class DiscordSettings(_Strict):
     page_timeout: float = Field(300.0, gt=0, description="Seconds before page buttons expire.")
 
 
+class ClusterSettings(_Strict):
+    """Several processes sharing the gateway by Discord's own sharding (README: running
+    several processes); `factbot run --shards N --processes K` overrides both."""
+
+    shards: int | None = Field(
+        None, ge=1, description="Discord shards in all (default: one per process)."
+    )
+    processes: int = Field(1, ge=1, description="Processes to start; each owns some shards.")
+
+    @model_validator(mode="after")
+    def _fits(self) -> ClusterSettings:
+        if self.shards is not None and self.processes > self.shards:
+            raise ValueError(
+                f"processes ({self.processes}) cannot exceed shards ({self.shards}): "
+                "each process needs at least one shard"
+            )
+        return self
+
+    def overridden(self, shards: int | None, processes: int | None) -> ClusterSettings:
+        """These settings with the command line's `--shards` / `--processes` (when given)
+        in their place; ValueError, saying why, if the result does not fit."""
+        data = self.model_dump()
+        for key, value in (("shards", shards), ("processes", processes)):
+            if value is not None and value < 1:
+                raise ValueError(f"--{key} must be at least 1 (got {value})")
+            if value is not None:
+                data[key] = value
+        try:
+            return ClusterSettings.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(
+                "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+            ) from None
+
+    @property
+    def shard_count(self) -> int:
+        """Shards in all: as set, else one per process."""
+        return self.shards or self.processes
+
+    def plan(self) -> list[list[int]]:
+        """The shard ids each process owns: process i owns i, i + K, i + 2K, ..."""
+        return [list(range(i, self.shard_count, self.processes)) for i in range(self.processes)]
+
+
 class MatchingSettings(_Strict):
     answer_score: float | None = Field(None, ge=0, le=100)
     margin: float | None = Field(None, ge=0, le=100)
@@ -79,6 +123,7 @@ class Settings(_Strict):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
 
     def resolved(self, base: Path) -> Settings:
         """Relative paths are relative to the config file's folder."""

@@ -63,6 +63,14 @@ Test-facing API (all waits time out, default 5 s, with a state dump in the messa
   ``identify_count``, ``resume_count``, ``intents``, ``dropped_events``, ``errors``.
 - faults: ``rate_limit(route)``, ``fail(route, status=500)``, ``delay(route, seconds)``,
   ``disconnect(code=4000)``. Routes are templates such as ``CREATE_MESSAGE``.
+
+Sharding, as Discord does it: ``FakeDiscord(shards=N)`` makes GET /gateway/bot recommend N
+shards; each IDENTIFY's ``"shard": [id, count]`` opens one session (its own socket, session
+id and sequence), and events for guild G go only to the session of shard (G >> 22) % count
+(READY and GUILD_CREATE list only that shard's guilds; DMs go to shard 0). A shard id outside
+0..count-1 (or a count below 1) is closed with 4010 "Invalid shard". ``deliveries`` records
+(shard id, event, payload) of every dispatch sent; ``guild_on_shard(shard, count)`` adds a
+guild that falls on a given shard. One shard (the default) behaves as before.
 """
 
 from __future__ import annotations
@@ -155,6 +163,24 @@ _P = discord.Permissions
 
 
 @dataclass
+class _Shard:
+    """One gateway session of one shard: its socket, session, sequence and replay buffer."""
+
+    shard_id: int
+    count: int
+    ws: web.WebSocketResponse | None = None
+    session_id: str | None = None
+    seq: int = 0
+    sent: list[Json] = field(default_factory=list)
+    pending: list[tuple[str, Json]] = field(default_factory=list)
+
+
+def shard_of(guild_id: int | str | None, count: int) -> int:
+    """Discord's rule: guild G's events go to shard (G >> 22) % count; DMs to shard 0."""
+    return 0 if guild_id is None else (int(guild_id) >> 22) % max(count, 1)
+
+
+@dataclass
 class RecordedFile:
     """One uploaded file of a multipart request."""
 
@@ -169,7 +195,8 @@ class RecordedCall:
     """One REST request the bot made and what the fake answered.
 
     ``body`` is the JSON body (``payload_json`` for multipart); ``status`` stays 0 while the
-    request is in flight; ``fault`` names an injected fault ("429", "500", "delay").
+    request is in flight; ``fault`` names an injected fault ("429", "500", "delay");
+    ``peer`` is the client's (host, port), which tells apart bots in several processes.
     """
 
     index: int
@@ -185,6 +212,7 @@ class RecordedCall:
     response: Any = None
     fault: str | None = None
     received_at: float = 0.0
+    peer: tuple[str, int] | None = None
 
     def __repr__(self) -> str:
         fault = f" fault={self.fault}" if self.fault else ""
@@ -613,6 +641,10 @@ class _Snowflakes:
         self._last = value
         return value
 
+    def at_least(self, value: int) -> None:
+        """Never hand out `value` or anything before it (an id made by hand)."""
+        self._last = max(self._last, value)
+
 
 # --------------------------------------------------------------------------- the fake
 
@@ -635,6 +667,7 @@ class FakeDiscord:
         bot_permissions: int = _BOT_PERMISSIONS,
         patch: bool = True,
         only_synced: bool = True,
+        shards: int = 1,
     ) -> None:
         self.new_id = _Snowflakes()
         # Discord's client offers only synced commands: an interaction for one never synced
@@ -643,6 +676,7 @@ class FakeDiscord:
         self.interaction_timeout = interaction_timeout
         self.heartbeat_interval = heartbeat_interval
         self._patch = patch
+        self.shard_count = shards  # what GET /gateway/bot recommends
 
         self.calls: list[RecordedCall] = []
         self.gateway_log: list[Json] = []
@@ -652,6 +686,7 @@ class FakeDiscord:
         self.dropped_events: list[str] = []
         self.errors: list[str] = []
         self.refused: list[tuple[int, list[str]]] = []  # (channel, missing permissions) 403s
+        self.deliveries: list[tuple[int, str, Json]] = []  # (shard id, event, payload) sent
 
         self.users: dict[int, Json] = {}
         self.guilds: dict[int, Json] = {}
@@ -669,11 +704,7 @@ class FakeDiscord:
         self._port = 0
         self._exit = contextlib.ExitStack()
         self._sockets: set[web.WebSocketResponse] = set()
-        self._live: web.WebSocketResponse | None = None
-        self._session_id: str | None = None
-        self._seq = 0
-        self._sent: list[Json] = []
-        self._pending: list[tuple[str, Json]] = []
+        self._shards: dict[int, _Shard] = {}  # by shard id
         self._gw_lock = asyncio.Lock()
         self._connected = asyncio.Event()
         self._changed = asyncio.Event()
@@ -732,7 +763,8 @@ class FakeDiscord:
         runner, self._runner = self._runner, None
         if runner is None:
             return
-        self._live = None
+        for shard in self._shards.values():
+            shard.ws = None
         self._connected.clear()
         for ws in list(self._sockets):
             with contextlib.suppress(Exception):
@@ -789,7 +821,8 @@ class FakeDiscord:
                 raise error
 
     async def wait_until_connected(self, timeout: float = DEFAULT_TIMEOUT) -> None:
-        """Wait until a gateway session is live (after READY or RESUMED was sent)."""
+        """Wait until a gateway session is live (after READY or RESUMED was sent) for every
+        shard of the count the client identified with."""
         try:
             await asyncio.wait_for(self._connected.wait(), timeout)
         except TimeoutError:
@@ -822,9 +855,20 @@ class FakeDiscord:
         self.users[uid] = self._user_payload(uid, name, bot=bot)
         return uid
 
-    def add_guild(self, name: str = "Guild", *, owner_id: int | None = None) -> int:
-        """Create a guild with an @everyone role, the owner and the bot as members."""
+    def add_guild(
+        self,
+        name: str = "Guild",
+        *,
+        owner_id: int | None = None,
+        shard: tuple[int, int] | None = None,
+    ) -> int:
+        """Create a guild with an @everyone role, the owner and the bot as members;
+        ``shard=(id, count)`` picks an id whose events go to that shard."""
         gid = self.new_id()
+        if shard is not None:
+            sid, count = shard
+            gid += ((sid - shard_of(gid, count)) % count) << 22  # a few ms later
+            self.new_id.at_least(gid)
         owner = owner_id or self.user_id
         everyone = {"id": str(gid), "name": "@everyone", "permissions": str(_BASIC_PERMISSIONS)}
         self.guilds[gid] = {"id": gid, "name": name, "owner_id": owner, "roles": {}, "members": {}}
@@ -1090,22 +1134,23 @@ class FakeDiscord:
         """Send a raw gateway DISPATCH (buffered until a session is live)."""
         async with self._gw_lock:
             self._mark = len(self.calls)
-            if self._live is None:
-                self._pending.append((event, data))
-            else:
-                await self._send_dispatch(self._live, event, data)
+            await self._route(event, data)
 
-    async def send_op(self, op: int, data: Any = None) -> None:
+    async def send_op(self, op: int, data: Any = None, *, shard: int = 0) -> None:
         """Send a raw non-dispatch op, e.g. 7 (RECONNECT) or 9 (INVALID_SESSION, data=False)."""
         async with self._gw_lock:
-            if self._live is not None:
-                await self._send_json(self._live, {"op": op, "d": data})
+            ws = self._ws(shard)
+            if ws is not None:
+                await self._send_json(ws, {"op": op, "d": data})
 
-    async def disconnect(self, code: int = 4000) -> None:
-        """Close the gateway socket mid-session; with a resumable code discord.py RESUMEs."""
+    async def disconnect(self, code: int = 4000, *, shard: int = 0) -> None:
+        """Close a shard's gateway socket mid-session; with a resumable code discord.py
+        RESUMEs."""
         async with self._gw_lock:
-            ws, self._live = self._live, None
-            self._connected.clear()
+            ws = self._ws(shard)
+            if ws is not None:
+                self._shards[shard].ws = None
+            self._update_connected()
         if ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(code=code, message=b"fake disconnect"), 2.0)
@@ -1317,9 +1362,11 @@ class FakeDiscord:
 
     def describe(self) -> str:
         """A short state dump for timeout messages: connection, last calls, dropped events."""
+        live = sorted(i for i, s in self._shards.items() if s.ws is not None)
+        pending = sum(len(s.pending) for s in self._shards.values())
         lines = [
-            f"gateway: live={self._live is not None} identifies={self.identify_count} "
-            f"resumes={self.resume_count} intents={self.intents} pending={len(self._pending)}",
+            f"gateway: live shards={live} identifies={self.identify_count} "
+            f"resumes={self.resume_count} intents={self.intents} pending={pending}",
         ]
         lines += [f"  {c!r} route={c.route}" for c in self.calls[-8:]]
         lines += [f"  dropped: {d}" for d in self.dropped_events[-5:]]
@@ -1362,9 +1409,7 @@ class FakeDiscord:
         try:
             await ws.send_str(json.dumps(payload))
         except (ConnectionError, RuntimeError):
-            if self._live is ws:
-                self._live = None
-                self._connected.clear()
+            self._forget(ws)
             return False
         return True
 
@@ -1386,21 +1431,61 @@ class FakeDiscord:
                 data = data | {"content": "", "embeds": [], "attachments": [], "components": []}
         return data
 
-    async def _send_dispatch(self, ws: web.WebSocketResponse, event: str, data: Json) -> None:
-        """Send one DISPATCH with the next sequence number; caller holds ``_gw_lock``."""
+    async def _send_dispatch(self, shard: _Shard, event: str, data: Json) -> None:
+        """Send one DISPATCH on a shard's session with its next sequence number; caller
+        holds ``_gw_lock``."""
         visible = self._visible(event, data)
         if visible is None:
             self.dropped_events.append(f"{event} (bot lacks the intent, intents={self.intents})")
             return
-        self._seq += 1
-        payload = {"op": 0, "t": event, "s": self._seq, "d": visible}
-        self._sent.append(payload)
-        await self._send_json(ws, payload)
+        shard.seq += 1
+        payload = {"op": 0, "t": event, "s": shard.seq, "d": visible}
+        shard.sent.append(payload)
+        self.deliveries.append((shard.shard_id, event, visible))
+        if shard.ws is not None:
+            await self._send_json(shard.ws, payload)
 
-    async def _flush_pending(self, ws: web.WebSocketResponse) -> None:
-        pending, self._pending = self._pending, []
+    async def _flush_pending(self, shard: _Shard) -> None:
+        pending, shard.pending = shard.pending, []
         for event, data in pending:
-            await self._send_dispatch(ws, event, data)
+            await self._send_dispatch(shard, event, data)
+
+    def _count(self) -> int:
+        """The shard count events are routed by: the clients', else the recommended one."""
+        counts = [s.count for s in self._shards.values() if s.session_id is not None]
+        return counts[-1] if counts else self.shard_count
+
+    def _shard(self, shard_id: int) -> _Shard:
+        return self._shards.setdefault(shard_id, _Shard(shard_id, self._count()))
+
+    def _ws(self, shard_id: int) -> web.WebSocketResponse | None:
+        shard = self._shards.get(shard_id)
+        return shard.ws if shard is not None else None
+
+    async def _route(self, event: str, data: Json) -> None:
+        """Send an event on the session of the shard its guild falls on (buffered until that
+        shard is live); caller holds ``_gw_lock``."""
+        shard = self._shard(shard_of(data.get("guild_id"), self._count()))
+        if shard.ws is None:
+            shard.pending.append((event, data))
+        else:
+            await self._send_dispatch(shard, event, data)
+
+    def _forget(self, ws: web.WebSocketResponse) -> None:
+        """The socket is gone: its shard is no longer live."""
+        for shard in self._shards.values():
+            if shard.ws is ws:
+                shard.ws = None
+        self._update_connected()
+
+    def _update_connected(self) -> None:
+        """Connected once every shard of the clients' count has a live session."""
+        count = self._count()
+        live = all(self._ws(i) is not None for i in range(count))
+        if live:
+            self._connected.set()
+        else:
+            self._connected.clear()
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=0, timeout=2.0)
@@ -1419,9 +1504,7 @@ class FakeDiscord:
                     self.errors.append(f"gateway: {exc!r}")
         finally:
             self._sockets.discard(ws)
-            if self._live is ws:
-                self._live = None
-                self._connected.clear()
+            self._forget(ws)
         return ws
 
     async def _on_gateway_message(self, ws: web.WebSocketResponse, msg: Json) -> None:
@@ -1435,26 +1518,43 @@ class FakeDiscord:
             await self._resume(ws, data or {})
         elif op == 8:
             async with self._gw_lock:
-                await self._send_dispatch(
-                    ws, "GUILD_MEMBERS_CHUNK", self._members_chunk(data or {})
-                )
+                for shard in self._shards.values():
+                    if shard.ws is ws:
+                        chunk = self._members_chunk(data or {})
+                        await self._send_dispatch(shard, "GUILD_MEMBERS_CHUNK", chunk)
+
+    @staticmethod
+    def _valid_shard(value: Any) -> tuple[int, int] | None:
+        """IDENTIFY's ``[shard id, shard count]`` if Discord would accept it."""
+        if not (isinstance(value, list) and len(value) == 2):
+            return None
+        sid, count = value
+        if type(sid) is not int or type(count) is not int or count < 1 or not 0 <= sid < count:
+            return None
+        return sid, count
 
     async def _identify(self, ws: web.WebSocketResponse, data: Json) -> None:
         async with self._gw_lock:
             self.identify_count += 1
+            valid = self._valid_shard(data.get("shard") or [0, 1])
+            if valid is None:
+                self.errors.append(f"gateway: invalid shard {data.get('shard')!r}")
+                await ws.close(code=4010, message=b"Invalid shard")
+                return
+            sid, count = valid
             self.intents = data.get("intents")
-            self._session_id = secrets.token_hex(16)
-            self._seq = 0
-            self._sent = []
-            self._live = ws
+            shard = self._shard(sid)
+            shard.count, shard.ws, shard.seq, shard.sent = count, ws, 0, []
+            shard.session_id = secrets.token_hex(16)
+            mine = [gid for gid in self.guilds if shard_of(gid, count) == sid]
             ready = {
                 "v": API_VERSION,
                 "user": self.bot_user,
-                "guilds": [{"id": str(gid), "unavailable": True} for gid in self.guilds],
-                "session_id": self._session_id,
+                "guilds": [{"id": str(gid), "unavailable": True} for gid in mine],
+                "session_id": shard.session_id,
                 "resume_gateway_url": self.gateway_url,
                 "session_type": "normal",
-                "shard": data.get("shard") or [0, 1],
+                "shard": [sid, count],
                 "application": {
                     "id": str(self.application_id),
                     "flags": (1 << 13) | (1 << 15) | (1 << 19),
@@ -1467,27 +1567,28 @@ class FakeDiscord:
                 "user_settings": {},
                 "_trace": ["fakediscord"],
             }
-            await self._send_dispatch(ws, "READY", ready)
-            for gid in self.guilds:
-                await self._send_dispatch(ws, "GUILD_CREATE", self.guild_payload(gid))
-            await self._flush_pending(ws)
-            if self._live is ws:
-                self._connected.set()
+            await self._send_dispatch(shard, "READY", ready)
+            for gid in mine:
+                await self._send_dispatch(shard, "GUILD_CREATE", self.guild_payload(gid))
+            await self._flush_pending(shard)
+            self._update_connected()
 
     async def _resume(self, ws: web.WebSocketResponse, data: Json) -> None:
         async with self._gw_lock:
-            if self._session_id is None or data.get("session_id") != self._session_id:
+            wanted = data.get("session_id")
+            found = [s for s in self._shards.values() if wanted and s.session_id == wanted]
+            if not found:
                 await self._send_json(ws, {"op": 9, "d": False})
                 return
+            shard = found[0]
             self.resume_count += 1
-            self._live = ws
+            shard.ws = ws
             seq = data.get("seq") or 0
-            for payload in [p for p in self._sent if p["s"] > seq]:
+            for payload in [p for p in shard.sent if p["s"] > seq]:
                 await self._send_json(ws, payload)
-            await self._send_dispatch(ws, "RESUMED", {"_trace": ["fakediscord"]})
-            await self._flush_pending(ws)
-            if self._live is ws:
-                self._connected.set()
+            await self._send_dispatch(shard, "RESUMED", {"_trace": ["fakediscord"]})
+            await self._flush_pending(shard)
+            self._update_connected()
 
     def _members_chunk(self, data: Json) -> Json:
         gid = int(data.get("guild_id") or self.guild_id)
@@ -1859,10 +1960,7 @@ class FakeDiscord:
         if event == "MESSAGE_DELETE":
             data = {k: data[k] for k in ("id", "channel_id", "guild_id") if k in data}
         async with self._gw_lock:
-            if self._live is None:
-                self._pending.append((event, data))
-            else:
-                await self._send_dispatch(self._live, event, data)
+            await self._route(event, data)
 
     def _interaction_by_token(self, token: str) -> Json | None:
         for inter in self._interactions.values():
@@ -2020,6 +2118,7 @@ class FakeDiscord:
             query=dict(request.query),
             headers=dict(request.headers),
             received_at=asyncio.get_running_loop().time(),
+            peer=request.transport.get_extra_info("peername") if request.transport else None,
         )
         self.calls.append(call)
         headers: dict[str, str] = {}
@@ -2068,7 +2167,11 @@ class FakeDiscord:
 
     async def _get_gateway_bot(self, call: RecordedCall) -> tuple[int, Any]:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
+        return 200, {
+            "url": self.gateway_url,
+            "shards": self.shard_count,
+            "session_start_limit": limit,
+        }
 
     async def _get_me(self, call: RecordedCall) -> tuple[int, Any]:
         return 200, self.bot_user

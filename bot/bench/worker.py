@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from bot.bench.extra import extra_process
 from bot.bench.progress import printer, say
 from bot.commands.table import run as run_command
 from bot.config import Settings
@@ -190,6 +191,8 @@ def phase_serve(folder: Path, queries: dict, options: dict) -> dict:
         "warm_from_snapshot": result.from_snapshot,
         "peak_rss_after_load_mb": peak_rss_mb(),
     }
+    say("real: one more process restoring the same snapshot (factbot run --processes)")
+    out["extra_process"] = extra_process(folder)  # while this one holds the snapshot
     say("real: queries")
     out.update(_queries_phase(holder.kb, queries, None, options["budget"]))
     say("real: reloads after one-file edits")

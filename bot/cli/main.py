@@ -211,11 +211,28 @@ DISCORD_MISSING = (
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Discord bot (the token comes from DISCORD_TOKEN or a git-ignored .env)."""
     try:
-        from bot.discord.runner import run_bot
+        from bot.discord.runner import run_from_cli
     except ImportError:  # discord.py is the optional extra factbot[discord]
         print(DISCORD_MISSING, file=sys.stderr)
         return 2
-    return run_bot(_settings(args), env=env_file(args.config))
+    options = [  # what the processes of a cluster are started with, besides their shards
+        item
+        for flag, path in (
+            ("--config", args.config),
+            ("--knowledge", args.knowledge),
+            ("--seeds", args.seeds),
+        )
+        if path is not None
+        for item in (flag, str(path.resolve()))
+    ]
+    return run_from_cli(
+        _settings(args),
+        shards=getattr(args, "shards", None),
+        processes=getattr(args, "processes", None),
+        shard_ids=getattr(args, "shard_ids", None),
+        options=options,
+        env=env_file(args.config),
+    )
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -425,7 +442,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     p.add_argument("--no-pictures", action="store_true", help="skip the timeline/map pictures")
     add("console", cmd_console)
-    add("run", cmd_run)
+    p = add("run", cmd_run)
+    p.add_argument(
+        "--shards",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Discord shards in all (cluster.shards)",
+    )
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        metavar="K",
+        help="processes to run, each owning shards i, i+K, ... (cluster.processes; default 1)",
+    )
+    p.add_argument("--shard-ids", default=None, help=argparse.SUPPRESS)  # a cluster's child
     add("start", cmd_start)
     p = add("sync", cmd_sync)
     p.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to this guild only")

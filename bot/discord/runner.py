@@ -18,8 +18,9 @@ import aiohttp
 import discord
 import yarl
 
-from bot.config import Settings, env_file
+from bot.config import ClusterSettings, Settings, env_file
 from bot.discord.client import make_bot
+from bot.discord.cluster import Supervisor, child_command, ready_signal, stop_with_parent
 from bot.discord.sync import plan, summary, sync_once
 from bot.loading.holder import KnowledgeHolder
 
@@ -96,10 +97,26 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-def setup_logging(token: str) -> None:
+class LabelledFormatter(logging.Formatter):
+    """Starts every line with which process wrote it ("[shards 0,2] ..."): the processes of
+    `factbot run --processes K` share one terminal."""
+
+    def __init__(self, inner: logging.Formatter, label: str) -> None:
+        super().__init__()
+        self.inner = inner
+        self.label = label
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"[{self.label}] {self.inner.format(record)}"
+
+
+def setup_logging(token: str, label: str | None = None) -> None:
     discord.utils.setup_logging(level=logging.INFO, root=True)
     for handler in logging.getLogger().handlers:
-        handler.setFormatter(RedactingFormatter(handler.formatter or logging.Formatter(), token))
+        inner = handler.formatter or logging.Formatter()
+        if label:
+            inner = LabelledFormatter(inner, label)
+        handler.setFormatter(RedactingFormatter(inner, token))
 
 
 def _token_or_explain(env: Path | None) -> str | None:
@@ -136,6 +153,9 @@ def unreachable(settings: Settings, exc: BaseException) -> str:
 
 def _holder_or_explain(settings: Settings) -> KnowledgeHolder | None:
     holder, result = KnowledgeHolder.load(settings)
+    if holder is not None:
+        how = "restored from the snapshot" if result.from_snapshot else "loaded from the files"
+        log.info("knowledge %s in %.2f s", how, sum(result.timings.values()))
     if holder is None:
         for p in result.problems:
             print(str(p), file=sys.stderr)
@@ -146,13 +166,15 @@ def _holder_or_explain(settings: Settings) -> KnowledgeHolder | None:
     return holder
 
 
-def _prepare(settings: Settings, env: Path | None) -> tuple[str, KnowledgeHolder] | int:
+def _prepare(
+    settings: Settings, env: Path | None, label: str | None = None
+) -> tuple[str, KnowledgeHolder] | int:
     """The token and the loaded knowledge, with discord.py pointed at the configured Discord;
     or the exit code after saying what is missing (2: no token, 1: knowledge unusable)."""
     token = _token_or_explain(env)
     if not token:
         return 2
-    setup_logging(token)
+    setup_logging(token, label)
     holder = _holder_or_explain(settings)
     if holder is None:
         return 1
@@ -213,10 +235,77 @@ def run_sync(
     return 0
 
 
-def run_bot(settings: Settings, *, sync_global: bool = False, env: Path | None = None) -> int:
+def run_cluster(
+    settings: Settings, cluster: ClusterSettings, options: list[str], env: Path | None = None
+) -> int:
+    """`factbot run --processes K` (K > 1): start and supervise the K processes, each a
+    `factbot run` with the same `options` and its slice of the shard ids (see cluster.py)."""
+    token = _token_or_explain(env)
+    if not token:
+        return 2
+    setup_logging(token, "cluster")
+    command = child_command(options, cluster.shard_count)
+    return Supervisor(command, cluster.plan(), token).run()
+
+
+def parse_shard_ids(text: str | None, count: int) -> list[int]:
+    """`--shard-ids 0,2` (how a cluster's parent tells a child its shards): ids below
+    `count`, each once. ValueError, saying why, otherwise."""
+    if not text:
+        return []
+    try:
+        ids = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"--shard-ids must be numbers separated by commas (got {text!r})"
+        ) from None
+    if len(set(ids)) != len(ids) or not all(0 <= i < count for i in ids):
+        raise ValueError(
+            f"--shard-ids must be distinct shard ids from 0 to {count - 1} (got {text})"
+        )
+    return ids
+
+
+def run_from_cli(
+    settings: Settings,
+    *,
+    shards: int | None,
+    processes: int | None,
+    shard_ids: str | None,
+    options: list[str],
+    env: Path | None = None,
+) -> int:
+    """`factbot run`: one process as always, or (`--processes K`, or `cluster:` in
+    config.yaml) a parent supervising K. Bad numbers are one line and exit code 2."""
+    try:
+        cluster = settings.cluster.overridden(shards, processes)
+        ids = parse_shard_ids(shard_ids, cluster.shard_count)
+    except ValueError as exc:
+        print(f"factbot run: {exc}", file=sys.stderr)
+        return 2
+    if cluster.processes > 1:
+        return run_cluster(settings, cluster, options, env)
+    label = None
+    if cluster.shards is not None or ids:
+        d = settings.discord.model_copy(
+            update={"shard_count": cluster.shard_count, "shard_ids": ids or None}
+        )
+        settings = settings.model_copy(update={"discord": d})
+        label = f"shards {','.join(map(str, ids))}" if ids else None
+    return run_bot(settings, env=env, label=label)
+
+
+def run_bot(
+    settings: Settings,
+    *,
+    sync_global: bool = False,
+    env: Path | None = None,
+    label: str | None = None,
+) -> int:
     """Run until stopped. Returns a process exit code; never shows a traceback for a bad
-    token or an unreachable Discord."""
-    ready = _prepare(settings, env)
+    token or an unreachable Discord. `label` starts each log line (a cluster's process)."""
+    stop_with_parent()
+    ready = _prepare(settings, env, label)
     if isinstance(ready, int):
         return ready
     token, holder = ready
@@ -226,6 +315,9 @@ def run_bot(settings: Settings, *, sync_global: bool = False, env: Path | None =
             "mentions of the bot; prefix commands are off"
         )
     bot = make_bot(holder, sync_global=sync_global)
+    signal_up = ready_signal(holder)
+    if signal_up is not None:
+        bot.add_listener(signal_up, "on_ready")
 
     async def main() -> None:
         async with bot:

@@ -310,6 +310,10 @@ def test_bench_runs_and_reports_every_key(tmp_path):
     assert real["warm_cached_files"] == report["params"]["knowledge_files"]
     assert {"lookup_fuzzy_p99", "lookup_exact_p99", "cold_load"} <= set(report["ratios"])
     assert {t["target"] for t in report["targets"]} >= {"fuzzy lookup p99", "peak RSS"}
+    extra = real["extra_process"]  # a second process restoring the same snapshot
+    assert extra["from_snapshot"] and extra["peak_rss_mb"] > 0
+    if extra["private_mb"] is not None:  # Linux: its pages split into private and shared
+        assert 0 < extra["private_mb"] <= extra["peak_rss_mb"] and extra["shared_mb"] > 0
     # --dir reuses the base, and the edits made by the reload measurement were undone
     manifest = (tmp_path / "b" / "manifest.json").read_text()
     assert json.loads(manifest)["entities"] == 300

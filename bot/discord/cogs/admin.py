@@ -39,6 +39,8 @@ class Admin(commands.Cog):
             await ctx.defer()
         outcome = await asyncio.to_thread(self.bot.holder.reload, str(ctx.author))
         reloader = self.bot.get_cog("Reloader")
+        if reloader is not None and outcome.ok:
+            reloader.announce()  # type: ignore[attr-defined]  # the other processes reload too
         if reloader is not None:  # the report goes to ops; a team channel gets a pointer
             reply = await reloader.answer_reload(ctx.channel.id, outcome)  # type: ignore[attr-defined]
         else:

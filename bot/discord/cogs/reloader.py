@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord.reports import fixed_embed, pointer, reload_embed
+from bot.loading.generation import bump_generation, read_generation
 from bot.loading.holder import ReloadOutcome
 from bot.loading.watch import watch
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("factbot.reloader")
 MAX_REPORT_PAGES = 5
+GENERATION_POLL = 1.0  # seconds between looks at the reload generation file
 
 
 class Reloader(commands.Cog):
@@ -27,7 +29,9 @@ class Reloader(commands.Cog):
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
+        self.follow: asyncio.Task[None] | None = None
         self.last_failure: tuple[str, ...] = ()
+        self.generation = read_generation(bot.holder.settings.cache_dir)  # last seen or written
 
     async def cog_load(self) -> None:
         if self.bot.sync_only:
@@ -36,12 +40,40 @@ class Reloader(commands.Cog):
         self.task = asyncio.create_task(
             watch(self.bot.holder, self.report, debounce=s.reload_debounce), name="factbot-watch"
         )
+        self.follow = asyncio.create_task(self.follow_generation(), name="factbot-generation")
 
     async def cog_unload(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        for task in (self.task, self.follow):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def announce(self) -> None:
+        """After a `reload` here: tell the other processes serving this knowledge to reload
+        too (they poll the generation file; see bot/loading/generation.py)."""
+        token = bump_generation(self.bot.holder.settings.cache_dir)
+        if token is not None:
+            self.generation = token
+
+    async def follow_generation(self, poll: float = GENERATION_POLL) -> None:
+        """Reload when another process announced a `reload` (a new generation token)."""
+        cache_dir = self.bot.holder.settings.cache_dir
+        while True:
+            await asyncio.sleep(poll)
+            token = await asyncio.to_thread(read_generation, cache_dir)
+            if token is None or token == self.generation:
+                continue
+            self.generation = token
+            outcome = await asyncio.to_thread(self.bot.holder.reload, "reload in another process")
+            if outcome.ok:
+                log.info("knowledge reloaded (reload in another process)")
+            else:
+                log.warning(
+                    "a reload asked by another process found %d problem(s); keeping the last "
+                    "good snapshot",
+                    len(outcome.problems),
+                )
 
     async def report(self, outcome: ReloadOutcome) -> None:
         """Post the outcome once per distinct failure, and once when it is fixed."""
@@ -75,7 +107,10 @@ class Reloader(commands.Cog):
             return
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
-            log.warning("ops channel %s is not a text channel I can see", channel_id)
+            # With several processes, the ops channel's guild is on one process's shards:
+            # that one posts, and the others stay quiet about it.
+            say = log.debug if (self.bot.shard_count or 1) > 1 else log.warning
+            say("ops channel %s is not a text channel I can see", channel_id)
             return
         shown = embeds[:MAX_REPORT_PAGES]
         for embed in shown:
