@@ -17,8 +17,7 @@ _PERIOD_WORD = {"day": "On", "month": "In", "part": "In", "year": "In", "decade"
 
 
 def newest_article_date(kb: KnowledgeBase) -> DateValue | None:
-    dates = [a.date for a in kb.articles.values()]
-    return max(dates, key=lambda d: d.end) if dates else None
+    return kb.newest_article_date
 
 
 def parse_query_date(kb: KnowledgeBase, arg: str) -> tuple[DateValue, str | None]:

@@ -397,6 +397,11 @@ class KnowledgeBase:
         """Every claim's place in date order (undated last): search sorts its hits by it."""
         return ClaimOrder.build(f.id for f in self._by_date)
 
+    @cached_property
+    def newest_article_date(self) -> DateValue | None:
+        """The latest article date: the year a year-less `on April 6` means."""
+        return max((a.date for a in self.articles.values()), key=lambda d: d.end, default=None)
+
     def dated_in(self, period: DateValue) -> Sequence[Fact]:
         """Timeline facts whose date lies within `period`, in timeline order, counted by the
         date index and looked up as read: `[f for f in kb.timeline if period.contains(f.when)]`."""
