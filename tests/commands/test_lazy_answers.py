@@ -109,8 +109,12 @@ def _old_order(kb, text: str) -> list[str]:
 def test_search_finds_and_orders_as_scoring_every_claim_does(name, request):
     kb = request.getfixturevalue(name)
     words = sorted({w for f in kb.claims.values() for w in fold(f.model.text).split()})
-    queries = SEARCH + words[::7] + [f"{a} {b}" for a, b in zip(words[::11], words[5::13])]
-    queries += [f"{a} {b} {c}" for a, b, c in zip(words[::17], words[3::19], words[8::23])]
+    queries = (
+        SEARCH + words[::7] + [f"{a} {b}" for a, b in zip(words[::11], words[5::13], strict=False)]
+    )
+    queries += [
+        f"{a} {b} {c}" for a, b, c in zip(words[::17], words[3::19], words[8::23], strict=False)
+    ]
     for q in queries:
         assert [f.id for f in search_facts(kb, q)] == _old_order(kb, q), q
 
