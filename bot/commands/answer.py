@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -91,8 +92,8 @@ class Answer:
     entity_id: str | None = None
     entity_type: str | None = None
     note: str | None = None
-    lines: tuple[Line, ...] = ()
-    citations: tuple[CitationRef, ...] = ()
+    lines: Sequence[Line] = ()  # a tuple, or lines written as read (bot/commands/lazylines.py)
+    citations: Sequence[CitationRef] = ()
     suggestions: tuple[Suggestion, ...] = ()
     usage: str | None = None
     explain: str | None = None
@@ -112,7 +113,11 @@ class Answer:
         number = min(max(number, 1), total)
         lines = self.lines[(number - 1) * size : number * size]
         used = {n for line in lines for n in line.citations}
-        cites = tuple(c for c in self.citations if c.number in used)
+        # Citations are numbered from 1 in the order lines first use them: a page's are among
+        # the first max(used) (a lazily written answer writes no further than that).
+        cites = tuple(c for c in self.citations[: max(used, default=0)] if c.number in used)
+        if len(cites) < len(used):
+            cites = tuple(c for c in self.citations if c.number in used)
         return Page(number, total, lines, cites)
 
     def to_json(self) -> dict[str, Any]:

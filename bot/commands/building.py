@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.commands.answer import Answer, CitationRef, Line, Suggestion
@@ -81,6 +81,17 @@ class Builder:
             self.omitted += 1
             return
         self.shown += 1
+        self.fact_line(fact, heading, show_date, tuple(also), disputed)
+
+    def fact_line(
+        self,
+        fact: Fact,
+        heading: str | None,
+        show_date: bool,
+        also: tuple[Fact, ...],
+        disputed: bool,
+    ) -> None:
+        """The line `fact` lists (bot/commands/lazylines.py defers it to when it is shown)."""
         when = fact.when
         text = fact.model.text
         if show_date and when:
@@ -94,11 +105,12 @@ class Builder:
     def facts(self, facts: Iterable[Fact], heading: str | None = None) -> None:
         """Claims in the given order, the same statement from several articles on one line,
         and a claim whose date another source gives differently marked so."""
-        facts = list(facts)
+        if not isinstance(facts, Sequence):
+            facts = list(facts)  # a sequence (e.g. from the date index) is only sliced
         # Grouping looks at twice what can still be listed: `on 2012` over 100k claims
         # must not fold every claim's value to show 500 lines.
         room = max(0, MAX_FACTS - self.shown) * 2
-        head = facts[:room]
+        head = list(facts[:room])
         self.omitted += len(facts) - len(head)
         disputed = {f.id for d in disagreements(head) for f in d.facts}
         for first, also in same_statements(head):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.answer import Answer
 from bot.commands.building import Builder, by_date, label, resolve
+from bot.commands.lazylines import LazyBuilder
 from bot.commands.registry import usage_error
 from bot.commands.search import search_facts
 from bot.commands.textsafety import echo
@@ -16,8 +17,7 @@ _PERIOD_WORD = {"day": "On", "month": "In", "part": "In", "year": "In", "decade"
 
 
 def newest_article_date(kb: KnowledgeBase) -> DateValue | None:
-    dates = [a.date for a in kb.articles.values()]
-    return max(dates, key=lambda d: d.end) if dates else None
+    return kb.newest_article_date
 
 
 def parse_query_date(kb: KnowledgeBase, arg: str) -> tuple[DateValue, str | None]:
@@ -70,14 +70,14 @@ def on(kb: KnowledgeBase, arg: str) -> Answer:
         period, note = parse_query_date(kb, arg)
     except DateError as exc:
         return usage_error(str(exc), title="That date doesn't work")
-    b = Builder(kb)
-    inside = kb.dated_in(period)  # the date index: no scan of the whole timeline
-    around = kb.dated_around(period)
+    # Counted by the date index; only the claims a reader reaches are looked up and written.
+    inside, around = kb.dated_in(period), kb.dated_around(period)
+    b = LazyBuilder(kb)
     b.facts(inside)
     b.facts(around, f"Less precise dates that include {period.display()}")
     word = "From" if period.is_range else _PERIOD_WORD.get(period.precision.value, "On")
     title = f"{word} {period.display()}"
-    if not b.lines:
+    if not b.planned:
         return Answer(
             status="not_found",
             kind="dates",

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from bot.knowledge.dateindex import ClaimOrder, DateIndex, Listing
 from bot.knowledge.dates import DateValue
 from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
 from bot.knowledge.names import fold
@@ -447,41 +448,36 @@ class KnowledgeBase:
         return tuple(f for f in self._by_date if f.when and f.model.rank != deprecated)
 
     @cached_property
-    def _timeline_starts(self) -> tuple[dt.date, ...]:
-        return tuple(f.when.start for f in self.timeline)  # type: ignore[union-attr]
+    def date_index(self) -> DateIndex:
+        """The timeline by span of days: counts and pages of a period (bot/knowledge/dateindex)."""
+        return DateIndex.build(
+            (f.id, f.when.start.toordinal(), f.when.end.toordinal())  # type: ignore[union-attr]
+            for f in self.timeline
+        )
 
     @cached_property
-    def _timeline_spans(self) -> tuple[tuple[dt.date, dt.date, tuple[int, ...]], ...]:
-        """Each distinct (start, end) of the timeline with the positions of its facts; there
-        are far fewer distinct spans (days, months, years) than facts."""
-        spans: dict[tuple[dt.date, dt.date], list[int]] = defaultdict(list)
-        for i, f in enumerate(self.timeline):
-            spans[(f.when.start, f.when.end)].append(i)  # type: ignore[union-attr]
-        return tuple((a, b, tuple(v)) for (a, b), v in sorted(spans.items()))
+    def claim_order(self) -> ClaimOrder:
+        """Every claim's place in date order (undated last): search sorts its hits by it."""
+        return ClaimOrder.build(f.id for f in self._by_date)
 
-    def dated_in(self, period: DateValue) -> list[Fact]:
-        """Timeline facts whose date lies within `period`, in timeline order:
-        `[f for f in kb.timeline if period.contains(f.when)]` by bisection."""
-        timeline, starts = self.timeline, self._timeline_starts
-        out = []
-        for i in range(bisect_left(starts, period.start), bisect_right(starts, period.end)):
-            f = timeline[i]
-            if f.when.end <= period.end:  # type: ignore[union-attr]
-                out.append(f)
-        return out
+    @cached_property
+    def newest_article_date(self) -> DateValue | None:
+        """The latest article date: the year a year-less `on April 6` means."""
+        return max((a.date for a in self.articles.values()), key=lambda d: d.end, default=None)
 
-    def dated_around(self, period: DateValue) -> list[Fact]:
+    def dated_in(self, period: DateValue) -> Sequence[Fact]:
+        """Timeline facts whose date lies within `period`, in timeline order, counted by the
+        date index and looked up as read: `[f for f in kb.timeline if period.contains(f.when)]`."""
+        index = self.date_index
+        runs = index.inside(period.start.toordinal(), period.end.toordinal())
+        return Listing(self.claims, index.ids, runs)
+
+    def dated_around(self, period: DateValue) -> Sequence[Fact]:
         """Timeline facts with a less precise date that includes `period` (not the same
         span), in timeline order: what `on` lists under "less precise dates"."""
-        found: list[int] = []
-        for start, end, positions in self._timeline_spans:
-            if start > period.start:
-                break
-            if end >= period.end and (start, end) != (period.start, period.end):
-                found.extend(positions)
-        found.sort()
-        timeline = self.timeline
-        return [timeline[i] for i in found]
+        index = self.date_index
+        runs = index.around(period.start.toordinal(), period.end.toordinal())
+        return Listing(self.claims, index.ids, runs)
 
     @cached_property
     def matcher(self) -> Matcher:
@@ -522,8 +518,8 @@ class KnowledgeBase:
             "_by_date",
             "claims_by_entity",
             "timeline",
-            "_timeline_starts",
-            "_timeline_spans",
+            "date_index",
+            "claim_order",
             "matcher",
             "search_index",
             "search_vocabulary",
