@@ -10,13 +10,13 @@ a date key kept as integers (`when`), so nothing else is decoded.
 
 from __future__ import annotations
 
-import datetime as dt
 from array import array
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bot.knowledge.dateindex import ClaimOrder, DateIndex
 from bot.knowledge.dates import RANK
 from bot.knowledge.model import Rank
 from bot.knowledge.records import RecordView, RowSequence
@@ -33,19 +33,6 @@ def fact_when(fact: Fact) -> tuple[int, int, int, int]:
     if w is None:
         return _UNDATED
     return (w.start.toordinal(), w.end.toordinal(), RANK[w.precision], int(w.is_range))
-
-
-class _Dates(Sequence[dt.date]):
-    """Dates kept as ordinals, made into dates when read (bisection reads a few)."""
-
-    def __init__(self, ordinals: Sequence[int]) -> None:
-        self._ordinals = ordinals
-
-    def __len__(self) -> int:
-        return len(self._ordinals)
-
-    def __getitem__(self, i):  # type: ignore[no-untyped-def]
-        return dt.date.fromordinal(self._ordinals[i])
 
 
 class _SortedIds(Sequence[str]):
@@ -117,17 +104,6 @@ class ClaimRows:
         if w[at] < 0:
             return (1, self.view.table.ids[row])
         return (0, w[at], w[at + 1], w[at + 2], w[at + 3], self.view.table.ids[row])
-
-    def spans(self) -> tuple[tuple[dt.date, dt.date, Sequence[int]], ...]:
-        """Each distinct (start, end) of the timeline with the positions of its facts."""
-        w = self.when
-        found: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for pos, row in enumerate(self.timeline):
-            found[(w[4 * row], w[4 * row + 1])].append(pos)
-        return tuple(
-            (dt.date.fromordinal(a), dt.date.fromordinal(b), tuple(v))
-            for (a, b), v in sorted(found.items())
-        )
 
     def updated(
         self,
@@ -217,8 +193,9 @@ def _redone(
     return _Rows(base, redone)
 
 
-def adopt_rows(kb: KnowledgeBase, rows: ClaimRows, spans: tuple | None = None) -> None:
-    """Give `kb` its claim indexes over `rows` (facts decoded when read)."""
+def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:
+    """Give `kb` its claim indexes over `rows` (facts decoded when read; the date index and
+    the claim order from integers and ids alone)."""
 
     def facts(r: Sequence[int]) -> RowSequence[Fact]:
         return RowSequence(r, rows.view)
@@ -227,10 +204,11 @@ def adopt_rows(kb: KnowledgeBase, rows: ClaimRows, spans: tuple | None = None) -
     kb.adopt_index("claim_rows", rows)
     kb.adopt_index("_by_date", facts(rows.by_date))
     kb.adopt_index("timeline", facts(rows.timeline))
-    kb.adopt_index("_timeline_starts", _Dates(array("i", (w[4 * r] for r in rows.timeline))))
-    kb.adopt_index("_timeline_spans", spans if spans is not None else rows.spans())
-    kb.adopt_index("claims_by_entity", _Mapped(rows.by_entity, facts))
     ids = rows.view.table.ids
+    dated = ((ids[r], w[4 * r], w[4 * r + 1]) for r in rows.timeline)
+    kb.adopt_index("date_index", DateIndex.build(dated))
+    kb.adopt_index("claim_order", ClaimOrder.build(ids[r] for r in rows.by_date))
+    kb.adopt_index("claims_by_entity", _Mapped(rows.by_entity, facts))
     kb.adopt_index("search_index", _Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))
     kb.adopt_index("search_vocabulary", rows.vocabulary)
     kb.adopt_index("claim_ids_sorted", _SortedIds(ids, rows.sorted_rows))

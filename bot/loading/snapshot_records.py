@@ -164,9 +164,6 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
     out["by_date"] = array("I", (row[f.id] for f in kb._by_date)).tobytes()
     timeline = kb.timeline
     out["timeline"] = array("I", (row[f.id] for f in timeline)).tobytes()
-    spans = kb._timeline_spans
-    meta["span_bounds"] = [[a.toordinal(), b.toordinal()] for a, b, _ in spans]
-    put("spans", ((str(n), pos) for n, (_, _, pos) in enumerate(spans)))
     put("by_entity", ((k, (row[f.id] for f in v)) for k, v in kb.claims_by_entity.items()))
     index = kb.search_index
     put("search", ((w, sorted(row[c] for c in index[w])) for w in kb.search_vocabulary))
@@ -185,6 +182,7 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
     put("afiles", afiles.items())
     meta["predicates"] = sorted(kb.predicates)
     meta["summary"] = kb.summary()
+    meta["newest_article_date"] = _date_out(kb.newest_article_date)
     return meta, out
 
 
@@ -357,13 +355,7 @@ def _adopt_indexes(
         vocabulary=tuple(search),
         sorted_rows=_rows(parts["sorted"]),
     )
-    spans = csr("spans")
-    bounds = meta["span_bounds"]
-    stored = tuple(
-        (dt.date.fromordinal(a), dt.date.fromordinal(b), spans[str(n)])
-        for n, (a, b) in enumerate(bounds)
-    )
-    adopt_rows(kb, rows, stored)
+    adopt_rows(kb, rows)
     fids, eids = ftable.ids, etable.ids
     efiles, cfiles = csr("efiles"), csr("cfiles")
     by = {"e": efiles, "c": cfiles, "a": csr("afiles")}
@@ -375,6 +367,7 @@ def _adopt_indexes(
     if not isinstance(meta["summary"], dict):
         raise ValueError("not a summary")
     kb.adopt_index("_summary", meta["summary"])
+    kb.adopt_index("newest_article_date", _date_in(meta["newest_article_date"]))
 
 
 def _same(rows: Sequence[int]) -> Sequence[int]:
