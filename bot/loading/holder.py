@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeBase, changed_files
+from bot.loading.increment import reload_edited
 from bot.loading.loader import (
     DiskCache,
     LoadCache,
@@ -246,14 +247,24 @@ class KnowledgeHolder:
         """Load a complete new snapshot; swap it in only if it is clean, and (unless
         `allow_drop`) only if it keeps at least half of the claims and of the entities."""
         with self._lock:  # one reload at a time; queries never wait on this
-            result = load_knowledge(
-                self.settings.knowledge_dir,
-                self.settings.seeds_dir,
-                cache=self.cache,
-                loaded_by=by,
-                match_settings=match_settings(self.settings),
-                previous=self.kb,
-            )
+            result = None
+            if self.kb.compact and match_settings(self.settings) == self.kb.match_settings:
+                result = reload_edited(
+                    self.settings.knowledge_dir,
+                    self.settings.seeds_dir,
+                    self.kb,
+                    cache=self.cache,
+                    loaded_by=by,
+                )
+            if result is None:
+                result = load_knowledge(
+                    self.settings.knowledge_dir,
+                    self.settings.seeds_dir,
+                    cache=self.cache,
+                    loaded_by=by,
+                    match_settings=match_settings(self.settings),
+                    previous=self.kb,
+                )
             problems = result.problems
             if result.kb is not None and not allow_drop:
                 drop = mass_drop(self.kb, result.kb, str(self.settings.knowledge_dir))
