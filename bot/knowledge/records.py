@@ -59,15 +59,26 @@ class RecordView(Mapping[str, V], Generic[V]):
     record asked for twice in an answer is decoded once and is the same object.
     """
 
-    __slots__ = ("_decode", "_strong", "_table", "_weak")
+    __slots__ = ("_decode", "_raw", "_strong", "_table", "_weak")
 
-    def __init__(self, table: IdTable, decode: Callable[[int], V]) -> None:
-        self._table, self._decode = table, decode
+    def __init__(
+        self,
+        table: IdTable,
+        decode: Callable[[int], V],
+        raw: Callable[[int], bytes | None] | None = None,
+    ) -> None:
+        self._table, self._decode, self._raw = table, decode, raw
         self._weak: weakref.WeakValueDictionary[int, V] = weakref.WeakValueDictionary()
         self._strong: dict[int, V] = {}
 
     def row(self, ident: str) -> int | None:
         return self._table.rows.get(ident)
+
+    def raw(self, ident: str) -> bytes | None:
+        """The record as stored, if it comes from the file (a new snapshot copies it rather
+        than decoding and encoding it again); None for a record that is not stored."""
+        row = self._table.rows.get(ident)
+        return None if row is None or self._raw is None else self._raw(row)
 
     def at_row(self, row: int) -> V:
         """The record in `row` (decoded if no one holds it)."""
@@ -116,12 +127,15 @@ class RecordView(Mapping[str, V], Generic[V]):
         rows: an overlay's records. Base rows decode through this view, so a record is the
         same object in both."""
         first = len(self._table.ids)
-        base = self.at_row
+        base, stored = self.at_row, self._raw
 
         def decode(row: int) -> V:
             return base(row) if row < first else added[row - first]
 
-        return RecordView(self._table.extended(hidden, ids), decode)
+        def raw(row: int) -> bytes | None:
+            return stored(row) if stored is not None and row < first else None
+
+        return RecordView(self._table.extended(hidden, ids), decode, raw)
 
 
 class RowSequence(Sequence[V], Generic[V]):

@@ -195,6 +195,7 @@ RESTORED_INDEXES = frozenset(
     {
         "_by_date",
         "_summary",
+        "article_stats",
         "claim_ids_sorted",
         "claim_order",
         "claim_rows",

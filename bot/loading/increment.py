@@ -8,8 +8,9 @@ with every id, name and article of the other files looked up in the snapshot rat
 loaded; the new fact base is the snapshot plus the edited files' records
 (bot/knowledge/overlay.py).
 
-Only what this can decide alone takes this path: a clean edit of a few files that removes no
-entity or article and renames none (other files' claims may refer to them, and claims' search
+Only what this can decide alone takes this path: a clean edit of a few files, every article
+text the very file the snapshot was made from, that removes no entity or article and renames
+none (other files' claims may refer to them, and claims' search
 text holds entity names). Anything else, and any problem at all, goes to the full load, which
 finds and explains every problem as it always does: this path never reports one itself.
 """
@@ -30,6 +31,7 @@ from bot.loading.crosscheck import _CrossChecker
 from bot.loading.files import _digest, _display_name, knowledge_files, read_knowledge_file
 from bot.loading.loader import LoadResult
 from bot.loading.parse import Item, ParsedFile, parse_file
+from bot.loading.snapshot_records import articles_unchanged
 
 __all__ = ["MAX_EDITED_FILES", "reload_edited"]
 
@@ -172,8 +174,11 @@ def reload_edited(
         return None
     hashes, edited = found
     files = frozenset(edited) | (set(base.file_hashes) - set(hashes))
-    if not files or len(files) > MAX_EDITED_FILES:
+    if len(files) > MAX_EDITED_FILES:
         return None
+    stats = base.__dict__.get("article_stats")
+    if not articles_unchanged(stats, FsPath(seeds_dir)):
+        return None  # an article text changed: its quotes are checked again by the full load
     parsed = _parse(edited, hashes, cache)
     if parsed is None:
         return None

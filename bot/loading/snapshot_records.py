@@ -195,7 +195,15 @@ def record_chunks(kb: KnowledgeBase) -> Iterator[tuple[str, Chunks, Blob | None]
     ):
         yield f"{name}.ids", (table(mapping),), None
         blob = Blob()
-        yield f"{name}.blob", blob.chunks(encode(v) for v in mapping.values()), blob
+        yield f"{name}.blob", blob.chunks(_encoded(mapping, encode)), blob
+
+
+def _encoded(mapping: Mapping[str, Any], encode: Callable[[Any], bytes]) -> Iterator[bytes]:
+    """Each record's bytes: as stored in the snapshot it came from, else encoded."""
+    raw = mapping.raw if isinstance(mapping, RecordView) else None
+    for ident in mapping:
+        stored = raw(ident) if raw is not None else None
+        yield stored if stored is not None else encode(mapping[ident])
 
 
 def article_stats(kb: KnowledgeBase, seeds_dir: FsPath) -> list[list[Any]]:
@@ -275,14 +283,22 @@ def _article_in(blob: memoryview, at: memoryview) -> Callable[[int], ArticleInfo
     return article
 
 
-def _view(parts: Parts, name: str, count: Any, decode: Callable) -> tuple[IdTable, Callable]:
+def _view(
+    parts: Parts, name: str, count: Any, decode: Callable
+) -> tuple[IdTable, Any, Callable[[int], bytes]]:
+    """The id table, the decoder(s) and the raw reader of one kind of record."""
     if type(count) is not int or count < 0:
         raise ValueError("not a count")
     ids = IdTable(untable(parts[f"{name}.ids"], count))
     at = _rows(parts[f"{name}.at"], "Q")
     if len(at) != count + 1:
         raise ValueError(f"{name}: wrong number of offsets")
-    return ids, decode(parts[f"{name}.blob"], at)
+    blob = parts[f"{name}.blob"]
+
+    def raw(row: int) -> bytes:
+        return bytes(blob[at[row] : at[row + 1]])
+
+    return ids, decode(blob, at), raw
 
 
 class _FileIds(Mapping[tuple[str, str], list[str]]):
@@ -307,16 +323,16 @@ def compact_kb(
 ) -> KnowledgeBase:
     """A KnowledgeBase over the parts: records decoded on demand, indexes as arrays."""
     counts = meta["counts"]
-    etable, (entity, origin) = _view(parts, "entities", counts[0], _entity_in)
-    ftable, fact = _view(parts, "facts", counts[1], _fact_in)
-    atable, article = _view(parts, "articles", counts[2], _article_in)
+    etable, (entity, origin), eraw = _view(parts, "entities", counts[0], _entity_in)
+    ftable, fact, fraw = _view(parts, "facts", counts[1], _fact_in)
+    atable, article, araw = _view(parts, "articles", counts[2], _article_in)
     hashes = meta["file_hashes"]
     if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
         raise ValueError("not file hashes")
-    claims = RecordView(ftable, fact)
+    claims = RecordView(ftable, fact, fraw)
     kb = KnowledgeBase(
-        articles=RecordView(atable, article),
-        entities=RecordView(etable, entity),
+        articles=RecordView(atable, article, araw),
+        entities=RecordView(etable, entity, eraw),
         entity_origin=RecordView(etable, origin),
         claims=claims,
         loaded_at=dt.datetime.now(dt.UTC),

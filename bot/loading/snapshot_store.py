@@ -188,6 +188,7 @@ def _decode(
         raise ValueError("not a snapshot")
     claim_parts = {k[7:]: v for k, v in parts.items() if k.startswith("claims/")}
     kb = compact_kb({**parts, **claim_parts}, records, settings, loaded_by)
+    kb.adopt_index("article_stats", header.get("articles"))  # checked again on each reload
     index = {k[6:]: v for k, v in parts.items() if k.startswith("index/")}
     kb.adopt_index("matcher", matcher_from_parts(header.get("index"), index, settings))
     return kb
