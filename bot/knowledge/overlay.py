@@ -120,7 +120,8 @@ def overlay_kb(base: KnowledgeBase, ch: Changes, loaded_by: str) -> KnowledgeBas
     adopt_rows(kb, rows.updated(kb.claims, ch.hidden_claims, ch.facts, words))  # type: ignore[arg-type]
     relabelled = {i for i in {*ch.hidden_entities, *eids} if _label(base, i) != _label(kb, i)}
     now = [kb.entities[i] for i in relabelled if i in kb.entities]
-    kb.adopt_index("matcher", base.matcher.updated(relabelled, _name_entries(now)))
+    matcher = base.matcher.updated(relabelled, _name_entries(now)) if relabelled else base.matcher
+    kb.adopt_index("matcher", matcher)
     kb.adopt_index("ids_by_file", _FileIds(base, ch))
     kb.adopt_index("predicates", base.predicates | {f.model.predicate for f in ch.facts})
     kb.adopt_index("_summary", _summary(base, kb, ch))

@@ -144,46 +144,90 @@ def _csr(groups: Iterable[tuple[str, Iterable[int]]]) -> tuple[list[str], array,
     return keys, at, data
 
 
+class _Out:
+    """The index parts being written, and the counts the header needs to read them."""
+
+    def __init__(self) -> None:
+        self.out: dict[str, bytes] = {}
+        self.meta: dict[str, Any] = {}
+
+    def put(self, name: str, groups: Iterable[tuple[str, Iterable[int]]]) -> None:
+        keys, at, data = _csr(groups)
+        self.meta[name] = len(keys)
+        self.out[f"{name}.keys"], self.out[f"{name}.at"] = table(keys), at.tobytes()
+        self.out[f"{name}.data"] = data.tobytes()
+
+
 def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The claim indexes as arrays of record numbers (kb.claims order), and counts."""
-    row = {cid: n for n, cid in enumerate(kb.claims)}
+    o = _Out()
+    rows: ClaimRows | None = kb.__dict__.get("claim_rows")
+    if rows is not None:
+        _row_parts(o, rows)
+    else:
+        _fact_parts(o, kb)
     erow = {eid: n for n, eid in enumerate(kb.entities)}
-    out: dict[str, bytes] = {}
-    meta: dict[str, Any] = {}
+    crow = {cid: n for n, cid in enumerate(kb.claims)}
+    arow = {aid: n for n, aid in enumerate(kb.articles)}
+    for kind, number in (("e", erow), ("c", crow), ("a", arow)):
+        files: dict[str, list[int]] = {}
+        for ident, file in _files_of(kb, kind):
+            files.setdefault(file, []).append(number[ident])
+        o.put(f"{kind}files", files.items())
+    o.meta["predicates"] = sorted(kb.predicates)
+    o.meta["summary"] = kb.summary()
+    o.meta["newest_article_date"] = _date_out(kb.newest_article_date)
+    return o.meta, o.out
 
-    def put(name: str, groups: Iterable[tuple[str, Iterable[int]]]) -> None:
-        keys, at, data = _csr(groups)
-        meta[name] = len(keys)
-        out[f"{name}.keys"], out[f"{name}.at"] = table(keys), at.tobytes()
-        out[f"{name}.data"] = data.tobytes()
 
+def _files_of(kb: KnowledgeBase, kind: str) -> Iterator[tuple[str, str]]:
+    """(id, the file defining it) for every entity, claim or article ("e", "c", "a")."""
+    by_file = kb.__dict__.get("ids_by_file")
+    if by_file is not None:  # a compact fact base: its stored index, nothing decoded
+        for k, file in by_file:
+            if k == kind:
+                yield from ((i, file) for i in by_file[(k, file)])
+        return
+    if kind == "e":
+        yield from ((i, o.file) for i, o in kb.entity_origin.items())
+    elif kind == "c":
+        yield from ((i, f.origin.file) for i, f in kb.claims.items())
+    else:
+        yield from ((i, a.origin.file) for i, a in kb.articles.items())
+
+
+def _fact_parts(o: _Out, kb: KnowledgeBase) -> None:
+    """The claim indexes of a fact base held as objects."""
+    row = {cid: n for n, cid in enumerate(kb.claims)}
     when = array("i")
     for fact in kb.claims.values():
         when.extend(fact_when(fact))
-    out["when"] = when.tobytes()
-    out["by_date"] = array("I", (row[f.id] for f in kb._by_date)).tobytes()
-    timeline = kb.timeline
-    out["timeline"] = array("I", (row[f.id] for f in timeline)).tobytes()
-    put("by_entity", ((k, (row[f.id] for f in v)) for k, v in kb.claims_by_entity.items()))
+    o.out["when"] = when.tobytes()
+    o.out["by_date"] = array("I", (row[f.id] for f in kb._by_date)).tobytes()
+    o.out["timeline"] = array("I", (row[f.id] for f in kb.timeline)).tobytes()
+    o.put("by_entity", ((k, (row[f.id] for f in v)) for k, v in kb.claims_by_entity.items()))
     index = kb.search_index
-    put("search", ((w, sorted(row[c] for c in index[w])) for w in kb.search_vocabulary))
-    out["sorted"] = array("I", (row[c] for c in kb.claim_ids_sorted)).tobytes()
-    efiles: dict[str, list[int]] = {}
-    for eid, origin in kb.entity_origin.items():
-        efiles.setdefault(origin.file, []).append(erow[eid])
-    cfiles: dict[str, list[int]] = {}
-    for cid, fact in kb.claims.items():
-        cfiles.setdefault(fact.origin.file, []).append(row[cid])
-    afiles: dict[str, list[int]] = {}
-    for n, info in enumerate(kb.articles.values()):
-        afiles.setdefault(info.origin.file, []).append(n)
-    put("efiles", efiles.items())
-    put("cfiles", cfiles.items())
-    put("afiles", afiles.items())
-    meta["predicates"] = sorted(kb.predicates)
-    meta["summary"] = kb.summary()
-    meta["newest_article_date"] = _date_out(kb.newest_article_date)
-    return meta, out
+    o.put("search", ((w, sorted(row[c] for c in index[w])) for w in kb.search_vocabulary))
+    o.out["sorted"] = array("I", (row[c] for c in kb.claim_ids_sorted)).tobytes()
+
+
+def _row_parts(o: _Out, rows: ClaimRows) -> None:
+    """The claim indexes of a compact fact base (or an overlay), renumbered to its live rows:
+    the rows hidden by edits drop out, nothing is decoded."""
+    live = list(rows.view.table.rows.values())  # increasing: base rows first, then new ones
+    new = array("i", bytes(4 * len(rows.view.table.ids)))
+    for n, r in enumerate(live):
+        new[r] = n
+    w = rows.when
+    when = array("i")
+    for r in live:
+        when.extend(w[4 * r : 4 * r + 4])
+    o.out["when"] = when.tobytes()
+    o.out["by_date"] = array("I", (new[r] for r in rows.by_date)).tobytes()
+    o.out["timeline"] = array("I", (new[r] for r in rows.timeline)).tobytes()
+    o.put("by_entity", ((k, (new[r] for r in v)) for k, v in rows.by_entity.items()))
+    o.put("search", ((k, (new[r] for r in rows.search[k])) for k in rows.vocabulary))
+    o.out["sorted"] = array("I", (new[r] for r in rows.sorted_rows)).tobytes()
 
 
 def record_chunks(kb: KnowledgeBase) -> Iterator[tuple[str, Chunks, Blob | None]]:
