@@ -107,9 +107,7 @@ def neighbourhood(kb: KnowledgeBase, entity_id: str) -> list[Edge]:
     edges: list[Edge] = []
     entity = kb.entities[entity_id]
     edges += [Edge(entity_id, p, "part of") for p in entity.part_of if p in kb.entities]
-    edges += [
-        Edge(e.id, entity_id, "part of") for e in kb.entities.values() if entity_id in e.part_of
-    ]
+    edges += [Edge(i, entity_id, "part of") for i in kb.parts.get(entity_id, ())]
     for fact in kb.claims_by_entity.get(entity_id, ()):
         if fact.model.rank != Rank.DEPRECATED:
             edges += _claim_edges(entity_id, fact)

@@ -19,7 +19,6 @@ from bot.commands.textsafety import echo
 from bot.commands.vocabulary import Vocabulary, demonyms
 from bot.knowledge.dates import DateError, DateValue
 from bot.knowledge.model import Rank
-from bot.knowledge.names import fold
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 from bot.matching.linking import FUNCTION_WORDS, Linking, link
 
@@ -169,14 +168,11 @@ def named_after(kb: KnowledgeBase, entity_id: str) -> list[str]:
     """Other entities with this one's name or an alias in theirs ("CSTO foreign ministers'
     meeting in Astana" for the CSTO foreign ministers)."""
     entity = kb.entities[entity_id]
-    own = [f" {fold(n)} " for n in (entity.name, *entity.aliases)]
-    return [
-        e.id
-        for e in kb.entities.values()
-        if e.id != entity_id
-        and kb.visible(e.id)
-        and any(o in f" {fold(n)} " for n in (e.name, *e.aliases) for o in own)
-    ]
+    found: set[str] = set()
+    for name in (entity.name, *entity.aliases):
+        found |= kb.matcher.containing(name)
+    found.discard(entity_id)
+    return sorted(i for i in found if kb.visible(i))
 
 
 def placed(kb: KnowledgeBase, entity_id: str, vocab: Vocabulary) -> list[Fact]:

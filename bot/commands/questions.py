@@ -183,11 +183,8 @@ def _who_verb(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
     if not preds:
         return None
     reading = Reading(f"who {verb} X", tuple(preds))
-    candidates = [
-        f
-        for f in kb.claims.values()
-        if f.model.predicate in preds and f.model.rank != Rank.DEPRECATED
-    ]
+    ids = kb.claim_order.sort(i for p in preds for i in kb.claims_with_predicate.get(p, ()))
+    candidates = [f for f in map(kb.claims.__getitem__, ids) if f.model.rank != Rank.DEPRECATED]
     text, period = split_when(kb, m.group("x"))
     got = _acted_on_facts(kb, text, candidates, verb, vocab)
     if isinstance(got, Answer):
@@ -398,7 +395,7 @@ def _happened(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
         return place, reading
     pid = place.entity.id
     inside = {pid} | {
-        e.id for e in kb.entities.values() if pid in e.part_of and e.type in (EntityType.PLACE,)
+        i for i in kb.parts.get(pid, ()) if kb.entities[i].type in (EntityType.PLACE,)
     }
     facts = []
     for eid in inside:

@@ -68,10 +68,7 @@ def cite(kb: KnowledgeBase, arg: str) -> Answer:
 
 def sources(kb: KnowledgeBase, arg: str) -> Answer:
     """The articles in the fact base, with how many claims cite each."""
-    counts: dict[str, int] = {}
-    for fact in kb.claims.values():
-        for a in {c.article for c in fact.citations}:
-            counts[a] = counts.get(a, 0) + 1
+    counts = kb.claim_counts
     b = Builder(kb)
     for art in sorted(kb.articles.values(), key=lambda a: a.date.sort_key()):
         author = art.model.author or "no author named"

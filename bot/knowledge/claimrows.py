@@ -22,7 +22,7 @@ from bot.knowledge.model import Rank
 from bot.knowledge.records import RecordView, RowSequence
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
-__all__ = ["ClaimRows", "adopt_rows", "fact_when"]
+__all__ = ["ClaimRows", "Redone", "adopt_rows", "fact_when"]
 
 _UNDATED = (-1, -1, 0, 0)
 
@@ -50,8 +50,8 @@ class _SortedIds(Sequence[str]):
         return self._ids[self._order[i]]
 
 
-class _Rows(Mapping[str, Sequence[int]]):
-    """key -> rows: the base's, with some keys redone and some gone."""
+class Redone(Mapping[str, Sequence]):
+    """key -> a sequence: the base's, with some keys redone (an empty one: the key is gone)."""
 
     def __init__(self, base: Mapping[str, Sequence[int]], redone: dict[str, Sequence[int]]) -> None:
         self._base, self._redone = base, redone
@@ -64,7 +64,7 @@ class _Rows(Mapping[str, Sequence[int]]):
         base = self._base
         return any(bool(v) != (k in base) for k, v in self._redone.items())
 
-    def __getitem__(self, key: str) -> Sequence[int]:
+    def __getitem__(self, key: str) -> Sequence:
         rows = self._redone.get(key)
         if rows is None:
             return self._base[key]
@@ -178,7 +178,7 @@ def _redone(
     fresh: Iterable[tuple[int, Iterable[str]]],
     old_keys: set[str],
     key: Callable[[int], tuple] | None,
-) -> _Rows:
+) -> Redone:
     """key -> rows with the `gone` rows dropped and the `fresh` rows added under their keys,
     each list kept in date order (`key`) or in row order (None)."""
     added: dict[str, list[int]] = defaultdict(list)
@@ -190,7 +190,7 @@ def _redone(
         rows = [r for r in base.get(k, ()) if r not in gone] + added.get(k, [])
         rows.sort(key=key)
         redone[k] = array("I", rows)
-    return _Rows(base, redone)
+    return Redone(base, redone)
 
 
 def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:

@@ -11,12 +11,12 @@ relative to the same base, so layers never pile up.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.knowledge.claimrows import ClaimRows, adopt_rows
+from bot.knowledge.claimrows import ClaimRows, Redone, adopt_rows
 from bot.knowledge.model import Entity
 from bot.knowledge.names import fold
 from bot.knowledge.records import RecordView
@@ -90,6 +90,57 @@ def _summary(base: KnowledgeBase, kb: KnowledgeBase, ch: Changes) -> dict[str, o
     }
 
 
+def _regrouped(
+    base: Mapping[str, tuple[str, ...]],
+    hidden: set[str],
+    old: list[tuple[str, str]],
+    new: list[tuple[str, str]],
+) -> Redone:
+    """key -> ids, with the hidden ids gone from their old keys and the new under theirs."""
+    added: dict[str, list[str]] = defaultdict(list)
+    for key, ident in new:
+        added[key].append(ident)
+    redone = {
+        key: tuple(i for i in base.get(key, ()) if i not in hidden) + tuple(added.get(key, ()))
+        for key in {k for k, _ in old} | set(added)
+    }
+    return Redone(base, redone)
+
+
+def _counts(base: KnowledgeBase, ch: Changes) -> Mapping[str, int]:
+    counts = Counter(base.claim_counts)
+    for fact in (base.claims[i] for i in ch.hidden_claims):
+        counts.subtract({c.article for c in fact.citations})
+    for fact in ch.facts:
+        counts.update({c.article for c in fact.citations})
+    return MappingProxyType({k: v for k, v in counts.items() if v > 0})
+
+
+def _id_indexes(base: KnowledgeBase, kb: KnowledgeBase, ch: Changes) -> None:
+    """The indexes of ids by predicate and by parent, and the counts by article."""
+    gone = [base.claims[i] for i in ch.hidden_claims]
+    kb.adopt_index(
+        "claims_with_predicate",
+        _regrouped(
+            base.claims_with_predicate,
+            ch.hidden_claims,
+            [(f.model.predicate, f.id) for f in gone],
+            [(f.model.predicate, f.id) for f in ch.facts],
+        ),
+    )
+    olds = [base.entities[i] for i in ch.hidden_entities]
+    kb.adopt_index(
+        "parts",
+        _regrouped(
+            base.parts,
+            ch.hidden_entities,
+            [(p, e.id) for e in olds for p in e.part_of],
+            [(p, e.id) for e, _ in ch.entities for p in e.part_of],
+        ),
+    )
+    kb.adopt_index("claim_counts", _counts(base, ch))
+
+
 def overlay_kb(base: KnowledgeBase, ch: Changes, loaded_by: str) -> KnowledgeBase:
     """`base` (a fact base restored from a snapshot) with the edited files' records."""
     entities, origins, articles, claims = (
@@ -125,4 +176,5 @@ def overlay_kb(base: KnowledgeBase, ch: Changes, loaded_by: str) -> KnowledgeBas
     kb.adopt_index("ids_by_file", _FileIds(base, ch))
     kb.adopt_index("predicates", base.predicates | {f.model.predicate for f in ch.facts})
     kb.adopt_index("_summary", _summary(base, kb, ch))
+    _id_indexes(base, kb, ch)
     return kb

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -19,6 +19,7 @@ from bot.knowledge.dateindex import ClaimOrder, DateIndex, Listing
 from bot.knowledge.dates import DateValue
 from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
 from bot.knowledge.names import fold
+from bot.knowledge.postings import Postings
 from bot.matching.decide import MatchSettings
 from bot.matching.index import NameEntry
 from bot.matching.matcher import Matcher
@@ -103,79 +104,6 @@ class Fact:
         return tuple(seen)
 
 
-class _Postings(Mapping[str, frozenset[str]]):
-    """Word → claim ids, kept as lists (a third of the memory of sets), handed out as
-    frozensets. Read-only.
-
-    A reload that changes a few claims does not rebuild the lists: the new snapshot shares
-    the old `base`, ignores the changed and removed claims' ids in it (`dropped`) and keeps
-    their new words in a small `extra`. Words left with no claim at all are `dead`.
-    """
-
-    __slots__ = ("_base", "_dead", "_dropped", "_extra", "_len")
-
-    def __init__(
-        self,
-        base: dict[str, list[str]],
-        extra: dict[str, list[str]] | None = None,
-        dropped: frozenset[str] = frozenset(),
-        dead: frozenset[str] = frozenset(),
-    ) -> None:
-        self._base, self._extra = base, extra or {}
-        self._dropped, self._dead = dropped, dead
-        fresh = sum(1 for w in self._extra if w not in base)
-        self._len = len(base) + fresh - len(dead)
-
-    @property
-    def layered(self) -> int:
-        """How many claim ids the layers hold (0 for a fresh index)."""
-        return len(self._dropped) + sum(len(v) for v in self._extra.values())
-
-    def _ids(self, word: str) -> frozenset[str]:
-        ids = self._base.get(word, ())
-        out = frozenset(x for x in ids if x not in self._dropped) if self._dropped else None
-        if out is None:
-            out = frozenset(ids)
-        extra = self._extra.get(word)
-        return out.union(extra) if extra else out
-
-    def __getitem__(self, word: str) -> frozenset[str]:
-        if word in self._dead or (word not in self._base and word not in self._extra):
-            raise KeyError(word)
-        return self._ids(word)
-
-    def __contains__(self, word: object) -> bool:
-        return (word in self._base or word in self._extra) and word not in self._dead
-
-    def __iter__(self) -> Iterator[str]:
-        dead = self._dead
-        yield from (w for w in self._base if w not in dead)
-        yield from (w for w in self._extra if w not in self._base and w not in dead)
-
-    def __len__(self) -> int:
-        return self._len
-
-    def updated(
-        self, removed: set[str], added: dict[str, list[str]], touched: set[str]
-    ) -> _Postings:
-        """These claim ids' words gone (`touched`: the words they had), `added` words added."""
-        dropped = self._dropped | removed
-        extra: dict[str, list[str]] = {}
-        for word, ids in self._extra.items():
-            kept = [x for x in ids if x not in removed]
-            if kept:
-                extra[word] = kept
-        for word, ids in added.items():
-            extra.setdefault(word, []).extend(ids)
-        dead = set()
-        for word in touched | self._dead:
-            if word in extra or word not in self._base:
-                continue  # alive, or gone with the old extra
-            if not any(x not in dropped for x in self._base[word]):
-                dead.add(word)
-        return _Postings(self._base, extra, frozenset(dropped), frozenset(dead))
-
-
 # Names indexed beside the name index after reloads before it is built again in one piece.
 _LAYER_LIMIT = 3_000
 
@@ -196,20 +124,30 @@ RESTORED_INDEXES = frozenset(
         "_by_date",
         "_summary",
         "article_stats",
+        "claim_counts",
         "claim_ids_sorted",
         "claim_order",
         "claim_rows",
         "claims_by_entity",
+        "claims_with_predicate",
         "date_index",
         "ids_by_file",
         "matcher",
         "newest_article_date",
+        "parts",
         "predicates",
         "search_index",
         "search_vocabulary",
         "timeline",
     }
 )
+
+
+def _grouped(pairs: Iterable[tuple[str, str]]) -> Mapping[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for key, ident in pairs:
+        out[key].append(ident)
+    return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
 
 def changed_files(old: KnowledgeBase, new: KnowledgeBase) -> set[str]:
@@ -283,7 +221,7 @@ class KnowledgeBase:
     @staticmethod
     def postings(words: dict[str, list[str]]) -> Mapping[str, frozenset[str]]:
         """A search index from word → claim ids read back from a snapshot."""
-        return _Postings(words)
+        return Postings(words)
 
     def adopt_index(self, name: str, value: object) -> None:
         """Set an index read back from a data-only snapshot (bot/loading/snapshot_store.py),
@@ -406,7 +344,7 @@ class KnowledgeBase:
     def _reuse_search(self, old: KnowledgeBase, changed: list[Fact], removed: set[str]) -> None:
         """The search postings with the changed claims' words updated (few layers only)."""
         postings = old.__dict__.get("search_index")
-        if not isinstance(postings, _Postings) or postings.layered >= max(
+        if not isinstance(postings, Postings) or postings.layered >= max(
             5_000, len(self.claims) // 20
         ):
             return
@@ -497,12 +435,31 @@ class KnowledgeBase:
                     postings[word] = [ident]
                 else:
                     ids.append(ident)
-        return _Postings(postings)
+        return Postings(postings)
 
     @cached_property
     def search_vocabulary(self) -> tuple[str, ...]:
         """The indexed words in order, for prefix search by bisection."""
         return tuple(sorted(self.search_index))
+
+    @cached_property
+    def claims_with_predicate(self) -> Mapping[str, tuple[str, ...]]:
+        """Claim ids by predicate: `who signed X` reads these, not every claim."""
+        return _grouped((f.model.predicate, f.id) for f in self.claims.values())
+
+    @cached_property
+    def parts(self) -> Mapping[str, tuple[str, ...]]:
+        """The entities that are part of each entity (part_of read backwards)."""
+        return _grouped((p, e.id) for e in self.entities.values() for p in e.part_of)
+
+    @cached_property
+    def claim_counts(self) -> Mapping[str, int]:
+        """How many claims cite each article."""
+        counts: dict[str, int] = defaultdict(int)
+        for fact in self.claims.values():
+            for article in {c.article for c in fact.citations}:
+                counts[article] += 1
+        return MappingProxyType(dict(counts))
 
     @cached_property
     def predicates(self) -> frozenset[str]:
@@ -526,6 +483,9 @@ class KnowledgeBase:
             "search_index",
             "search_vocabulary",
             "claim_ids_sorted",
+            "claims_with_predicate",
+            "parts",
+            "claim_counts",
         ):
             getattr(self, name)
         return self

@@ -174,6 +174,11 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
         for ident, file in _files_of(kb, kind):
             files.setdefault(file, []).append(number[ident])
         o.put(f"{kind}files", files.items())
+    o.put(
+        "by_predicate", ((k, map(crow.__getitem__, v)) for k, v in kb.claims_with_predicate.items())
+    )
+    o.put("parts", ((k, map(erow.__getitem__, v)) for k, v in kb.parts.items()))
+    o.meta["claim_counts"] = dict(kb.claim_counts)
     o.meta["predicates"] = sorted(kb.predicates)
     o.meta["summary"] = kb.summary()
     o.meta["newest_article_date"] = _date_out(kb.newest_article_date)
@@ -420,6 +425,12 @@ def _adopt_indexes(
     efiles, cfiles = csr("efiles"), csr("cfiles")
     by = {"e": efiles, "c": cfiles, "a": csr("afiles")}
     kb.adopt_index("ids_by_file", _FileIds(by, {"e": eids, "c": fids, "a": atable.ids}))
+    kb.adopt_index("claims_with_predicate", _ids(csr("by_predicate"), fids))
+    kb.adopt_index("parts", _ids(csr("parts"), eids))
+    counts = meta["claim_counts"]
+    if not (isinstance(counts, dict) and all(type(v) is int for v in counts.values())):
+        raise ValueError("not claim counts")
+    kb.adopt_index("claim_counts", MappingProxyType(counts))
     predicates = meta["predicates"]
     if not all(isinstance(p, str) for p in predicates):
         raise ValueError("not predicates")
@@ -432,3 +443,26 @@ def _adopt_indexes(
 
 def _same(rows: Sequence[int]) -> Sequence[int]:
     return rows
+
+
+def _ids(index: RowIndex, ids: list[str]) -> Mapping[str, tuple[str, ...]]:
+    """key -> ids, from an index of rows."""
+    return _Named(index, ids)
+
+
+class _Named(Mapping[str, tuple[str, ...]]):
+    def __init__(self, index: RowIndex, ids: list[str]) -> None:
+        self._index, self._ids = index, ids
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        ids = self._ids
+        return tuple(ids[r] for r in self._index[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)

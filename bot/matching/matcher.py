@@ -229,6 +229,26 @@ class Matcher:
                     out.add(ix.keys[kid])
         return out
 
+    def containing(self, label: str) -> set[str]:
+        """The keys with a name or alias that holds `label`'s words in a row (as `fold`
+        reads them): "CSTO foreign ministers' meeting" holds "CSTO foreign ministers".
+        Found through the names that contain its rarest word, not by reading every name."""
+        folded = fold(label)
+        if not folded:
+            return set()
+        padded = f" {folded} "
+        out: set[str] = set()
+        for ix, ok in self._layers(None):
+            pids = [ix.pid(phonetic_word(w)) for w in folded.split(" ")]
+            if None in pids:
+                continue  # a word no name of this layer has
+            pid = min(pids, key=ix.posting_count)  # type: ignore[arg-type]
+            for entry in ix.postings(pid, ix.posting_count(pid)):  # type: ignore[arg-type]
+                kid = ix.ekey[entry]
+                if ok(kid) and ix.ekind[entry] != _ID and padded in f" {fold(ix.text[entry])} ":
+                    out.add(ix.keys[kid])
+        return out
+
     # ----------------------------------------------------------------------------------------
     # layers
 

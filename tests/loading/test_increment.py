@@ -36,6 +36,11 @@ QUESTIONS = [
     "sources",
     "is uzbekistan a member of the csto?",
     "who is the defense minister of russia?",
+    "who chairs the CSTO?",
+    "who signed the doctrine?",
+    "what happened in Moscow?",
+    "where did the CSTO foreign ministers meet?",
+    "link lavrov and nato",
 ]
 
 LAVROV_ALIAS = "      - Сергей Лавров\n"

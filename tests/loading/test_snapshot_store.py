@@ -76,6 +76,20 @@ def test_a_restart_from_the_snapshot_answers_as_a_cold_load(base):
     search, cold_search = warm.kb.search_index, cold.kb.search_index
     assert {w: search[w] for w in search} == {w: cold_search[w] for w in cold_search}
     assert [f.id for f in warm.kb.timeline] == [f.id for f in cold.kb.timeline]
+    for index in ("parts", "claims_with_predicate", "claim_counts", "claims_by_entity"):
+        restored, built = getattr(warm.kb, index), getattr(cold.kb, index)
+        assert _plain(restored) == _plain(built), index
+    assert warm.kb.summary() == cold.kb.summary()
+    assert warm.kb.predicates == cold.kb.predicates
+
+
+def _plain(index) -> dict:
+    """An index as plain data: facts by id, sequences as lists."""
+
+    def value(v):
+        return v if isinstance(v, int) else [getattr(x, "id", x) for x in v]
+
+    return {k: value(index[k]) for k in index}
 
 
 def test_the_snapshot_folder_and_file_are_private(base):
