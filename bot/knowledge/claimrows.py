@@ -180,16 +180,22 @@ def _redone(
     key: Callable[[int], tuple] | None,
 ) -> Redone:
     """key -> rows with the `gone` rows dropped and the `fresh` rows added under their keys,
-    each list kept in date order (`key`) or in row order (None)."""
+    each kept in its order (`key`: date order; None: row order). Rows are edited in place
+    in a copy of the stored array (a common word has tens of thousands of rows)."""
     added: dict[str, list[int]] = defaultdict(list)
     for row, keys in fresh:
         for k in keys:
             added[k].append(row)
     redone: dict[str, Sequence[int]] = {}
     for k in old_keys | set(added):
-        rows = [r for r in base.get(k, ()) if r not in gone] + added.get(k, [])
-        rows.sort(key=key)
-        redone[k] = array("I", rows)
+        rows = array("I", base.get(k, ()))
+        for row in gone:
+            at = bisect_left(rows, row if key is None else key(row), key=key)
+            if at < len(rows) and rows[at] == row:
+                del rows[at]
+        for row in added.get(k, ()):
+            insort(rows, row, key=key)
+        redone[k] = rows
     return Redone(base, redone)
 
 

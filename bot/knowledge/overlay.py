@@ -176,5 +176,7 @@ def overlay_kb(base: KnowledgeBase, ch: Changes, loaded_by: str) -> KnowledgeBas
     kb.adopt_index("ids_by_file", _FileIds(base, ch))
     kb.adopt_index("predicates", base.predicates | {f.model.predicate for f in ch.facts})
     kb.adopt_index("_summary", _summary(base, kb, ch))
+    dates = [d for d in (base.newest_article_date, *(a.date for a in ch.articles)) if d]
+    kb.adopt_index("newest_article_date", max(dates, key=lambda d: d.end, default=None))
     _id_indexes(base, kb, ch)
     return kb

@@ -256,12 +256,22 @@ def _encoded(mapping: Mapping[str, Any], encode: Callable[[Any], bytes]) -> Iter
 
 
 def article_stats(kb: KnowledgeBase, seeds_dir: FsPath) -> list[list[Any]]:
-    """Each article file's identity and size, so a restart can tell it is unchanged."""
-    out = []
-    for a in kb.articles.values():
-        st = os.stat(seeds_dir / a.model.file)
-        out.append([a.model.file, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns])
-    return out
+    """Each article file's identity and size, so a restart can tell it is unchanged (for a
+    restored or overlaid fact base, the restored articles' as they were checked)."""
+    base = kb.base or kb
+    stored = base.__dict__.get("article_stats")
+    views = (kb.articles, base.articles)
+    if not (isinstance(stored, list) and all(isinstance(v, RecordView) for v in views)):
+        return [_stat(seeds_dir, a.model.file) for a in kb.articles.values()]
+    first = len(base.articles.table.ids)  # type: ignore[attr-defined]
+    rows = kb.articles.table.rows.values()  # type: ignore[attr-defined]
+    at_row = kb.articles.at_row  # type: ignore[attr-defined]
+    return [stored[r] if r < first else _stat(seeds_dir, at_row(r).model.file) for r in rows]
+
+
+def _stat(seeds_dir: FsPath, file: str) -> list[Any]:
+    st = os.stat(seeds_dir / file)
+    return [file, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
 def articles_unchanged(stats: Any, seeds_dir: FsPath) -> bool:
