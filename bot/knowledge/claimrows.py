@@ -128,19 +128,17 @@ class ClaimRows:
         dated = [r for r, f in pairs if f.when and f.model.rank != Rank.DEPRECATED]
         by_date = _edited(self.by_date, gone, fresh, key)
         timeline = _edited(self.timeline, gone, dated, key)
-        old_facts = [self.view.at_row(r) for r in gone]
+        old_facts = [(r, self.view.at_row(r)) for r in gone]
         by_entity = _redone(
             self.by_entity,
-            gone,
-            ((r, f.entity_ids()) for r, f in pairs),
-            {e for f in old_facts for e in f.entity_ids()},
+            [(r, f.entity_ids()) for r, f in old_facts],
+            [(r, f.entity_ids()) for r, f in pairs],
             key,
         )
         search = _redone(
             self.search,
-            gone,
-            ((r, set(words(f, False))) for r, f in pairs),
-            {w for f in old_facts for w in words(f, True)},
+            [(r, set(words(f, True))) for r, f in old_facts],
+            [(r, set(words(f, False))) for r, f in pairs],
             None,
         )
         vocabulary = tuple(sorted(search)) if search.changes_keys() else self.vocabulary
@@ -174,26 +172,29 @@ def _edited(
 
 def _redone(
     base: Mapping[str, Sequence[int]],
-    gone: set[int],
-    fresh: Iterable[tuple[int, Iterable[str]]],
-    old_keys: set[str],
+    old: list[tuple[int, Iterable[str]]],
+    fresh: list[tuple[int, Iterable[str]]],
     key: Callable[[int], tuple] | None,
 ) -> Redone:
-    """key -> rows with the `gone` rows dropped and the `fresh` rows added under their keys,
-    each kept in its order (`key`: date order; None: row order). Rows are edited in place
-    in a copy of the stored array (a common word has tens of thousands of rows)."""
-    added: dict[str, list[int]] = defaultdict(list)
+    """key -> rows with the `old` rows dropped from their keys and the `fresh` rows added
+    under theirs, each kept in its order (`key`: date order; None: row order). Rows are
+    edited in a copy of the stored array (a common word has tens of thousands of rows)."""
+    drop: dict[str, list[int]] = defaultdict(list)
+    for row, keys in old:
+        for k in keys:
+            drop[k].append(row)
+    add: dict[str, list[int]] = defaultdict(list)
     for row, keys in fresh:
         for k in keys:
-            added[k].append(row)
+            add[k].append(row)
     redone: dict[str, Sequence[int]] = {}
-    for k in old_keys | set(added):
+    for k in drop.keys() | add.keys():
         rows = array("I", base.get(k, ()))
-        for row in gone:
+        for row in drop.get(k, ()):
             at = bisect_left(rows, row if key is None else key(row), key=key)
             if at < len(rows) and rows[at] == row:
                 del rows[at]
-        for row in added.get(k, ()):
+        for row in add.get(k, ()):
             insort(rows, row, key=key)
         redone[k] = rows
     return Redone(base, redone)

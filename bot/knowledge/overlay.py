@@ -40,26 +40,33 @@ class Changes:
 
 
 class _FileIds(Mapping[tuple[str, str], list[str]]):
-    """The base's ids by file, with the edited files' ids as they are now."""
+    """The base's ids by file, with the edited files' ids as they are now: the base's ones
+    still there, then the new and changed ones."""
 
     def __init__(self, base: KnowledgeBase, ch: Changes) -> None:
-        self._base = base
+        stored = base.__dict__["ids_by_file"]
+        hidden = {"e": ch.hidden_entities, "c": ch.hidden_claims, "a": ch.hidden_articles}
         mine: dict[tuple[str, str], list[str]] = {}
-        for e, o in ch.entities:
-            mine.setdefault(("e", o.file), []).append(e.id)
-        for f in ch.facts:
-            mine.setdefault(("c", f.origin.file), []).append(f.id)
-        for a in ch.articles:
-            mine.setdefault(("a", a.origin.file), []).append(a.id)
-        self._mine, self._files = mine, ch.files
+        for kind, file in stored:
+            if file in ch.files:
+                kept = [i for i in stored[(kind, file)] if i not in hidden[kind]]
+                mine[(kind, file)] = kept
+        for kind, pairs in (
+            ("e", ((e.id, o.file) for e, o in ch.entities)),
+            ("c", ((f.id, f.origin.file) for f in ch.facts)),
+            ("a", ((a.id, a.origin.file) for a in ch.articles)),
+        ):
+            for ident, file in pairs:
+                mine.setdefault((kind, file), []).append(ident)
+        self._stored, self._mine, self._files = stored, mine, ch.files
 
     def __getitem__(self, key: tuple[str, str]) -> list[str]:
         if key[1] in self._files:
             return self._mine[key]
-        return self._base.__dict__["ids_by_file"][key]
+        return self._stored[key]
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        yield from (k for k in self._base.__dict__["ids_by_file"] if k[1] not in self._files)
+        yield from (k for k in self._stored if k[1] not in self._files)
         yield from self._mine
 
     def __len__(self) -> int:

@@ -20,12 +20,13 @@ from __future__ import annotations
 import time
 from collections import ChainMap
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path as FsPath
 from typing import Any
 
-from bot.knowledge.model import EntityType
+from bot.knowledge.model import Entity, EntityType
 from bot.knowledge.overlay import Changes, overlay_kb
-from bot.knowledge.snapshot import ArticleInfo, KnowledgeBase
+from bot.knowledge.snapshot import ArticleInfo, Fact, KnowledgeBase, Origin
 from bot.loading.cache import LoadCache
 from bot.loading.crosscheck import _CrossChecker
 from bot.loading.files import _digest, _display_name, knowledge_files, read_knowledge_file
@@ -155,6 +156,37 @@ def _keeps_ids_and_names(base: KnowledgeBase, parsed: list[ParsedFile], ch: Chan
     return all(articles.get(i) == base.articles[i].model for i in ch.hidden_articles)
 
 
+def _minimal(base: KnowledgeBase, ch: Changes) -> Changes:
+    """Only the records that differ: an entity or claim of an edited file that is exactly as
+    the snapshot has it (same content, same line) stays the snapshot's, so a one-claim edit
+    in a file of a thousand claims touches the indexes for one claim."""
+    same_e = {e.id for e, o in ch.entities if _same_entity(base, e, o)}
+    same_c = {f.id for f in ch.facts if _same_fact(base, f)}
+    return replace(
+        ch,
+        entities=[(e, o) for e, o in ch.entities if e.id not in same_e],
+        facts=[f for f in ch.facts if f.id not in same_c],
+        hidden_entities=ch.hidden_entities - same_e,
+        hidden_claims=ch.hidden_claims - same_c,
+    )
+
+
+def _same_entity(base: KnowledgeBase, entity: Entity, origin: Origin) -> bool:
+    old = base.entities.get(entity.id)
+    return old is not None and old == entity and base.entity_origin[entity.id] == origin
+
+
+def _same_fact(base: KnowledgeBase, fact: Fact) -> bool:
+    old = base.claims.get(fact.id)
+    return (
+        old is not None
+        and old.model == fact.model
+        and old.origin == fact.origin
+        and (old.date, old.start, old.end, old.citations)
+        == (fact.date, fact.start, fact.end, fact.citations)
+    )
+
+
 def reload_edited(
     knowledge_dir: FsPath,
     seeds_dir: FsPath,
@@ -192,15 +224,18 @@ def reload_edited(
     if checker.run():
         return None
     mine: dict[str, ArticleInfo] = checker.articles.maps[0]  # type: ignore[attr-defined]
-    changes = Changes(
-        files,
-        checker.entity_list,
-        checker.facts,
-        list(mine.values()),
-        hidden.hidden_entities,
-        hidden.hidden_claims,
-        hidden.hidden_articles,
-        hashes,
+    changes = _minimal(
+        base,
+        Changes(
+            files,
+            checker.entity_list,
+            checker.facts,
+            list(mine.values()),
+            hidden.hidden_entities,
+            hidden.hidden_claims,
+            hidden.hidden_articles,
+            hashes,
+        ),
     )
     kb = overlay_kb(base, changes, loaded_by)
     names = tuple(hashes)

@@ -145,6 +145,10 @@ def test_an_edit_after_a_restart_answers_as_a_full_load(base, edit):
     full = _full_load(settings)
     assert _answers(holder) == _answers(full)
     assert holder.kb.summary() == full.kb.summary()  # what `kb` and `check` count
+    files = set(full.kb.file_hashes)  # which file defines what: the next reload relies on it
+    assert [sorted(ids) for ids in holder.kb.ids_from(files)] == [
+        sorted(ids) for ids in full.kb.ids_from(files)
+    ]
     assert outcome.changelog  # the edit is reported
 
 
@@ -154,7 +158,8 @@ def test_edits_pile_up_on_the_same_snapshot(base):
     restored = holder.kb
     for name, change in EDITS["alias added"] + EDITS["claim added"]:
         _edit(root, name, change)
-        assert holder.reload("test").ok
+        outcome = holder.reload("test")
+        assert outcome.ok and len(outcome.changelog.lines()) == 1  # this edit's change only
     assert holder.kb.base is restored  # not a layer on a layer
     assert "S. Lavrov" in holder.kb.entities["sergei-lavrov"].aliases
     assert "lavrov-met-nato-2012-04" in holder.kb.claims
