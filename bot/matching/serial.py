@@ -45,11 +45,20 @@ def _untable(raw: bytes | memoryview, count: int) -> list[str]:
 
 
 def _array(code: str, raw: bytes | memoryview) -> array[Any]:
+    """The part as an array of `code`: a view of the mapped file itself when it comes from
+    one (no copy: processes restored from one snapshot share these pages), else a copy."""
     out = array(code)
     if len(raw) % out.itemsize:
         raise ValueError("an array's length is not a whole number of items")
+    if isinstance(raw, memoryview):
+        return raw.cast("B").cast(code)  # type: ignore[return-value]
     out.frombytes(raw)
     return out
+
+
+def _raw(values: array[Any] | memoryview) -> memoryview:
+    """An array's bytes without copying them (the snapshot writer streams them)."""
+    return memoryview(values).cast("B")
 
 
 def _below(values: array[Any], limit: int, what: str) -> None:
@@ -70,7 +79,7 @@ def _csr(table: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
     for values in table.values():
         data.extend(values)
         at.append(len(data))
-    return _table(table), at.tobytes(), data.tobytes()
+    return _table(table), at.tobytes(), data.tobytes()  # built here: nothing to share
 
 
 def _uncsr(
@@ -87,23 +96,23 @@ def _uncsr(
 
 def _index_to_parts(ix: NameIndex, prefix: str, parts: Parts) -> dict[str, int]:
     for name in _ARRAYS:
-        parts[prefix + name] = getattr(ix, name).tobytes()
+        parts[prefix + name] = _raw(getattr(ix, name))
     parts[prefix + "ekind"] = ix.ekind
     parts[prefix + "keys"] = _table(ix.keys)
     parts[prefix + "text"] = _table(ix.text)
     for name in ("phon", "pwords", "fwords"):
         strings: Strings = getattr(ix, name)
         parts[prefix + name] = strings.buf.encode("utf-8", "surrogatepass")
-        parts[f"{prefix}{name}.at"] = strings.at.tobytes()
+        parts[f"{prefix}{name}.at"] = _raw(strings.at)
     for name, table in (("skel", ix.skel), ("tri", ix.tri)):
         keys, at, data = _csr(table)
         parts[f"{prefix}{name}.keys"], parts[f"{prefix}{name}.at"] = keys, at
         parts[f"{prefix}{name}.data"] = data
     for name in ("dele", "fdele"):
         dele: DeletionIndex = getattr(ix, name)
-        parts[f"{prefix}{name}.packed"] = dele._packed.tobytes()
-        parts[f"{prefix}{name}.at"] = dele._at.tobytes()
-    parts[prefix + "pairs"] = ix.pairs._packed.tobytes()
+        parts[f"{prefix}{name}.packed"] = _raw(dele._packed)
+        parts[f"{prefix}{name}.at"] = _raw(dele._at)
+    parts[prefix + "pairs"] = _raw(ix.pairs._packed)
     return {
         "names": len(ix.text),
         "keys": len(ix.keys),
