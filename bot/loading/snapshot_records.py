@@ -342,8 +342,11 @@ def _article_in(blob: memoryview, at: memoryview) -> Callable[[int], ArticleInfo
     return article
 
 
+Read = Callable[[str, int, int], bytes]  # (part, start, length) -> bytes, not via the mapping
+
+
 def _view(
-    parts: Parts, name: str, count: Any, decode: Callable
+    parts: Parts, name: str, count: Any, decode: Callable, read: Read | None
 ) -> tuple[IdTable, Any, Callable[[int], bytes]]:
     """The id table, the decoder(s) and the raw reader of one kind of record."""
     if type(count) is not int or count < 0:
@@ -355,7 +358,10 @@ def _view(
     blob = parts[f"{name}.blob"]
 
     def raw(row: int) -> bytes:
-        return bytes(blob[at[row] : at[row + 1]])
+        start, end = at[row], at[row + 1]
+        if read is not None and start <= end:
+            return read(f"{name}.blob", start, end - start)
+        return bytes(blob[start:end])
 
     return ids, decode(blob, at), raw
 
@@ -378,13 +384,18 @@ class _FileIds(Mapping[tuple[str, str], list[str]]):
 
 
 def compact_kb(
-    parts: Parts, meta: dict[str, Any], settings: MatchSettings, loaded_by: str
+    parts: Parts,
+    meta: dict[str, Any],
+    settings: MatchSettings,
+    loaded_by: str,
+    read: Read | None = None,
 ) -> KnowledgeBase:
-    """A KnowledgeBase over the parts: records decoded on demand, indexes as arrays."""
+    """A KnowledgeBase over the parts: records decoded on demand, indexes as arrays; `read`
+    copies stored records for the next snapshot without touching the mapping."""
     counts = meta["counts"]
-    etable, (entity, origin), eraw = _view(parts, "entities", counts[0], _entity_in)
-    ftable, fact, fraw = _view(parts, "facts", counts[1], _fact_in)
-    atable, article, araw = _view(parts, "articles", counts[2], _article_in)
+    etable, (entity, origin), eraw = _view(parts, "entities", counts[0], _entity_in, read)
+    ftable, fact, fraw = _view(parts, "facts", counts[1], _fact_in, read)
+    atable, article, araw = _view(parts, "articles", counts[2], _article_in, read)
     hashes = meta["file_hashes"]
     if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
         raise ValueError("not file hashes")

@@ -35,6 +35,7 @@ import os
 import stat
 import tempfile
 import threading
+import weakref
 import zlib
 from collections.abc import Iterable
 from pathlib import Path as FsPath
@@ -187,11 +188,28 @@ def _decode(
     if not isinstance(records, dict):
         raise ValueError("not a snapshot")
     claim_parts = {k[7:]: v for k, v in parts.items() if k.startswith("claims/")}
-    kb = compact_kb({**parts, **claim_parts}, records, settings, loaded_by)
+    reader = _Reader(fd, {name: len(_MAGIC) + offset for name, offset, _ in header["parts"]})
+    kb = compact_kb({**parts, **claim_parts}, records, settings, loaded_by, reader.read)
     kb.adopt_index("article_stats", header.get("articles"))  # checked again on each reload
     index = {k[6:]: v for k, v in parts.items() if k.startswith("index/")}
     kb.adopt_index("matcher", matcher_from_parts(header.get("index"), index, settings))
     return kb
+
+
+class _Reader:
+    """Reads parts of the snapshot file through the page cache, not the mapping: copying
+    every record into a new snapshot through the mapping would make the whole file resident
+    in this process. Keeps its own descriptor, closed when the last reader goes."""
+
+    def __init__(self, fd: int, offsets: dict[str, int]) -> None:
+        self._fd, self._offsets = os.dup(fd), offsets
+        weakref.finalize(self, os.close, self._fd)
+
+    def read(self, part: str, start: int, length: int) -> bytes:
+        raw = os.pread(self._fd, length, self._offsets[part] + start)
+        if len(raw) != length:
+            raise ValueError("the snapshot file is shorter than it was")
+        return raw
 
 
 class SnapshotStore:
