@@ -37,7 +37,8 @@ import tempfile
 import threading
 import weakref
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path as FsPath
 from typing import IO, Any
 
@@ -110,7 +111,7 @@ def _write_file(f: IO[bytes], key: str, kb: KnowledgeBase, seeds_dir: FsPath) ->
         body.part(f"claims/{name}", (raw,))
     index_meta, index_parts_ = matcher_to_parts(kb.matcher)
     for name, raw in index_parts_.items():
-        body.part(f"index/{name}", (raw,))
+        body.part(f"index/{name}", raw() if callable(raw) else (raw,))
     meta["counts"] = [len(kb.entities), len(kb.claims), len(kb.articles)]
     meta["file_hashes"] = dict(kb.file_hashes)
     header = json.dumps(
@@ -188,11 +189,12 @@ def _decode(
     if not isinstance(records, dict):
         raise ValueError("not a snapshot")
     claim_parts = {k[7:]: v for k, v in parts.items() if k.startswith("claims/")}
-    reader = _Reader(fd, {name: len(_MAGIC) + offset for name, offset, _ in header["parts"]})
+    reader = _Reader(fd, {n: (len(_MAGIC) + at, size) for n, at, size in header["parts"]})
     kb = compact_kb({**parts, **claim_parts}, records, settings, loaded_by, reader.read)
     kb.adopt_index("article_stats", header.get("articles"))  # checked again on each reload
     index = {k[6:]: v for k, v in parts.items() if k.startswith("index/")}
-    kb.adopt_index("matcher", matcher_from_parts(header.get("index"), index, settings))
+    source = partial(reader.chunks, "index/")
+    kb.adopt_index("matcher", matcher_from_parts(header.get("index"), index, settings, source))
     return kb
 
 
@@ -201,15 +203,21 @@ class _Reader:
     every record into a new snapshot through the mapping would make the whole file resident
     in this process. Keeps its own descriptor, closed when the last reader goes."""
 
-    def __init__(self, fd: int, offsets: dict[str, int]) -> None:
-        self._fd, self._offsets = os.dup(fd), offsets
+    def __init__(self, fd: int, parts: dict[str, tuple[int, int]]) -> None:
+        self._fd, self._parts = os.dup(fd), parts
         weakref.finalize(self, os.close, self._fd)
 
     def read(self, part: str, start: int, length: int) -> bytes:
-        raw = os.pread(self._fd, length, self._offsets[part] + start)
+        raw = os.pread(self._fd, length, self._parts[part][0] + start)
         if len(raw) != length:
             raise ValueError("the snapshot file is shorter than it was")
         return raw
+
+    def chunks(self, prefix: str, part: str) -> Iterator[bytes]:
+        """A whole part, a megabyte at a time."""
+        size = self._parts[prefix + part][1]
+        for start in range(0, size, 1 << 20):
+            yield self.read(prefix + part, start, min(1 << 20, size - start))
 
 
 class SnapshotStore:

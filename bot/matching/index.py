@@ -150,10 +150,13 @@ class NameIndex:
         "pword_sorted",
         "pwords",
         "skel",
+        "stored",
         "text",
         "tri",
     )
-    _DERIVED = ("phon_sorted", "pword_sorted", "fword_sorted")
+    # Rebuilt or dropped on unpickling; `stored`: where a restored index's parts lie in the
+    # snapshot file it came from (bot/matching/serial.py), so a new one copies them.
+    _DERIVED = ("phon_sorted", "pword_sorted", "fword_sorted", "stored")
 
     def __init__(self, entries: Iterable[NameEntry]) -> None:
         """Build every index once, each step dropping the temporaries it no longer needs."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -23,7 +24,9 @@ from bot.matching.packed import DeletionIndex, PairIndex, Strings
 __all__ = ["Parts", "matcher_from_parts", "matcher_to_parts"]
 
 FORMAT = 2
-Parts = dict[str, bytes | memoryview]  # part name -> raw bytes
+# part name -> raw bytes, or (a part copied from the snapshot read) what yields its chunks
+Parts = dict[str, Any]
+Source = Callable[[str], Iterable[bytes]]  # part name -> its bytes, in chunks
 _ARRAYS = ("by_phon", "ekey", "fword_pid", "last", "last_at", "names_alpha", "palpha")
 _ARRAYS += ("post", "post_at")
 
@@ -94,7 +97,13 @@ def _uncsr(
     return {key: make(data[at[i] : at[i + 1]]) for i, key in enumerate(keys)}
 
 
-def _index_to_parts(ix: NameIndex, prefix: str, parts: Parts) -> dict[str, int]:
+def _index_to_parts(ix: NameIndex, prefix: str, parts: Parts) -> dict[str, Any]:
+    stored = getattr(ix, "stored", None)
+    if stored is not None:  # restored from a snapshot: copy its parts from that file
+        meta, names, source = stored
+        for name in names:
+            parts[prefix + name] = partial(source, name)
+        return meta
     for name in _ARRAYS:
         parts[prefix + name] = _raw(getattr(ix, name))
     parts[prefix + "ekind"] = ix.ekind
@@ -174,7 +183,9 @@ def _strings(parts: Parts, name: str, count: int) -> Strings:
     return strings
 
 
-def _index_from_parts(parts: Parts, prefix: str, meta: dict[str, Any]) -> NameIndex:
+def _index_from_parts(
+    parts: Parts, prefix: str, meta: dict[str, Any], source: Source | None = None
+) -> NameIndex:
     """A NameIndex from its parts, every offset and index checked against what it points at."""
     names, nkeys = _int(meta, "names"), _int(meta, "keys")
     npwords, nfwords = _int(meta, "pwords"), _int(meta, "fwords")
@@ -208,6 +219,9 @@ def _index_from_parts(parts: Parts, prefix: str, meta: dict[str, Any]) -> NameIn
     ix.fdele = _deletions(parts, prefix + "fdele", meta.get("fdele_bits"), nfwords)
     ix.pairs = _pairs(parts, prefix + "pairs", meta.get("pairs_bits"), names, npwords)
     ix._sorted_views()
+    if source is not None:
+        names = [name[len(prefix) :] for name in parts if name.startswith(prefix)]
+        ix.stored = (meta, names, lambda name: source(prefix + name))
     return ix
 
 
@@ -222,12 +236,15 @@ def matcher_to_parts(matcher: Matcher) -> tuple[dict[str, Any], Parts]:
     return meta, parts
 
 
-def matcher_from_parts(meta: Any, parts: Parts, settings: MatchSettings) -> Matcher:
-    """The matcher `matcher_to_parts` described; ValueError (or KeyError) if anything is off."""
+def matcher_from_parts(
+    meta: Any, parts: Parts, settings: MatchSettings, source: Source | None = None
+) -> Matcher:
+    """The matcher `matcher_to_parts` described; ValueError (or KeyError) if anything is off.
+    `source(part)` reads a part's bytes again from the file (for the next snapshot)."""
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError("not a name index of this format")
-    base = _index_from_parts(parts, "b.", meta["base"])
-    delta = _index_from_parts(parts, "d.", meta["delta"]) if "delta" in meta else None
+    base = _index_from_parts(parts, "b.", meta["base"], source)
+    delta = _index_from_parts(parts, "d.", meta["delta"], source) if "delta" in meta else None
     masked = _array("I", parts["masked"])
     _below(masked, len(base.keys), "masked")
     matcher = object.__new__(Matcher)
