@@ -105,7 +105,7 @@ def timeline(kb: KnowledgeBase, arg: str) -> Answer:
         ]
         title, ent = f"Timeline: {label(found.entity)}", found.entity
     else:
-        facts, title, ent = list(kb.timeline), "Timeline", None
+        facts, title, ent = kb.timeline, "Timeline", None  # read as far as shown
     b = Builder(kb)
     b.facts(facts)
     if not facts:

@@ -9,6 +9,7 @@ wrong entity), and verbs map to the fact base's own predicates plus the synonym 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from bot.commands import connections
@@ -183,10 +184,8 @@ def _who_verb(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
     if not preds:
         return None
     reading = Reading(f"who {verb} X", tuple(preds))
-    ids = kb.claim_order.sort(i for p in preds for i in kb.claims_with_predicate.get(p, ()))
-    candidates = [f for f in map(kb.claims.__getitem__, ids) if f.model.rank != Rank.DEPRECATED]
     text, period = split_when(kb, m.group("x"))
-    got = _acted_on_facts(kb, text, candidates, verb, vocab)
+    got = _acted_on_facts(kb, text, preds, verb, vocab)
     if isinstance(got, Answer):
         return got, reading
     x, facts = got
@@ -211,16 +210,32 @@ def _who_verb(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Rea
 
 
 def _acted_on_facts(
-    kb: KnowledgeBase, text: str, candidates: list[Fact], verb: str, vocab: Vocabulary
+    kb: KnowledgeBase, text: str, preds: Iterable[str], verb: str, vocab: Vocabulary
 ) -> tuple[Found | None, list[Fact]] | Answer:
-    """The claims "who <verb>ed <text>" asks for: about the entity `text` names, else about
-    an entity it names with the other words in the claim's value ("cooperation with NATO")."""
+    """The claims with these predicates "who <verb>ed <text>" asks for: about the entity
+    `text` names (read from that entity's claims), else about an entity it names with the
+    other words in the claim's value ("cooperation with NATO")."""
+    preds = set(preds)
+
+    def candidates() -> list[Fact]:
+        """Every claim with one of the predicates, in date order (the fallbacks read all)."""
+        ids = kb.claim_order.sort(i for p in preds for i in kb.claims_with_predicate.get(p, ()))
+        return [f for f in map(kb.claims.__getitem__, ids) if f.model.rank != Rank.DEPRECATED]
+
     x = find(kb, text, vocab)
     if isinstance(x, Answer):
-        x = _object_among(kb, text, candidates, x, verb)
+        x = _object_among(kb, text, candidates(), x, verb)
     if isinstance(x, Found):
-        return x, [f for f in candidates if _acted_on(f) == x.entity.id]
-    by_value = _by_value(kb, text, candidates, vocab)
+        about = kb.claims_by_entity.get(x.entity.id, ())
+        mine = [
+            f
+            for f in about
+            if f.model.predicate in preds
+            and f.model.rank != Rank.DEPRECATED
+            and _acted_on(f) == x.entity.id
+        ]
+        return x, [kb.claims[i] for i in kb.claim_order.sort(f.id for f in mine)]
+    by_value = _by_value(kb, text, candidates(), vocab)
     return (None, by_value) if by_value else x
 
 

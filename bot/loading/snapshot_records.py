@@ -302,27 +302,23 @@ def _rows(raw: memoryview, code: str = "I") -> memoryview:
     return raw.cast(code)
 
 
-def _record(blob: memoryview, at: memoryview, row: int) -> Any:
-    start, end = at[row], at[row + 1]
-    if not start <= end <= len(blob):
-        raise ValueError("a record lies outside its blob")
-    return json.loads(bytes(blob[start:end]))
+Fetch = Callable[[int], bytes]  # row -> the record's stored bytes
 
 
-def _entity_in(blob: memoryview, at: memoryview) -> tuple[Callable, Callable]:
+def _entity_in(fetch: Fetch) -> tuple[Callable, Callable]:
     def entity(row: int) -> Entity:
-        return Entity.model_validate(_record(blob, at, row)[0])
+        return Entity.model_validate(json.loads(fetch(row))[0])
 
     def origin(row: int) -> Origin:
-        _, file, line = _record(blob, at, row)
+        _, file, line = json.loads(fetch(row))
         return _origin_in(file, line)
 
     return entity, origin
 
 
-def _fact_in(blob: memoryview, at: memoryview) -> Callable[[int], Fact]:
+def _fact_in(fetch: Fetch) -> Callable[[int], Fact]:
     def fact(row: int) -> Fact:
-        model, date, start, end, cits, file, line = _record(blob, at, row)
+        model, date, start, end, cits, file, line = json.loads(fetch(row))
         citations = tuple(_citation_in(c) for c in cits)
         dates = (_date_in(date), _date_in(start), _date_in(end))
         return Fact(Claim.model_validate(model), *dates, citations, _origin_in(file, line))
@@ -330,9 +326,9 @@ def _fact_in(blob: memoryview, at: memoryview) -> Callable[[int], Fact]:
     return fact
 
 
-def _article_in(blob: memoryview, at: memoryview) -> Callable[[int], ArticleInfo]:
+def _article_in(fetch: Fetch) -> Callable[[int], ArticleInfo]:
     def article(row: int) -> ArticleInfo:
-        model, date, paragraphs, file, line = _record(blob, at, row)
+        model, date, paragraphs, file, line = json.loads(fetch(row))
         when = _date_in(date)
         if when is None or not all(isinstance(p, str) for p in paragraphs):
             raise ValueError("not an article")
@@ -358,12 +354,16 @@ def _view(
     blob = parts[f"{name}.blob"]
 
     def raw(row: int) -> bytes:
+        """The record's bytes: read through the page cache when the file is at hand (a
+        record read through the mapping maps in the pages around it too, for nothing)."""
         start, end = at[row], at[row + 1]
-        if read is not None and start <= end:
+        if not start <= end <= len(blob):
+            raise ValueError("a record lies outside its blob")
+        if read is not None:
             return read(f"{name}.blob", start, end - start)
         return bytes(blob[start:end])
 
-    return ids, decode(blob, at), raw
+    return ids, decode(raw), raw
 
 
 class _FileIds(Mapping[tuple[str, str], list[str]]):
