@@ -214,11 +214,31 @@ def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:
     ids = rows.view.table.ids
     dated = ((ids[r], w[4 * r], w[4 * r + 1]) for r in rows.timeline)
     kb.adopt_index("date_index", DateIndex.build(dated))
-    kb.adopt_index("claim_order", ClaimOrder.build(ids[r] for r in rows.by_date))
+    position = array("i", bytes(4 * len(ids)))  # row -> place in date order
+    for n, r in enumerate(rows.by_date):
+        position[r] = n
+    by_date = tuple(ids[r] for r in rows.by_date)
+    kb.adopt_index("claim_order", ClaimOrder(by_date, _Positions(rows.view.table.rows, position)))
     kb.adopt_index("claims_by_entity", _Mapped(rows.by_entity, facts))
     kb.adopt_index("search_index", _Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))
     kb.adopt_index("search_vocabulary", rows.vocabulary)
     kb.adopt_index("claim_ids_sorted", _SortedIds(ids, rows.sorted_rows))
+
+
+class _Positions(Mapping[str, int]):
+    """claim id -> its place in date order, through the row table (no second dict of ids)."""
+
+    def __init__(self, rows: Mapping[str, int], position: Sequence[int]) -> None:
+        self._rows, self._position = rows, position
+
+    def __getitem__(self, ident: str) -> int:
+        return self._position[self._rows[ident]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 class _Mapped(Mapping[str, object]):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path as FsPath
@@ -116,7 +117,8 @@ def table(items: Iterable[str]) -> bytes:
 def untable(raw: memoryview, count: int) -> list[str]:
     if count == 0:
         return []
-    items = bytes(raw).decode("utf-8", "surrogatepass").split("\n")
+    # Interned: the same ids come in several tables (records, name index, index keys).
+    items = list(map(sys.intern, bytes(raw).decode("utf-8", "surrogatepass").split("\n")))
     if len(items) != count:
         raise ValueError(f"a string table has {len(items)} strings, not {count}")
     return items

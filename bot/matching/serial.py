@@ -10,6 +10,7 @@ rebuilds), and can never make a lookup index out of range.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -41,7 +42,8 @@ def _untable(raw: bytes | memoryview, count: int) -> list[str]:
         if len(raw):
             raise ValueError("a string table that should be empty is not")
         return []
-    items = bytes(raw).decode("utf-8", "surrogatepass").split("\n")
+    # Interned: the keys and the id names are the ids the fact base's tables hold too.
+    items = list(map(sys.intern, bytes(raw).decode("utf-8", "surrogatepass").split("\n")))
     if len(items) != count:
         raise ValueError(f"a string table has {len(items)} strings, not {count}")
     return items
