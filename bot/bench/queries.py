@@ -119,10 +119,14 @@ def lookup_queries(
 
     pick([e for e in visible if e.variants], transliterated, "transliterated")
 
+    # Every name in every transliteration the generator knows: `Anna Tokaeva`, a slip in
+    # Tokareva, is how one system writes Anna Tokayeva, and answering her is right.
+    spelled = set(folded_names) | {fold(v) for e in truth for v in e.variants.values()}
+
     def typo(e: TruthEntity) -> str | None:
         labels = [label for label in (e.name, *e.aliases) if label.isascii()]
         q = _typo(rng, rng.choice(labels)) if labels else None
-        if q is None or fold(q) in folded_names:
+        if q is None or fold(q) in spelled:
             return None  # a "typo" that is somebody's real name is not a typo
         return q
 

@@ -323,6 +323,8 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     lead = best.score - runner
     if best.score < settings.answer_score:
         return "choose", f"best fuzzy score {best.score:.1f} < {settings.answer_score:g} to answer"
+    if _another_reads_so(best, folded, ranked[1:]):
+        return "choose", "another name found is the query once transliterated alike"
     if not _every_word_near(best, folded, settings.floor):
         return "choose", "a word of the query is far from every word of the name"
     if lead < settings.margin and not _one_edit_alone(best, folded, ranked[1:]):
@@ -370,6 +372,21 @@ def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
     if translit_key(fold(best.src.text[best.entry])) != key:
         return False
     return all(translit_key(fold(h.src.text[h.entry])) != key for h in others)
+
+
+def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
+    """Whether another key's whole name is the query in another transliteration while the
+    best's is not: `Jelisaweta Gratschjowa` is Yelizaveta Grachyova, however close the German
+    form of Gorbachyova scores. Spelling equivalence outweighs a fuzzy score."""
+    key, mine = translit_key(folded), best.src.keys[best.kid]
+    if translit_key(fold(best.src.text[best.entry])) == key:
+        return False
+    return any(
+        h.part == "whole"
+        and h.src.keys[h.kid] != mine
+        and translit_key(fold(h.src.text[h.entry])) == key
+        for h in others
+    )
 
 
 _ONE_EDIT_LETTERS = 8  # one edit in fewer letters is too large a share to answer on alone

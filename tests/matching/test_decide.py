@@ -307,3 +307,18 @@ def test_strong_evidence_answers(names: tuple[str, ...], query: str, key: str) -
 def test_weak_evidence_still_asks(names: tuple[str, ...], query: str) -> None:
     result = _people(*names).match(query)
     assert result.decision != "answer", result.explain()
+
+
+def test_a_name_that_is_the_query_transliterated_outweighs_a_closer_fuzzy_score() -> None:
+    """Seen at 100k: the German form of Gorbachyova scored 91.7 against the query, the name
+    the query transliterates (Grachyova) 77: answering on the score was confidently wrong."""
+    matcher = Matcher(
+        [
+            NameEntry("grachyova", "Yelizaveta Grachyova", "name"),
+            NameEntry("gorbachyova", "Yelizaveta Gorbachyova", "name"),
+            NameEntry("gorbachyova", "Jelisaweta Gorbatschjowa", "alias"),
+        ]
+    )
+    result = matcher.match("Jelisaweta Gratschjowa")
+    assert result.decision == "choose", result.explain()
+    assert "grachyova" in [c.key for c in result.candidates]
