@@ -73,11 +73,11 @@ def _origin_in(file: Any, line: Any) -> Origin:
     return Origin(file, line)
 
 
-def _citation_in(v: Any) -> Citation:
+def _citation_in(v: Any, date_in: Callable[[Any], DateValue | None] = _date_in) -> Citation:
     article, paragraph, quote, text, outlet, date = v
     if type(paragraph) is not int:
         raise ValueError("not a paragraph number")
-    when = _date_in(date)
+    when = date_in(date)
     return Citation(_str(article), paragraph, _str(quote), _opt(text), _opt(outlet), when)
 
 
@@ -90,9 +90,14 @@ def _json(value: object) -> bytes:
 # ------------------------------------------------------------------------------ records out
 
 
+# An entity or claim record: the model's pydantic JSON, a NUL (JSON never holds one raw), then
+# a JSON list of the rest, so the model is validated straight from its JSON (twice as fast).
+_SEP = b"\0"
+
+
 def _entity_out(kb: KnowledgeBase, e: Entity) -> bytes:
     o = kb.entity_origin[e.id]
-    return _json([e.model_dump(mode="json"), o.file, o.line])
+    return e.model_dump_json().encode() + _SEP + _json([o.file, o.line])
 
 
 def _fact_out(f: Fact) -> bytes:
@@ -101,7 +106,8 @@ def _fact_out(f: Fact) -> bytes:
         for c in f.citations
     ]
     dates = [_date_out(d) for d in (f.date, f.start, f.end)]
-    return _json([f.model.model_dump(mode="json"), *dates, cits, f.origin.file, f.origin.line])
+    rest = [*dates, cits, f.origin.file, f.origin.line]
+    return f.model.model_dump_json().encode() + _SEP + _json(rest)
 
 
 def _article_out(a: ArticleInfo) -> bytes:
@@ -307,23 +313,45 @@ def _rows(raw: memoryview, code: str = "I") -> memoryview:
 Fetch = Callable[[int], bytes]  # row -> the record's stored bytes
 
 
+def _split(raw: bytes) -> tuple[bytes, Any]:
+    model, sep, rest = raw.partition(_SEP)
+    if not sep:
+        raise ValueError("not a record")
+    return model, json.loads(rest)
+
+
 def _entity_in(fetch: Fetch) -> tuple[Callable, Callable]:
     def entity(row: int) -> Entity:
-        return Entity.model_validate(json.loads(fetch(row))[0])
+        return Entity.model_validate_json(_split(fetch(row))[0])
 
     def origin(row: int) -> Origin:
-        _, file, line = json.loads(fetch(row))
+        file, line = _split(fetch(row))[1]
         return _origin_in(file, line)
 
     return entity, origin
 
 
 def _fact_in(fetch: Fetch) -> Callable[[int], Fact]:
+    dates: dict[tuple, DateValue | None] = {}  # claims share their dates: each made once
+
+    def when(v: Any) -> DateValue | None:
+        if v is None:
+            return None
+        key = tuple(v) if isinstance(v, list) else None
+        found = dates.get(key) if key is not None else None  # type: ignore[arg-type]
+        if found is None:
+            found = _date_in(v)
+            if key is not None:
+                if len(dates) >= 4096:
+                    dates.clear()
+                dates[key] = found
+        return found
+
     def fact(row: int) -> Fact:
-        model, date, start, end, cits, file, line = json.loads(fetch(row))
-        citations = tuple(_citation_in(c) for c in cits)
-        dates = (_date_in(date), _date_in(start), _date_in(end))
-        return Fact(Claim.model_validate(model), *dates, citations, _origin_in(file, line))
+        model, (date, start, end, cits, file, line) = _split(fetch(row))
+        citations = tuple(_citation_in(c, when) for c in cits)
+        claim = Claim.model_validate_json(model)
+        return Fact(claim, when(date), when(start), when(end), citations, _origin_in(file, line))
 
     return fact
 
