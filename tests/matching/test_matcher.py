@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching.decide import Candidate, MatchResult
+from bot.matching.index import NameEntry
 from bot.matching.matcher import Matcher
 from tests.matching.bases import edit, fact_entries, varied_names
 
@@ -119,3 +120,40 @@ def test_an_entity_removed_on_reload_is_no_longer_found() -> None:
     assert "sergei-lavrov" not in {c.key for c in updated.complete("lav")}
     assert "sergei-lavrov" not in {c.key for c in updated.complete("", limit=100)}
     assert updated.match("Vladimir Putin").decision == "answer"
+
+
+def _named(*rows: tuple[str, str, str]) -> Matcher:
+    return Matcher([NameEntry(key, text, kind) for key, text, kind in rows])
+
+
+def test_owners_are_the_keys_with_a_name_that_folds_alike() -> None:
+    """What the reload over a snapshot asks before it lets an edited file add a name."""
+    m = _named(
+        ("lavrov", "Sergei Lavrov", "name"),
+        ("lavrov", "Сергей Лавров", "alias"),
+        ("lavrova", "Sergei Lavrova", "name"),
+        ("sergei-lavrov-x", "sergei-lavrov-x", "id"),
+    )
+    assert m.owners("SERGEI LAVROV") == {"lavrov"}
+    assert m.owners("Sérgei Lavrov") == {"lavrov"}  # accents fold away
+    assert m.owners("sergei-lavrov-x") == set()  # ids are not names
+    assert m.owners("Sergei Lavrovich") == set()
+    updated = m.updated({"lavrov"}, [NameEntry("lavrov", "Sergey Lavrov", "name")])
+    assert updated.owners("Sergei Lavrov") == set()  # the old name is masked
+    assert updated.owners("Sergey Lavrov") == {"lavrov"}
+
+
+def test_containing_finds_the_names_holding_the_words_in_a_row() -> None:
+    """named_after: "CSTO foreign ministers' meeting" is named after the CSTO's ministers."""
+    m = _named(
+        ("ministers", "CSTO foreign ministers", "name"),
+        ("meeting", "CSTO foreign ministers meeting in Astana", "name"),
+        ("nato-ministers", "NATO foreign ministers", "name"),
+        ("jumbled", "foreign CSTO ministers", "name"),
+    )
+    assert m.containing("CSTO foreign ministers") == {"ministers", "meeting"}
+    assert m.containing("foreign ministers") == {"ministers", "meeting", "nato-ministers"}
+    assert m.containing("ministers of CSTO") == set()
+    assert m.containing("") == set()
+    updated = m.updated({"meeting"}, [])
+    assert updated.containing("CSTO foreign ministers") == {"ministers"}
