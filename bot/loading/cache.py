@@ -32,6 +32,7 @@ from bot.knowledge.dates import DateValue
 from bot.knowledge.model import Article, Claim, Entity
 from bot.knowledge.snapshot import ArticleInfo, Fact
 from bot.loading import yamlsource
+from bot.loading.files import read_open
 from bot.loading.parse import _FILE, ParsedFile, _ItemDoc, _items
 from bot.loading.yamlsource import Path
 
@@ -200,7 +201,7 @@ class DiskCache:
             why = _untrusted(st)
             if why or not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_ENTRY_BYTES:
                 raise ValueError(why or "not a cache entry")
-            blob = f.read(_MAX_ENTRY_BYTES + 1)
+            blob = read_open(f, _MAX_ENTRY_BYTES)
         head = len(_MAGIC) + 40
         if blob[: len(_MAGIC)] != _MAGIC or blob[len(_MAGIC) : head] != key.encode():
             raise ValueError("not this entry")

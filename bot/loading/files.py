@@ -9,6 +9,7 @@ import os
 import re
 from pathlib import Path as FsPath
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import BinaryIO
 
 from bot.loading.yamlsource import MAX_FILE_BYTES, too_big_message
 
@@ -57,6 +58,17 @@ def article_path_problem(seeds_dir: FsPath, file: str) -> str | None:
     return None
 
 
+def read_open(f: BinaryIO, limit: int) -> bytes:
+    """An open file's bytes, at most `limit` + 1 (more means too big). The buffer is the
+    file's size, not the limit: reading `limit` + 1 allocated 20 MB (80 MB for a cache entry)
+    for every file read, whatever its size."""
+    size = os.fstat(f.fileno()).st_size
+    raw = f.read(min(size, limit) + 1)
+    if size < len(raw) <= limit:  # it grew while being read: read on, still bounded
+        raw += f.read(limit + 1 - len(raw))
+    return raw
+
+
 def read_bounded(path: FsPath, limit: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes; ValueError (with the message) if it is over `limit`, checked before
     reading, and again while reading (it may grow meanwhile)."""
@@ -64,7 +76,7 @@ def read_bounded(path: FsPath, limit: int = MAX_FILE_BYTES) -> bytes:
         size = os.fstat(f.fileno()).st_size
         if size > limit:
             raise ValueError(too_big_message(size))
-        raw = f.read(limit + 1)
+        raw = read_open(f, limit)
     if len(raw) > limit:
         raise ValueError(too_big_message(len(raw)))
     return raw
