@@ -174,9 +174,7 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
         _row_parts(o, rows)
     else:
         _fact_parts(o, kb)
-    erow = {eid: n for n, eid in enumerate(kb.entities)}
-    crow = {cid: n for n, cid in enumerate(kb.claims)}
-    arow = {aid: n for n, aid in enumerate(kb.articles)}
+    erow, crow, arow = _numbering(kb.entities), _numbering(kb.claims), _numbering(kb.articles)
     for kind, number in (("e", erow), ("c", crow), ("a", arow)):
         files: dict[str, list[int]] = {}
         for ident, file in _files_of(kb, kind):
@@ -191,6 +189,34 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
     o.meta["summary"] = kb.summary()
     o.meta["newest_article_date"] = _date_out(kb.newest_article_date)
     return o.meta, o.out
+
+
+class _Renumbered(Mapping[str, int]):
+    """id -> its place among the live records, through the view's own row table: no dict
+    of a hundred thousand ids made for each snapshot written."""
+
+    def __init__(self, view: RecordView) -> None:
+        table = view.table
+        self._rows = table.rows
+        self._new = array("i", bytes(4 * len(table.ids)))
+        for n, row in enumerate(table.rows.values()):
+            self._new[row] = n
+
+    def __getitem__(self, ident: str) -> int:
+        return self._new[self._rows[ident]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _numbering(records: Mapping[str, Any]) -> Mapping[str, int]:
+    """id -> its place in the records' order (the row the new snapshot gives it)."""
+    if isinstance(records, RecordView):
+        return _Renumbered(records)
+    return {ident: n for n, ident in enumerate(records)}
 
 
 def _files_of(kb: KnowledgeBase, kind: str) -> Iterator[tuple[str, str]]:
