@@ -159,10 +159,13 @@ def overlay_kb(base: KnowledgeBase, ch: Changes, loaded_by: str) -> KnowledgeBas
     if not all(isinstance(v, RecordView) for v in (entities, origins, articles, claims)):
         raise TypeError("an overlay needs a fact base restored from a snapshot")
     eids = [e.id for e, _ in ch.entities]
+    new_entities = entities.extended(ch.hidden_entities, [e for e, _ in ch.entities], eids)  # type: ignore[attr-defined]
     kb = KnowledgeBase(
         articles=articles.extended(ch.hidden_articles, ch.articles, [a.id for a in ch.articles]),  # type: ignore[attr-defined]
-        entities=entities.extended(ch.hidden_entities, [e for e, _ in ch.entities], eids),  # type: ignore[attr-defined]
-        entity_origin=origins.extended(ch.hidden_entities, [o for _, o in ch.entities], eids),  # type: ignore[attr-defined]
+        entities=new_entities,
+        entity_origin=origins.extended(  # type: ignore[attr-defined]
+            ch.hidden_entities, [o for _, o in ch.entities], eids, table=new_entities.table
+        ),
         claims=claims.extended(ch.hidden_claims, ch.facts, [f.id for f in ch.facts]),  # type: ignore[attr-defined]
         loaded_at=dt.datetime.now(dt.UTC),
         loaded_by=loaded_by,

@@ -14,7 +14,7 @@ gives the very same object, so facts still compare by identity within an answer.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, overload
 
 V = TypeVar("V")
@@ -122,10 +122,19 @@ class RecordView(Mapping[str, V], Generic[V]):
     def items(self) -> Iterator[tuple[str, V]]:  # type: ignore[override]
         return ((ident, self.at_row(n)) for ident, n in self._table.rows.items())
 
-    def extended(self, hidden: Iterable[str], added: list[V], ids: list[str]) -> RecordView[V]:
+    def extended(
+        self,
+        hidden: Collection[str],
+        added: list[V],
+        ids: list[str],
+        table: IdTable | None = None,
+    ) -> RecordView[V]:
         """A view of these records without `hidden`, plus `added` (with these `ids`) in new
-        rows: an overlay's records. Base rows decode through this view, so a record is the
-        same object in both."""
+        rows: an overlay's records (this very view if nothing changes). Base rows decode
+        through this view, so a record is the same object in both. `table`: the extended id
+        table, when another view of the same records made it already."""
+        if not hidden and not added:
+            return self
         first = len(self._table.ids)
         base, stored = self.at_row, self._raw
 
@@ -135,7 +144,7 @@ class RecordView(Mapping[str, V], Generic[V]):
         def raw(row: int) -> bytes | None:
             return stored(row) if stored is not None and row < first else None
 
-        return RecordView(self._table.extended(hidden, ids), decode, raw)
+        return RecordView(table or self._table.extended(hidden, ids), decode, raw)
 
 
 class RowSequence(Sequence[V], Generic[V]):
