@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from bot.knowledge.dateindex import ClaimOrder, DateIndex
 from bot.knowledge.dates import RANK
 from bot.knowledge.model import Rank
-from bot.knowledge.records import RecordView, RowSequence
+from bot.knowledge.records import Mapped, RecordView, RowSequence, RowValues
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
 __all__ = ["ClaimRows", "Redone", "adopt_rows", "fact_when"]
@@ -218,43 +218,8 @@ def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:
     for n, r in enumerate(rows.by_date):
         position[r] = n
     by_date = tuple(ids[r] for r in rows.by_date)
-    kb.adopt_index("claim_order", ClaimOrder(by_date, _Positions(rows.view.table.rows, position)))
-    kb.adopt_index("claims_by_entity", _Mapped(rows.by_entity, facts))
-    kb.adopt_index("search_index", _Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))
+    kb.adopt_index("claim_order", ClaimOrder(by_date, RowValues(rows.view.table.rows, position)))
+    kb.adopt_index("claims_by_entity", Mapped(rows.by_entity, facts))
+    kb.adopt_index("search_index", Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))
     kb.adopt_index("search_vocabulary", rows.vocabulary)
     kb.adopt_index("claim_ids_sorted", _SortedIds(ids, rows.sorted_rows))
-
-
-class _Positions(Mapping[str, int]):
-    """claim id -> its place in date order, through the row table (no second dict of ids)."""
-
-    def __init__(self, rows: Mapping[str, int], position: Sequence[int]) -> None:
-        self._rows, self._position = rows, position
-
-    def __getitem__(self, ident: str) -> int:
-        return self._position[self._rows[ident]]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
-class _Mapped(Mapping[str, object]):
-    """key -> make(rows)."""
-
-    def __init__(self, rows: Mapping[str, Sequence[int]], make: Callable) -> None:
-        self._rows, self._make = rows, make
-
-    def __getitem__(self, key: str):  # type: ignore[no-untyped-def]
-        return self._make(self._rows[key])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)

@@ -19,7 +19,15 @@ from typing import Generic, TypeVar, overload
 
 V = TypeVar("V")
 
-__all__ = ["DamagedRecord", "IdTable", "RecordView", "RowIndex", "RowSequence"]
+__all__ = [
+    "DamagedRecord",
+    "IdTable",
+    "Mapped",
+    "RecordView",
+    "RowIndex",
+    "RowSequence",
+    "RowValues",
+]
 
 
 class DamagedRecord(ValueError):
@@ -207,3 +215,43 @@ class RowIndex(Mapping[str, V], Generic[V]):
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+class Mapped(Mapping[str, V], Generic[V]):
+    """key -> make(index[key]): an index of rows read as the values answers use (facts, ids)."""
+
+    __slots__ = ("_index", "_make")
+
+    def __init__(self, index: Mapping[str, Sequence[int]], make: Callable[[Sequence[int]], V]):
+        self._index, self._make = index, make
+
+    def __getitem__(self, key: str) -> V:
+        return self._make(self._index[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class RowValues(Mapping[str, int]):
+    """id -> values[its row]: a number per record kept as an array beside the row table,
+    not as another dict of every id."""
+
+    __slots__ = ("_rows", "_values")
+
+    def __init__(self, rows: Mapping[str, int], values: Sequence[int]) -> None:
+        self._rows, self._values = rows, values
+
+    def __getitem__(self, ident: str) -> int:
+        return self._values[self._rows[ident]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)

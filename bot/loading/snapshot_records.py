@@ -23,7 +23,7 @@ from typing import Any
 from bot.knowledge.claimrows import ClaimRows, adopt_rows, fact_when
 from bot.knowledge.dates import DateValue, Precision
 from bot.knowledge.model import Article, Claim, Entity
-from bot.knowledge.records import IdTable, RecordView, RowIndex
+from bot.knowledge.records import IdTable, Mapped, RecordView, RowIndex, RowValues
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
 from bot.matching.decide import MatchSettings
 
@@ -191,31 +191,14 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
     return o.meta, o.out
 
 
-class _Renumbered(Mapping[str, int]):
-    """id -> its place among the live records, through the view's own row table: no dict
-    of a hundred thousand ids made for each snapshot written."""
-
-    def __init__(self, view: RecordView) -> None:
-        table = view.table
-        self._rows = table.rows
-        self._new = array("i", bytes(4 * len(table.ids)))
-        for n, row in enumerate(table.rows.values()):
-            self._new[row] = n
-
-    def __getitem__(self, ident: str) -> int:
-        return self._new[self._rows[ident]]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
 def _numbering(records: Mapping[str, Any]) -> Mapping[str, int]:
     """id -> its place in the records' order (the row the new snapshot gives it)."""
-    if isinstance(records, RecordView):
-        return _Renumbered(records)
+    if isinstance(records, RecordView):  # through its row table: no dict of every id
+        table = records.table
+        new = array("i", bytes(4 * len(table.ids)))
+        for n, row in enumerate(table.rows.values()):
+            new[row] = n
+        return RowValues(table.rows, new)
     return {ident: n for n, ident in enumerate(records)}
 
 
@@ -524,22 +507,4 @@ def _same(rows: Sequence[int]) -> Sequence[int]:
 
 def _ids(index: RowIndex, ids: list[str]) -> Mapping[str, tuple[str, ...]]:
     """key -> ids, from an index of rows."""
-    return _Named(index, ids)
-
-
-class _Named(Mapping[str, tuple[str, ...]]):
-    def __init__(self, index: RowIndex, ids: list[str]) -> None:
-        self._index, self._ids = index, ids
-
-    def __getitem__(self, key: str) -> tuple[str, ...]:
-        ids = self._ids
-        return tuple(ids[r] for r in self._index[key])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
+    return Mapped(index, lambda rows: tuple(ids[r] for r in rows))
