@@ -14,6 +14,7 @@ gives the very same object, so facts still compare by identity within an answer.
 from __future__ import annotations
 
 import weakref
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, overload
 
@@ -77,7 +78,7 @@ class RecordView(Mapping[str, V], Generic[V]):
     ) -> None:
         self._table, self._decode, self._raw = table, decode, raw
         self._weak: weakref.WeakValueDictionary[int, V] = weakref.WeakValueDictionary()
-        self._strong: dict[int, V] = {}
+        self._strong: deque[V] = deque(maxlen=256)  # appends are atomic: threads share it
 
     def row(self, ident: str) -> int | None:
         return self._table.rows.get(ident)
@@ -97,11 +98,8 @@ class RecordView(Mapping[str, V], Generic[V]):
                 value = self._decode(row)
             except (ValueError, TypeError, KeyError, IndexError) as exc:
                 raise DamagedRecord(f"record {row} of the snapshot does not decode") from exc
-            cache[row] = value
-        strong = self._strong
-        strong[row] = value
-        if len(strong) > 256:
-            del strong[next(iter(strong))]
+            value = cache.setdefault(row, value)  # another thread's, if it was first
+        self._strong.append(value)
         return value
 
     def __getitem__(self, ident: str) -> V:
