@@ -345,9 +345,10 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
 # (з с ц: z s ts c, German s tz) another, j and y (й я ю ё) as i, w as v; doubled letters
 # collapse. Finer than `names.skeleton` (which drops j/y/i, so Inna meets Nina): the rule
 # below answers on it, the skeleton only finds candidates.
-_TRANSLIT = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|x|h|ts|tz|z|c|s|w|j|y")
+_TRANSLIT = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|ph|x|h|ts|tz|z|c|s|w|j|y")
 _TRANSLIT_OF = {
     **dict.fromkeys(("shch", "tsch", "sch", "tch", "dzh", "zh", "sh", "ch", "kh", "ks", "x"), "S"),
+    "ph": "f",  # Ф in Western forms (Philipp); п+х is never written "ph" (pkh, pch)
     "h": "S",
     **dict.fromkeys(("ts", "tz", "z", "c", "s"), "Z"),
     "w": "v",
@@ -433,4 +434,11 @@ def _same_initial(hit: Hit, folded: str) -> bool:
     name = fold(hit.src.text[hit.entry])
     if hit.part == "suffix":
         name = " ".join(name.split(" ")[-len(folded.split(" ")) :])
-    return name[:1] == folded[:1] or translit_key(name)[:1] == translit_key(folded)[:1]
+    return name[:1] == folded[:1] or _initial(name) == _initial(folded)
+
+
+def _initial(folded: str) -> str:
+    """The first sound once transliterated alike; Е begins as `ye` or `je` in some
+    systems and as a bare `e` in others (Yekaterina, Jekaterina, Ekaterina)."""
+    key = translit_key(folded)
+    return "e" if key.startswith("ie") else key[:1]

@@ -285,6 +285,18 @@ def _people(*names: str) -> Matcher:
         # one edit from one name, two or more from every other: a lead counted in edits
         (("Alina Klimova", "Alyena Klimova", "Anna Klimova"), "Alia Klimova", "alina-klimova"),
         (("Inna Chernova", "Anna Chernova", "Nina Chernova"), "Inna Chefnova", "inna-chernova"),
+        # the first letter as another system writes it: Ye/E (Е), Ph/F (Ф)
+        (
+            ("Yelena Vladimirovna Rodionova", "Lidiya Vladimirovna Rodionova"),
+            "Elea Vladimirovna Rodionova",
+            "yelena-vladimirovna-rodionova",
+        ),
+        (
+            ("Filipp Nikolayevich Mikheyev", "Philipp Nikolayevich Firsov"),
+            "Philipp Nikolayevich Mikheysev",
+            "filipp-nikolayevich-mikheyev",
+        ),
+        (("Yeniseyovo",), "Enisejovo", "yeniseyovo"),
     ],
 )
 def test_strong_evidence_answers(names: tuple[str, ...], query: str, key: str) -> None:
