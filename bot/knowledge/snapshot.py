@@ -6,7 +6,6 @@ bot swaps the reference, so a query always sees one consistent snapshot.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
@@ -209,19 +208,6 @@ class KnowledgeBase:
         if previous is not None:
             kb._reuse(previous)
         return kb
-
-    def __reduce__(self) -> tuple[object, ...]:
-        """Pickle the snapshot with the indexes built so far (the disk cache keeps it whole);
-        read-only mappings travel as dicts and are made read-only again."""
-        items = vars(self).items()
-        state = {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in items}
-        proxied = tuple(k for k, v in items if isinstance(v, MappingProxyType))
-        return (_restore, (state, proxied))
-
-    @staticmethod
-    def postings(words: dict[str, list[str]]) -> Mapping[str, frozenset[str]]:
-        """A search index from word → claim ids read back from a snapshot."""
-        return Postings(words)
 
     def adopt_index(self, name: str, value: object) -> None:
         """Set an index read back from a data-only snapshot (bot/loading/snapshot_store.py),
@@ -521,12 +507,3 @@ class KnowledgeBase:
             "references": refs,
             "dated_claims": dates,
         }
-
-
-def _restore(state: dict[str, object], proxied: tuple[str, ...]) -> KnowledgeBase:
-    """The other half of `KnowledgeBase.__reduce__`."""
-    values = {k: MappingProxyType(v) if k in proxied else v for k, v in state.items()}
-    names = {f.name for f in dataclasses.fields(KnowledgeBase)}
-    kb = KnowledgeBase(**{k: v for k, v in values.items() if k in names})  # type: ignore[arg-type]
-    kb.__dict__.update({k: v for k, v in values.items() if k not in names})
-    return kb
