@@ -20,7 +20,14 @@ from bot.knowledge.claimrows import ClaimRows, Redone, adopt_rows
 from bot.knowledge.model import Entity
 from bot.knowledge.names import fold
 from bot.knowledge.records import RecordView
-from bot.knowledge.snapshot import ArticleInfo, Fact, KnowledgeBase, Origin, _name_entries
+from bot.knowledge.snapshot import (
+    ArticleInfo,
+    Fact,
+    KnowledgeBase,
+    Origin,
+    _label,
+    _name_entries,
+)
 
 __all__ = ["Changes", "overlay_kb"]
 
@@ -71,11 +78,6 @@ class _FileIds(Mapping[tuple[str, str], list[str]]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
-
-
-def _label(kb: KnowledgeBase, ident: str) -> tuple[str, tuple[str, ...]] | None:
-    e = kb.entities.get(ident)
-    return None if e is None else (e.name, tuple(e.aliases))
 
 
 def _summary(base: KnowledgeBase, kb: KnowledgeBase, ch: Changes) -> dict[str, object]:

@@ -58,7 +58,7 @@ class _Without(Mapping[str, Any]):
         return iter(())  # only "did you mean" hints iterate, and this path shows none
 
     def __len__(self) -> int:
-        return len(self._base)
+        return 0  # as many as it iterates: lookups only
 
 
 class _EditChecker(_CrossChecker):

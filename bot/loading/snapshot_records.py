@@ -170,11 +170,15 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The claim indexes as arrays of record numbers (kb.claims order), and counts."""
     o = _Out()
     rows: ClaimRows | None = kb.__dict__.get("claim_rows")
+    crow: Mapping[str, int]
     if rows is not None:
-        _row_parts(o, rows)
+        new = _renumbered(rows.view.table)
+        _row_parts(o, rows, new)
+        crow = RowValues(rows.view.table.rows, new)
     else:
         _fact_parts(o, kb)
-    erow, crow, arow = _numbering(kb.entities), _numbering(kb.claims), _numbering(kb.articles)
+        crow = _numbering(kb.claims)
+    erow, arow = _numbering(kb.entities), _numbering(kb.articles)
     for kind, number in (("e", erow), ("c", crow), ("a", arow)):
         files: dict[str, list[int]] = {}
         for ident, file in _files_of(kb, kind):
@@ -194,12 +198,16 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
 def _numbering(records: Mapping[str, Any]) -> Mapping[str, int]:
     """id -> its place in the records' order (the row the new snapshot gives it)."""
     if isinstance(records, RecordView):  # through its row table: no dict of every id
-        table = records.table
-        new = array("i", bytes(4 * len(table.ids)))
-        for n, row in enumerate(table.rows.values()):
-            new[row] = n
-        return RowValues(table.rows, new)
+        return RowValues(records.table.rows, _renumbered(records.table))
     return {ident: n for n, ident in enumerate(records)}
+
+
+def _renumbered(table: IdTable) -> array:
+    """row -> its number among the live rows (rows hidden by an overlay's edits drop out)."""
+    new = array("i", bytes(4 * len(table.ids)))
+    for n, row in enumerate(table.rows.values()):  # increasing: base rows, then new ones
+        new[row] = n
+    return new
 
 
 def _files_of(kb: KnowledgeBase, kind: str) -> Iterator[tuple[str, str]]:
@@ -233,16 +241,12 @@ def _fact_parts(o: _Out, kb: KnowledgeBase) -> None:
     o.out["sorted"] = array("I", (row[c] for c in kb.claim_ids_sorted)).tobytes()
 
 
-def _row_parts(o: _Out, rows: ClaimRows) -> None:
-    """The claim indexes of a compact fact base (or an overlay), renumbered to its live rows:
-    the rows hidden by edits drop out, nothing is decoded."""
-    live = list(rows.view.table.rows.values())  # increasing: base rows first, then new ones
-    new = array("i", bytes(4 * len(rows.view.table.ids)))
-    for n, r in enumerate(live):
-        new[r] = n
+def _row_parts(o: _Out, rows: ClaimRows, new: array) -> None:
+    """The claim indexes of a compact fact base (or an overlay), renumbered (`new`) to its
+    live rows: the rows hidden by edits drop out, nothing is decoded."""
     w = rows.when
     when = array("i")
-    for r in live:
+    for r in rows.view.table.rows.values():
         when.extend(w[4 * r : 4 * r + 4])
     o.out["when"] = when.tobytes()
     o.out["by_date"] = array("I", (new[r] for r in rows.by_date)).tobytes()
@@ -302,10 +306,9 @@ def articles_unchanged(stats: Any, seeds_dir: FsPath) -> bool:
         if name.is_absolute() or ".." in name.parts or "\0" in entry[0]:
             return False
         try:
-            st = os.stat(seeds_dir / name)
+            if _stat(seeds_dir, entry[0]) != entry:
+                return False
         except OSError:
-            return False
-        if [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns] != entry[1:]:
             return False
     return True
 
