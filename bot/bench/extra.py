@@ -1,10 +1,8 @@
 """What one more serving process costs (`factbot run --processes K`): a second process
 restores the same snapshot while the first one serves, and reports its memory.
 
-Why both figures: peak RSS counts every page the process touches, including the snapshot's
-file pages it shares with the first process; `/proc/<pid>/smaps_rollup` splits them into
-private pages (what this process alone costs the machine) and shared ones (Linux only;
-None elsewhere).
+It reports its peak RSS, which counts the snapshot's file pages it shares with the first
+process, and splits its pages into private and shared ones (bot/bench/memory.py).
 
 Run by the serve phase of the bench as `python -m bot.bench.extra FOLDER`; prints one JSON
 object.
@@ -13,32 +11,15 @@ object.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from bot.bench.memory import peak_rss_mb, smaps_rollup
 from bot.config import Settings
 from bot.loading.holder import KnowledgeHolder
-
-SMAPS_FIELDS = ("Rss", "Pss", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty")
-
-
-def smaps_rollup(pid: str = "self") -> dict[str, float] | None:
-    """The process's memory by kind, in MB (None where /proc/<pid>/smaps_rollup is missing)."""
-    try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError):
-        return None
-    out: dict[str, float] = {}
-    for line in text.splitlines():
-        key, _, rest = line.partition(":")
-        parts = rest.split()
-        if key in SMAPS_FIELDS and len(parts) == 2 and parts[1] == "kB" and parts[0].isdigit():
-            out[key] = int(parts[0]) / 1024
-    return out if len(out) == len(SMAPS_FIELDS) else None
 
 
 def measure(folder: Path) -> dict[str, Any]:
@@ -52,11 +33,10 @@ def measure(folder: Path) -> dict[str, Any]:
     clock = time.perf_counter()
     holder, result = KnowledgeHolder.load(settings)
     seconds = time.perf_counter() - clock
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB (bytes on macOS)
     out: dict[str, Any] = {
         "load_s": round(seconds, 3),
         "from_snapshot": bool(holder is not None and result.from_snapshot),
-        "peak_rss_mb": round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1),
+        "peak_rss_mb": peak_rss_mb(),
         "private_mb": None,
         "shared_mb": None,
         "pss_mb": None,

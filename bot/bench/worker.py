@@ -10,7 +10,6 @@ start-up and queries). Prints one JSON object on stdout; progress goes to stderr
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import sys
 import time
@@ -19,15 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench.extra import extra_process
+from bot.bench.memory import peak_rss_mb
 from bot.bench.progress import printer, say
 from bot.commands.table import run as run_command
 from bot.config import Settings
-
-
-def peak_rss_mb() -> float:
-    """The process's peak resident set size so far (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def percentiles(samples_ns: list[int]) -> dict[str, float]:
