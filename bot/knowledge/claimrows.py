@@ -18,11 +18,12 @@ from dataclasses import dataclass, replace
 
 from bot.knowledge.dateindex import ClaimOrder, DateIndex
 from bot.knowledge.dates import RANK
+from bot.knowledge.history import ClaimKey, statement_key
 from bot.knowledge.model import Rank
 from bot.knowledge.records import Mapped, RecordView, RowSequence, RowValues
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
-__all__ = ["ClaimRows", "Redone", "adopt_rows", "fact_when"]
+__all__ = ["Appended", "ClaimRows", "Redone", "adopt_rows", "claim_keys", "fact_when"]
 
 _UNDATED = (-1, -1, 0, 0)
 
@@ -48,6 +49,25 @@ class _SortedIds(Sequence[str]):
         if isinstance(i, slice):
             return [self._ids[r] for r in self._order[i]]
         return self._ids[self._order[i]]
+
+
+class Appended(Sequence[bytes]):
+    """A row-indexed sequence with a few rows appended (an overlay's new claims)."""
+
+    def __init__(self, base: Sequence[bytes], added: list[bytes]) -> None:
+        if isinstance(base, Appended):  # one layer over the stored rows, never more
+            base, added = base._base, [*base._added, *added]
+        self._base, self._added, self._first = base, added, len(base)
+
+    def __len__(self) -> int:
+        return self._first + len(self._added)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            return [self[r] for r in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self._base[i] if i < self._first else self._added[i - self._first]
 
 
 class Redone(Mapping[str, Sequence]):
@@ -97,6 +117,17 @@ class ClaimRows:
     search: Mapping[str, Sequence[int]]
     vocabulary: Sequence[str]
     sorted_rows: Sequence[int]
+    statements: Sequence[bytes]  # per row: history.statement_key of its claim
+
+    def claim_keys(self, ids: Iterable[str]) -> list[ClaimKey]:
+        """What history.statement_groups reads of these claims, from the rows alone."""
+        rows, w, statements = self.view.table.rows, self.when, self.statements
+        out = []
+        for ident in ids:
+            r = rows[ident]
+            at = 4 * r
+            out.append((statements[r], (w[at], w[at + 1], w[at + 2], w[at + 3])))
+        return out
 
     def key(self, row: int) -> tuple:
         """The row's place in date order, as `snapshot._date_key` orders facts."""
@@ -122,7 +153,8 @@ class ClaimRows:
         when = array("i", self.when)
         for fact in new:
             when.extend(fact_when(fact))
-        out = replace(self, view=view, when=when)
+        statements = Appended(self.statements, [statement_key(f) for f in new])
+        out = replace(self, view=view, when=when, statements=statements)
         key = out.key
         pairs = list(zip(fresh, new, strict=True))
         dated = [r for r, f in pairs if f.when and f.model.rank != Rank.DEPRECATED]
@@ -198,6 +230,16 @@ def _redone(
             insort(rows, row, key=key)
         redone[k] = rows
     return Redone(base, redone)
+
+
+def claim_keys(kb: KnowledgeBase, ids: Sequence[str]) -> list[ClaimKey]:
+    """What history.statement_groups reads of these claims: from a compact base's rows
+    without decoding them, else computed from the facts as the rows were."""
+    rows: ClaimRows | None = kb.__dict__.get("claim_rows")
+    if rows is not None:
+        return rows.claim_keys(ids)
+    claims = kb.claims
+    return [(statement_key(f), fact_when(f)) for f in map(claims.__getitem__, ids)]
 
 
 def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:

@@ -151,6 +151,15 @@ class Listing(Sequence[T]):
     def __len__(self) -> int:
         return self._len
 
+    def ids(self, count: int) -> list[str]:
+        """The ids at the first `count` positions: nothing is looked up."""
+        ids = self._ids
+        return [ids[p] for p in self._runs.first(count)]
+
+    def record(self, ident: str) -> T:
+        """The record with this id (one of `ids`), looked up now."""
+        return self._records[ident]
+
     def _at(self, positions: Iterable[int]) -> list[T]:
         records, ids = self._records, self._ids
         return [records[ids[p]] for p in positions]

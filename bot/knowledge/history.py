@@ -10,7 +10,8 @@ ended is listed apart from the current ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge.dates import DateValue
@@ -229,3 +230,52 @@ def same_statements(facts: Iterable[Fact]) -> list[tuple[Fact, list[Fact]]]:
         when = f.when.sort_key() if f.when else None
         groups.setdefault((relation_key(f), when, f.model.place), []).append(f)
     return [(group[0], group[1:]) for group in groups.values()]
+
+
+# What grouping reads of a claim: its statement key (see `statement_key`) and its date as
+# four integers (bot/knowledge/claimrows.py `fact_when`; (-1, -1, 0, 0) when undated).
+ClaimKey = tuple[bytes, tuple[int, ...]]
+
+
+def statement_key(fact: Fact) -> bytes:
+    """What `same_statements` and `disagreements` read of a claim besides its date, as bytes
+    a compact fact base keeps per claim row (bot/knowledge/claimrows.py), so claims are
+    grouped without being decoded: b"1" if `disagreements` compares its date (else b"0"),
+    then its relation as JSON, a newline (JSON holds none raw) and its place as JSON."""
+    c = fact.model
+    compared = bool(fact.date and not (fact.start or fact.end) and c.rank != "deprecated")
+    compared = compared and c.predicate not in _STATES
+    relation = [c.subject, c.predicate, c.object, fold(c.value) if c.value else None]
+    text = json.dumps(relation, ensure_ascii=False, separators=(",", ":"))
+    place = json.dumps(c.place, ensure_ascii=False)
+    return (b"1" if compared else b"0") + f"{text}\n{place}".encode("utf-8", "surrogatepass")
+
+
+def statement_groups(keys: Sequence[ClaimKey]) -> list[tuple[list[int], bool]]:
+    """`same_statements` and `disagreements` at once, over claims given by their keys: the
+    positions of each group of claims stating one relation at one time and place, in the
+    order first seen, and whether the group's first claim is in a disagreement.
+
+    Claims whose dates are compared disagree when two of their date spans do not overlap:
+    for spans on a line, exactly when the latest first day is after the earliest last day.
+    """
+    groups: dict[tuple[bytes, tuple[int, ...]], list[int]] = {}
+    spans: dict[bytes, list[int]] = {}  # relation -> [latest first day, earliest last day]
+    for n, (key, when) in enumerate(keys):
+        groups.setdefault((key[1:], when), []).append(n)
+        if key[:1] == b"1":
+            relation = key[1 : key.index(b"\n")]
+            span = spans.get(relation)
+            if span is None:
+                spans[relation] = [when[0], when[1]]
+            else:
+                span[0], span[1] = max(span[0], when[0]), min(span[1], when[1])
+    out = []
+    for group in groups.values():
+        key, when = keys[group[0]]
+        disputed = False
+        if key[:1] == b"1":
+            span = spans[key[1 : key.index(b"\n")]]
+            disputed = span[0] > span[1]
+        out.append((group, disputed))
+    return out
