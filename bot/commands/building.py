@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, replace
 
 from bot.commands.answer import Answer, CitationRef, Line, Suggestion
 from bot.commands.textsafety import echo
-from bot.knowledge.claimrows import claim_keys, fact_when
+from bot.knowledge.claimrows import timeline_keys
 from bot.knowledge.dateindex import Listing
 from bot.knowledge.dates import DateValue
-from bot.knowledge.history import ClaimKey, statement_groups, statement_key
+from bot.knowledge.history import ClaimKey, fact_claim_key, statement_groups
 from bot.knowledge.model import Entity, Rank
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
@@ -22,8 +22,9 @@ MAX_FACTS = 500
 
 _ACRONYM = re.compile(r"^[A-ZА-Я]{2,6}$")
 
-# A claim as grouping refers to it: a Fact, or the id of one a Listing looks up when shown.
-Ref = Fact | str
+# A claim as grouping refers to it: a Fact, or the timeline position of one a Listing of
+# the date index looks up when shown.
+Ref = Fact | int
 # One line of grouped claims: the claims (the first listed, the others cited on its line) and
 # whether the first's date is disputed.
 Statement = tuple[list[Ref], bool]
@@ -172,13 +173,14 @@ def _fact(ref: Ref) -> Fact:
 def _head(
     kb: KnowledgeBase, facts: Sequence[Fact], room: int
 ) -> tuple[list[Ref], Callable[[Ref], Fact], list[ClaimKey]]:
-    """The first `room` claims, how to get each, and their keys: a Listing of a compact fact
-    base's claims gives ids and keys from its rows, so no claim is decoded to be grouped."""
+    """The first `room` claims, how to get each, and their keys: a Listing of the date index
+    (`kb.dated_in`) gives positions of the timeline, whose keys a compact fact base reads
+    from its rows, so no claim is decoded to be grouped."""
     if isinstance(facts, Listing):
-        ids = facts.ids(room)
-        return list(ids), facts.record, claim_keys(kb, ids)
+        positions = facts.positions(room)
+        return list(positions), facts.at_position, timeline_keys(kb, positions)
     head = list(facts[:room])
-    return list(head), _fact, [(statement_key(f), fact_when(f)) for f in head]
+    return list(head), _fact, [fact_claim_key(f) for f in head]
 
 
 def label(entity: Entity) -> str:

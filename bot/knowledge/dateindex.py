@@ -151,14 +151,13 @@ class Listing(Sequence[T]):
     def __len__(self) -> int:
         return self._len
 
-    def ids(self, count: int) -> list[str]:
-        """The ids at the first `count` positions: nothing is looked up."""
-        ids = self._ids
-        return [ids[p] for p in self._runs.first(count)]
+    def positions(self, count: int) -> list[int]:
+        """The first `count` positions in the id list: nothing is looked up."""
+        return self._runs.first(count)
 
-    def record(self, ident: str) -> T:
-        """The record with this id (one of `ids`), looked up now."""
-        return self._records[ident]
+    def at_position(self, position: int) -> T:
+        """The record at a position of the id list (one of `positions`), looked up now."""
+        return self._records[self._ids[position]]
 
     def _at(self, positions: Iterable[int]) -> list[T]:
         records, ids = self._records, self._ids

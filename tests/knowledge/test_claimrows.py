@@ -11,8 +11,8 @@ import pytest
 import bot.commands.building
 from bot.commands.table import run
 from bot.config import Settings
-from bot.knowledge.claimrows import claim_keys, fact_when
-from bot.knowledge.history import statement_key
+from bot.knowledge.claimrows import timeline_keys
+from bot.knowledge.history import statement_groups
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.holder import KnowledgeHolder
 from bot.render.text import render_text
@@ -41,10 +41,14 @@ def _periods(kb: KnowledgeBase) -> list[str]:
     return [*sorted(days), "December 2012", "April 2012", "2011..2012", "late 2012"]
 
 
-def test_the_rows_keep_each_claims_statement_key(restored, multi_kb):
-    ids = sorted(multi_kb.claims)
-    want = [(statement_key(multi_kb.claims[i]), fact_when(multi_kb.claims[i])) for i in ids]
-    assert claim_keys(restored, ids) == want == claim_keys(multi_kb, ids)
+def test_the_rows_group_the_timeline_as_the_facts_do(restored, multi_kb):
+    count = len(multi_kb.timeline)
+    assert [f.id for f in restored.timeline] == [f.id for f in multi_kb.timeline]
+    for start in range(count):
+        for stop in (start + 2, start + 9, count):
+            window = range(start, min(stop, count))
+            want = statement_groups(timeline_keys(multi_kb, window))
+            assert statement_groups(timeline_keys(restored, window)) == want
 
 
 @pytest.mark.parametrize("max_facts", [500, 3])

@@ -6,15 +6,14 @@ import random
 from dataclasses import replace
 
 from bot.commands.table import run
-from bot.knowledge.claimrows import fact_when
 from bot.knowledge.date_parsing import parse_date
 from bot.knowledge.history import (
     disagreements,
+    fact_claim_key,
     is_current,
     same_statements,
     spells_by_relation,
     statement_groups,
-    statement_key,
 )
 from bot.knowledge.model import Rank
 from bot.knowledge.snapshot import Fact, KnowledgeBase
@@ -121,7 +120,7 @@ def _reference(facts: list[Fact]) -> list[tuple[list[str], bool]]:
 
 
 def _from_keys(facts: list[Fact]) -> list[tuple[list[str], bool]]:
-    keys = [(statement_key(f), fact_when(f)) for f in facts]
+    keys = [fact_claim_key(f) for f in facts]
     return [([facts[n].id for n in group], d) for group, d in statement_groups(keys)]
 
 
@@ -170,12 +169,10 @@ def test_grouping_by_statement_keys_is_builders_grouping(multi_kb, seed_kb):
     assert any(len(ids) > 1 for ids, _ in groups) and any(d for _, d in groups)
 
 
-def test_the_statement_key_differs_where_grouping_does():
-    assert statement_groups([(b"1[1]\nnull", (1, 1, 0, 0)), (b"1[1]\nnull", (2, 2, 0, 0))]) == [
-        ([0], True),
-        ([1], True),
-    ]
-    assert statement_groups([(b"1[1]\nnull", (1, 3, 0, 0)), (b"0[1]\nnull", (2, 2, 0, 0))]) == [
-        ([0], False),
-        ([1], False),
-    ]
+def test_claims_disagree_only_when_their_compared_dates_do_not_overlap():
+    apart = [("a", "r", 1, 1), ("b", "r", 2, 2)]
+    assert statement_groups(apart) == [([0], True), ([1], True)]
+    overlapping = [("a", "r", 1, 3), ("b", "r", 2, 2), ("a", "r", 1, 3)]
+    assert statement_groups(overlapping) == [([0, 2], False), ([1], False)]
+    not_compared = [("a", "r", 1, 1), ("b", None, 2, 2)]
+    assert statement_groups(not_compared) == [([0], False), ([1], False)]
