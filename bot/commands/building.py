@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.commands.answer import Answer, CitationRef, Line, Suggestion
 from bot.commands.textsafety import echo
+from bot.knowledge.claimrows import timeline_keys
+from bot.knowledge.dateindex import Listing
 from bot.knowledge.dates import DateValue
-from bot.knowledge.history import disagreements, same_statements
+from bot.knowledge.history import ClaimKey, fact_claim_key, statement_groups
 from bot.knowledge.model import Entity, Rank
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
@@ -19,6 +21,13 @@ from bot.knowledge.snapshot import Fact, KnowledgeBase
 MAX_FACTS = 500
 
 _ACRONYM = re.compile(r"^[A-ZА-Я]{2,6}$")
+
+# A claim as grouping refers to it: a Fact, or the timeline position of one a Listing of
+# the date index looks up when shown.
+Ref = Fact | int
+# One line of grouped claims: the claims (the first listed, the others cited on its line) and
+# whether the first's date is disputed.
+Statement = tuple[list[Ref], bool]
 
 
 @dataclass
@@ -104,17 +113,29 @@ class Builder:
 
     def facts(self, facts: Iterable[Fact], heading: str | None = None) -> None:
         """Claims in the given order, the same statement from several articles on one line,
-        and a claim whose date another source gives differently marked so."""
+        and a claim whose date another source gives differently marked so
+        (history.same_statements and history.disagreements, read from each claim's key)."""
         if not isinstance(facts, Sequence):
             facts = list(facts)  # a sequence (e.g. from the date index) is only sliced
         # Grouping looks at twice what can still be listed: `on 2012` over 100k claims
         # must not fold every claim's value to show 500 lines.
         room = max(0, MAX_FACTS - self.shown) * 2
-        head = list(facts[:room])
+        head, get, keys = _head(self.kb, facts, room)
         self.omitted += len(facts) - len(head)
-        disputed = {f.id for d in disagreements(head) for f in d.facts}
-        for first, also in same_statements(head):
-            self.fact(first, heading, also=also, disputed=first.id in disputed)
+        groups = statement_groups(keys)
+        count = min(len(groups), max(0, MAX_FACTS - self.shown))
+        self.shown += count
+        self.omitted += len(groups) - count
+        lines = [([head[p] for p in group], disputed) for group, disputed in groups[:count]]
+        self.statements(lines, get, heading)
+
+    def statements(
+        self, lines: list[Statement], get: Callable[[Ref], Fact], heading: str | None
+    ) -> None:
+        """Grouped claims' lines (bot/commands/lazylines.py writes them when they are read)."""
+        for refs, disputed in lines:
+            first, *also = map(get, refs)
+            self.fact_line(first, heading, True, tuple(also), disputed)
 
     def answer(self, title: str, **kw: object) -> Answer:
         if self.omitted:
@@ -143,6 +164,23 @@ class Builder:
             command=f"{verb} {entity.id}",
             **kw,
         )
+
+
+def _fact(ref: Ref) -> Fact:
+    return ref  # type: ignore[return-value]
+
+
+def _head(
+    kb: KnowledgeBase, facts: Sequence[Fact], room: int
+) -> tuple[list[Ref], Callable[[Ref], Fact], list[ClaimKey]]:
+    """The first `room` claims, how to get each, and their keys: a Listing of the date index
+    (`kb.dated_in`) gives positions of the timeline, whose keys a compact fact base reads
+    from its rows, so no claim is decoded to be grouped."""
+    if isinstance(facts, Listing):
+        positions = facts.positions(room)
+        return list(positions), facts.at_position, timeline_keys(kb, positions)
+    head = list(facts[:room])
+    return list(head), _fact, [fact_claim_key(f) for f in head]
 
 
 def label(entity: Entity) -> str:

@@ -11,13 +11,13 @@ citations are numbered exactly as an eager Builder numbers them; the answer read
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 from bot.commands import building
 from bot.commands.answer import Answer, CitationRef, Line
-from bot.commands.building import Builder
+from bot.commands.building import Builder, Ref, Statement
 from bot.knowledge.snapshot import Fact
 
 # One line to write: the arguments of Builder.fact_line.
@@ -37,6 +37,24 @@ class _Listed(Sequence[Planned]):
         if not 0 <= i < self._count:
             raise IndexError(i)
         return (self._facts[i], self._heading, True, (), False)
+
+
+class _Grouped(Sequence[Planned]):
+    """Lines of grouped claims (Builder.statements): a line's claims are looked up when it is
+    written, so a compact fact base decodes only the claims of the lines read."""
+
+    def __init__(
+        self, lines: list[Statement], get: Callable[[Ref], Fact], heading: str | None
+    ) -> None:
+        self._lines, self._get, self._heading = lines, get, heading
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, i: Any) -> Any:
+        refs, disputed = self._lines[i]
+        first, *also = map(self._get, refs)
+        return (first, self._heading, True, tuple(also), disputed)
 
 
 @dataclass
@@ -60,6 +78,14 @@ class LazyBuilder(Builder):
             super().fact_line(fact, heading, show_date, also, disputed)
         else:
             self._plan([(fact, heading, show_date, also, disputed)])
+
+    def statements(
+        self, lines: list[Statement], get: Callable[[Ref], Fact], heading: str | None
+    ) -> None:
+        if self._writing:
+            super().statements(lines, get, heading)
+        elif lines:
+            self._plan(_Grouped(lines, get, heading))
 
     def listing(self, facts: Sequence[Fact], heading: str | None = None) -> None:
         """One line per fact in the given order, not grouped, up to building.MAX_FACTS (the rest are

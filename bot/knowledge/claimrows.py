@@ -17,22 +17,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.knowledge.dateindex import ClaimOrder, DateIndex
-from bot.knowledge.dates import RANK
+from bot.knowledge.history import ClaimKey, fact_claim_key, fact_when, split_key, statement_key
 from bot.knowledge.model import Rank
 from bot.knowledge.records import Mapped, RecordView, RowSequence, RowValues
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
-__all__ = ["ClaimRows", "Redone", "adopt_rows", "fact_when"]
-
-_UNDATED = (-1, -1, 0, 0)
-
-
-def fact_when(fact: Fact) -> tuple[int, int, int, int]:
-    """A claim's date key as integers: start and end ordinals, precision rank, is-range."""
-    w = fact.when
-    if w is None:
-        return _UNDATED
-    return (w.start.toordinal(), w.end.toordinal(), RANK[w.precision], int(w.is_range))
+__all__ = ["Appended", "ClaimRows", "Redone", "adopt_rows", "fact_when", "timeline_keys"]
 
 
 class _SortedIds(Sequence[str]):
@@ -48,6 +38,25 @@ class _SortedIds(Sequence[str]):
         if isinstance(i, slice):
             return [self._ids[r] for r in self._order[i]]
         return self._ids[self._order[i]]
+
+
+class Appended(Sequence[bytes]):
+    """A row-indexed sequence with a few rows appended (an overlay's new claims)."""
+
+    def __init__(self, base: Sequence[bytes], added: list[bytes]) -> None:
+        if isinstance(base, Appended):  # one layer over the stored rows, never more
+            base, added = base._base, [*base._added, *added]
+        self._base, self._added, self._first = base, added, len(base)
+
+    def __len__(self) -> int:
+        return self._first + len(self._added)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            return [self[r] for r in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self._base[i] if i < self._first else self._added[i - self._first]
 
 
 class Redone(Mapping[str, Sequence]):
@@ -97,6 +106,48 @@ class ClaimRows:
     search: Mapping[str, Sequence[int]]
     vocabulary: Sequence[str]
     sorted_rows: Sequence[int]
+    statements: Sequence[bytes]  # per row: history.statement_key of its claim
+    sids: Sequence[int]  # per row: its statement's number (equal iff the statements are)
+    rids: Sequence[int]  # per row: its compared relation's number (-1: its date is not compared)
+
+    def timeline_keys(self, positions: Iterable[int]) -> list[ClaimKey]:
+        """What history.statement_groups reads of the claims at these timeline positions,
+        from integers alone: nothing is decoded or sliced."""
+        timeline, sids, rids, w = self.timeline, self.sids, self.rids, self.when
+        out = []
+        for p in positions:
+            r = timeline[p]
+            rid, at = rids[r], 4 * r
+            out.append((sids[r], None if rid < 0 else rid, w[at], w[at + 1]))
+        return out
+
+    def _numbered(self, new: list[Fact]) -> tuple[list[int], list[int]]:
+        """Statement and relation numbers for new claims: a row's where it makes the same
+        statement or states the same compared relation, else numbers no row has. Such a row
+        has the same subject, so only the subjects' rows are compared."""
+        wanted = [split_key(statement_key(f), fact_when(f)) for f in new]
+        statements = {s for s, _ in wanted}
+        relations = {r for _, r in wanted if r is not None}
+        found_s: dict[object, int] = {}
+        found_r: dict[object, int] = {}
+        keys, w = self.statements, self.when
+        for subject in {f.model.subject for f in new}:
+            for r in self.by_entity.get(subject, ()):
+                statement, relation = split_key(keys[r], w[4 * r : 4 * r + 4])
+                if statement in statements:
+                    found_s.setdefault(statement, self.sids[r])
+                if relation in relations:
+                    found_r.setdefault(relation, self.rids[r])
+        next_s, next_r = max(self.sids, default=-1) + 1, max(self.rids, default=-1) + 1
+        sids, rids = [], []
+        for statement, relation in wanted:
+            if statement not in found_s:
+                found_s[statement], next_s = next_s, next_s + 1
+            sids.append(found_s[statement])
+            if relation is not None and relation not in found_r:
+                found_r[relation], next_r = next_r, next_r + 1
+            rids.append(-1 if relation is None else found_r[relation])
+        return sids, rids
 
     def key(self, row: int) -> tuple:
         """The row's place in date order, as `snapshot._date_key` orders facts."""
@@ -122,7 +173,12 @@ class ClaimRows:
         when = array("i", self.when)
         for fact in new:
             when.extend(fact_when(fact))
-        out = replace(self, view=view, when=when)
+        statements = Appended(self.statements, [statement_key(f) for f in new])
+        new_sids, new_rids = self._numbered(new)
+        sids, rids = array("i", self.sids), array("i", self.rids)
+        sids.extend(new_sids)
+        rids.extend(new_rids)
+        out = replace(self, view=view, when=when, statements=statements, sids=sids, rids=rids)
         key = out.key
         pairs = list(zip(fresh, new, strict=True))
         dated = [r for r, f in pairs if f.when and f.model.rank != Rank.DEPRECATED]
@@ -198,6 +254,17 @@ def _redone(
             insort(rows, row, key=key)
         redone[k] = rows
     return Redone(base, redone)
+
+
+def timeline_keys(kb: KnowledgeBase, positions: Iterable[int]) -> list[ClaimKey]:
+    """What history.statement_groups reads of the claims at these positions of `kb.timeline`
+    (and of its date index): from a compact base's rows without decoding them, else from
+    the facts, as the rows were made."""
+    rows: ClaimRows | None = kb.__dict__.get("claim_rows")
+    if rows is not None:
+        return rows.timeline_keys(positions)
+    timeline = kb.timeline
+    return [fact_claim_key(timeline[p]) for p in positions]
 
 
 def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:

@@ -151,6 +151,14 @@ class Listing(Sequence[T]):
     def __len__(self) -> int:
         return self._len
 
+    def positions(self, count: int) -> list[int]:
+        """The first `count` positions in the id list: nothing is looked up."""
+        return self._runs.first(count)
+
+    def at_position(self, position: int) -> T:
+        """The record at a position of the id list (one of `positions`), looked up now."""
+        return self._records[self._ids[position]]
+
     def _at(self, positions: Iterable[int]) -> list[T]:
         records, ids = self._records, self._ids
         return [records[ids[p]] for p in positions]

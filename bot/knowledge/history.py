@@ -10,10 +10,11 @@ ended is listed apart from the current ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.knowledge.dates import DateValue
+from bot.knowledge.dates import RANK, DateValue
 from bot.knowledge.names import fold
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 
@@ -229,3 +230,85 @@ def same_statements(facts: Iterable[Fact]) -> list[tuple[Fact, list[Fact]]]:
         when = f.when.sort_key() if f.when else None
         groups.setdefault((relation_key(f), when, f.model.place), []).append(f)
     return [(group[0], group[1:]) for group in groups.values()]
+
+
+# What grouping reads of a claim: which statement it makes (claims making one are one line:
+# one relation at one time and place), the relation whose dates `disagreements` compares
+# (None if its date is not compared) and its first and last day. Statements and relations are
+# anything hashable: a compact fact base's rows keep them as integers (bot/knowledge/claimrows.py).
+ClaimKey = tuple[Hashable, Hashable | None, int, int]
+
+_UNDATED = (-1, -1, 0, 0)
+
+
+def fact_when(fact: Fact) -> tuple[int, int, int, int]:
+    """A claim's date key as integers: start and end ordinals, precision rank, is-range (the
+    same order and equality as `DateValue.sort_key`)."""
+    w = fact.when
+    if w is None:
+        return _UNDATED
+    return (w.start.toordinal(), w.end.toordinal(), RANK[w.precision], int(w.is_range))
+
+
+def statement_key(fact: Fact) -> bytes:
+    """What `same_statements` and `disagreements` read of a claim besides its date, as bytes
+    a compact fact base keeps per claim row: b"1" if `disagreements` compares its date (else
+    b"0"), then its relation as JSON, a newline (JSON holds none raw) and its place as JSON."""
+    c = fact.model
+    compared = bool(fact.date and not (fact.start or fact.end) and c.rank != "deprecated")
+    compared = compared and c.predicate not in _STATES
+    relation = [c.subject, c.predicate, c.object, fold(c.value) if c.value else None]
+    text = json.dumps(relation, ensure_ascii=False, separators=(",", ":"))
+    place = json.dumps(c.place, ensure_ascii=False)
+    return (b"1" if compared else b"0") + f"{text}\n{place}".encode("utf-8", "surrogatepass")
+
+
+def split_key(
+    key: bytes, when: tuple[int, ...]
+) -> tuple[tuple[bytes, tuple[int, ...]], bytes | None]:
+    """A statement key and date as (the statement, the relation compared or None)."""
+    relation = key[1 : key.index(b"\n")] if key[:1] == b"1" else None
+    return (key[1:], tuple(when)), relation
+
+
+def fact_claim_key(fact: Fact) -> ClaimKey:
+    """The claim's key for `statement_groups`, from the claim itself."""
+    when = fact_when(fact)
+    statement, relation = split_key(statement_key(fact), when)
+    return statement, relation, when[0], when[1]
+
+
+def statement_groups(keys: Sequence[ClaimKey]) -> list[tuple[list[int], bool]]:
+    """`same_statements` and `disagreements` at once, over claims given by their keys: the
+    positions of each group of claims making one statement, in the order first seen, and
+    whether the group's first claim is in a disagreement.
+
+    Claims whose dates are compared disagree when two of their date spans do not overlap:
+    for spans on a line, exactly when the latest first day is after the earliest last day.
+    """
+    groups: dict[Hashable, list[int]] = {}
+    spans: dict[Hashable, list[int]] = {}  # relation -> [latest first day, earliest last day]
+    for n, (statement, relation, first, last) in enumerate(keys):
+        group = groups.get(statement)
+        if group is None:
+            groups[statement] = [n]
+        else:
+            group.append(n)
+        if relation is not None:
+            span = spans.get(relation)
+            if span is None:
+                spans[relation] = [first, last]
+            else:
+                if first > span[0]:
+                    span[0] = first
+                if last < span[1]:
+                    span[1] = last
+    out = []
+    for group in groups.values():
+        relation = keys[group[0]][1]
+        disputed = False
+        if relation is not None:
+            span = spans[relation]
+            disputed = span[0] > span[1]
+        out.append((group, disputed))
+    return out

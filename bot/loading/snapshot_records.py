@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.knowledge.claimrows import ClaimRows, adopt_rows, fact_when
 from bot.knowledge.dates import DateValue, Precision
+from bot.knowledge.history import split_key, statement_key
 from bot.knowledge.model import Article, Claim, Entity
 from bot.knowledge.records import IdTable, Mapped, RecordView, RowIndex, RowValues
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
@@ -233,6 +234,7 @@ def _fact_parts(o: _Out, kb: KnowledgeBase) -> None:
     for fact in kb.claims.values():
         when.extend(fact_when(fact))
     o.out["when"] = when.tobytes()
+    _numbered_statements(o, kb.claims.values())
     o.out["by_date"] = array("I", (row[f.id] for f in kb._by_date)).tobytes()
     o.out["timeline"] = array("I", (row[f.id] for f in kb.timeline)).tobytes()
     o.put("by_entity", ((k, (row[f.id] for f in v)) for k, v in kb.claims_by_entity.items()))
@@ -249,11 +251,59 @@ def _row_parts(o: _Out, rows: ClaimRows, new: array) -> None:
     for r in rows.view.table.rows.values():
         when.extend(w[4 * r : 4 * r + 4])
     o.out["when"] = when.tobytes()
+    statements, sids, rids = rows.statements, rows.sids, rows.rids
+    live = rows.view.table.rows.values()
+    _put_statements(o, (statements[r] for r in live))
+    o.out["sids"] = array("i", (sids[r] for r in live)).tobytes()
+    o.out["rids"] = array("i", (rids[r] for r in live)).tobytes()
     o.out["by_date"] = array("I", (new[r] for r in rows.by_date)).tobytes()
     o.out["timeline"] = array("I", (new[r] for r in rows.timeline)).tobytes()
     o.put("by_entity", ((k, (new[r] for r in v)) for k, v in rows.by_entity.items()))
     o.put("search", ((k, (new[r] for r in rows.search[k])) for k in rows.vocabulary))
     o.out["sorted"] = array("I", (new[r] for r in rows.sorted_rows)).tobytes()
+
+
+def _put_statements(o: _Out, keys: Iterable[bytes]) -> None:
+    """Each claim's statement key (history.statement_key), in row order: what `on` groups
+    claims by without decoding them."""
+    blob = Blob()
+    o.out["statements.blob"] = b"".join(blob.chunks(keys))
+    o.out["statements.at"] = blob.at.tobytes()
+
+
+def _numbered_statements(o: _Out, facts: Iterable[Fact]) -> None:
+    """The claims' statement keys, and their statements and compared relations numbered
+    (equal numbers: equal statements or relations), in row order."""
+    keys: list[bytes] = []
+    sids, rids = array("i"), array("i")
+    statements: dict[object, int] = {}
+    relations: dict[object, int] = {}
+    for fact in facts:
+        key = statement_key(fact)
+        statement, relation = split_key(key, fact_when(fact))
+        keys.append(key)
+        sids.append(statements.setdefault(statement, len(statements)))
+        rids.append(-1 if relation is None else relations.setdefault(relation, len(relations)))
+    _put_statements(o, keys)
+    o.out["sids"], o.out["rids"] = sids.tobytes(), rids.tobytes()
+
+
+class _Keys(Sequence[bytes]):
+    """row -> its claim's statement key, read from the file."""
+
+    def __init__(self, at: memoryview, blob: memoryview) -> None:
+        self._at, self._blob = at, blob
+
+    def __len__(self) -> int:
+        return len(self._at) - 1
+
+    def __getitem__(self, row):  # type: ignore[no-untyped-def]
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        start, end = self._at[row], self._at[row + 1]
+        if not start <= end <= len(self._blob):
+            raise ValueError("a statement key lies outside its blob")
+        return bytes(self._blob[start:end])
 
 
 def record_chunks(kb: KnowledgeBase) -> Iterator[tuple[str, Chunks, Blob | None]]:
@@ -473,6 +523,10 @@ def _adopt_indexes(
     if len(when) != 4 * len(ftable.ids):
         raise ValueError("the claims' dates differ in number from the claims")
     search = csr("search")
+    statements = _Keys(_rows(parts["statements.at"], "Q"), parts["statements.blob"])
+    sids, rids = _rows(parts["sids"], "i"), _rows(parts["rids"], "i")
+    if not len(statements) == len(sids) == len(rids) == len(ftable.ids):
+        raise ValueError("the claims' statement keys differ in number from the claims")
     rows = ClaimRows(
         view=claims,
         when=when,
@@ -482,6 +536,9 @@ def _adopt_indexes(
         search=search,
         vocabulary=tuple(search),
         sorted_rows=_rows(parts["sorted"]),
+        statements=statements,
+        sids=sids,
+        rids=rids,
     )
     adopt_rows(kb, rows)
     fids, eids = ftable.ids, etable.ids

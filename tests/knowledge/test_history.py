@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
+
 from bot.commands.table import run
-from bot.knowledge.history import disagreements, is_current, spells_by_relation
-from bot.knowledge.snapshot import KnowledgeBase
+from bot.knowledge.date_parsing import parse_date
+from bot.knowledge.history import (
+    disagreements,
+    fact_claim_key,
+    is_current,
+    same_statements,
+    spells_by_relation,
+    statement_groups,
+)
+from bot.knowledge.model import Rank
+from bot.knowledge.snapshot import Fact, KnowledgeBase
 
 
 def _spells(kb: KnowledgeBase, subject: str, predicate: str, obj: str):
@@ -93,3 +105,74 @@ def test_profiles_say_what_held_when(multi_kb):
     headings = [line.heading for line in uzbekistan.lines]
     assert "Formerly member of" in headings and "Member of" not in headings
     assert "Sources differ" in headings
+
+
+# ------------------------------------------------ grouping from statement keys (`on`, Builder)
+
+
+def _reference(facts: list[Fact]) -> list[tuple[list[str], bool]]:
+    """Builder's grouping as it was: same_statements, marked by disagreements."""
+    disputed = {f.id for d in disagreements(facts) for f in d.facts}
+    return [
+        ([f.id for f in (first, *also)], first.id in disputed)
+        for first, also in same_statements(facts)
+    ]
+
+
+def _from_keys(facts: list[Fact]) -> list[tuple[list[str], bool]]:
+    keys = [fact_claim_key(f) for f in facts]
+    return [([facts[n].id for n in group], d) for group, d in statement_groups(keys)]
+
+
+def _variants(kb: KnowledgeBase) -> list[Fact]:
+    """Claims varied where grouping looks: their date (same, overlapping, apart, a start, an
+    end, none), rank, predicate (one that holds over time), value (case), place and object."""
+    day = parse_date("2012-12-19")
+    dates = [day, parse_date("2012-12-20"), parse_date("December 2012"), parse_date("2011")]
+    out = []
+    rng = random.Random(7)
+    for n, fact in enumerate(list(kb.claims.values()) * 3):
+        c = fact.model
+        change: dict = {"id": f"{c.id}-v{n}"}
+        roll = rng.random()
+        if roll < 0.15:
+            change["rank"] = Rank.DEPRECATED
+        elif roll < 0.3:
+            change["predicate"] = rng.choice(["member_of", "suspended_membership"])
+        elif roll < 0.4:
+            change["value"] = rng.choice(["Minister", "minister", None])
+        elif roll < 0.5:
+            change["place"] = rng.choice([None, "moscow"])
+        elif roll < 0.6:
+            change["object"] = None
+        date = rng.choice([*dates, None, fact.date])
+        start = rng.choice([None, None, None, day])
+        end = rng.choice([None, None, None, dates[3]])
+        out.append(
+            replace(fact, model=c.model_copy(update=change), date=date, start=start, end=end)
+        )
+    return out
+
+
+def test_grouping_by_statement_keys_is_builders_grouping(multi_kb, seed_kb):
+    rng = random.Random(3)
+    for kb in (multi_kb, seed_kb):
+        variants = _variants(kb)
+        lists = [list(kb.timeline), list(kb.claims.values()), variants]
+        lists += [list(v) for v in kb.claims_by_entity.values()]
+        for _ in range(200):
+            lists.append(rng.sample(variants, rng.randint(2, 40)))
+        for facts in lists:
+            assert _from_keys(facts) == _reference(facts)
+    # the fixture has both: one statement from two articles, and two dates for one event
+    groups = _reference(list(multi_kb.timeline))
+    assert any(len(ids) > 1 for ids, _ in groups) and any(d for _, d in groups)
+
+
+def test_claims_disagree_only_when_their_compared_dates_do_not_overlap():
+    apart = [("a", "r", 1, 1), ("b", "r", 2, 2)]
+    assert statement_groups(apart) == [([0], True), ([1], True)]
+    overlapping = [("a", "r", 1, 3), ("b", "r", 2, 2), ("a", "r", 1, 3)]
+    assert statement_groups(overlapping) == [([0, 2], False), ([1], False)]
+    not_compared = [("a", "r", 1, 1), ("b", None, 2, 2)]
+    assert statement_groups(not_compared) == [([0], False), ([1], False)]

@@ -41,6 +41,8 @@ QUESTIONS = [
     "what happened in Moscow?",
     "where did the CSTO foreign ministers meet?",
     "link lavrov and nato",
+    "on December 2012",
+    "on 2012-12-21",
 ]
 
 LAVROV_ALIAS = "      - Сергей Лавров\n"
@@ -55,6 +57,33 @@ NEW_CLAIM = """
       - article: edm-2012-v9-i71
         paragraph: 1
         quote: Moscow has again proposed formal multilateral cooperation with NATO.
+"""
+# `on` lists this on the line of the two claims stating it already (one statement, three sources).
+RESTATED = """
+  - id: russia-proposed-cooperation-with-nato-restated
+    subject: russia
+    predicate: proposed
+    object: nato
+    value: Formal multilateral cooperation with NATO
+    text: Russia proposed cooperation with NATO again, a test claim added by an edit.
+    date: April 2012
+    references:
+      - article: edm-2012-v9-i71
+        paragraph: 1
+        quote: Lavrov noted that the CSTO has previously called for such cooperation
+"""
+# A third date for Uzbekistan's suspension: `on` marks it disputed.
+REDATED = """
+  - id: uzbekistan-suspends-csto-membership-dec-21
+    subject: uzbekistan
+    predicate: suspended_membership
+    object: csto
+    text: A test claim dates the suspension of Uzbekistan's CSTO membership to December 21.
+    date: 2012-12-21
+    references:
+      - article: edm-2012-v9-i230
+        paragraph: 5
+        quote: Some reports dated the suspension to December 20 instead
 """
 NEW_PERSON = """
   - id: test-person
@@ -127,6 +156,12 @@ EDITS: dict[str, list[tuple[str, Callable[[str], str]]]] = {
         ("claims/edm-2012-v9-i71.yaml", lambda t: t + NEW_CLAIM_ABOUT_NEW_PERSON),
     ],
     "a new claims file": [("claims/new.yaml", lambda _: "claims:\n" + NEW_CLAIM)],
+    "a statement restated": [("claims/edm-2012-v9-i230.yaml", lambda t: t + RESTATED)],
+    "an event given another date": [("claims/edm-2012-v9-i71.yaml", lambda t: t + REDATED)],
+    "a statement restated and its first claim given a new id": [
+        ("claims/edm-2012-v9-i230.yaml", lambda t: t + RESTATED),
+        ("claims/edm-2012-v9-i71.yaml", lambda t: t.replace("nato-2012-04\n", "nato-gone\n")),
+    ],
 }
 
 
@@ -150,6 +185,23 @@ def test_an_edit_after_a_restart_answers_as_a_full_load(base, edit):
         sorted(ids) for ids in full.kb.ids_from(files)
     ]
     assert outcome.changelog  # the edit is reported
+
+
+def test_on_groups_edited_claims_with_the_restored_ones(base):
+    """`on` groups claims from keys the snapshot keeps per claim: an edit's claims join the
+    line of a statement the snapshot's claims make, and the dates they dispute."""
+    root, settings = base
+    holder = _restarted(settings)
+    for name, change in EDITS["a statement restated"] + EDITS["an event given another date"]:
+        _edit(root, name, change)
+    assert holder.reload("test").ok and holder.kb.base is not None
+    december = run(holder.kb, "on December 2012")
+    disputed = [line for line in december.lines if "the sources differ on the date" in line.text]
+    assert len(disputed) == 3  # December 19, 20 and 21
+    april = run(holder.kb, "on April 2012")
+    [line] = [line for line in april.lines if "formal multilateral cooperation" in line.text]
+    cited = {c.claim_id for c in april.citations if c.number in line.citations}
+    assert "russia-proposed-cooperation-with-nato-restated" in cited and len(line.citations) == 3
 
 
 def test_edits_pile_up_on_the_same_snapshot(base):
