@@ -14,9 +14,12 @@ gives the very same object, so facts still compare by identity within an answer.
 from __future__ import annotations
 
 import weakref
+from array import array
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, overload
+
+from bot.knowledge.tables import HashedRows, Joined, TextTable
 
 V = TypeVar("V")
 
@@ -37,21 +40,34 @@ class DamagedRecord(ValueError):
 
 class IdTable:
     """Ids by row and rows by id. A row whose record is hidden (an overlay's base row that an
-    edit removed or replaced) keeps its place in `ids` but is not in `rows`."""
+    edit removed or replaced) keeps its place in `ids` but is not in `rows`.
+
+    Built in memory: a list and a dict. Restored from a snapshot (`mapped`): a TextTable and
+    HashedRows over the mapped file (bot/knowledge/tables.py), no string per id."""
 
     __slots__ = ("ids", "rows")
 
-    def __init__(self, ids: list[str], rows: dict[str, int] | None = None) -> None:
+    def __init__(self, ids: Sequence[str], rows: Mapping[str, int] | None = None) -> None:
         self.ids = ids
         self.rows = {ident: n for n, ident in enumerate(ids)} if rows is None else rows
         if rows is None and len(self.rows) != len(ids):
             raise ValueError("an id is listed twice")
+
+    @classmethod
+    def mapped(cls, ids: TextTable, slots: array[int] | memoryview) -> IdTable:
+        """The table over stored ids and their hash slots (`tables.hash_slots`)."""
+        return cls(ids, HashedRows(ids, slots))
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def extended(self, hidden: Iterable[str], added: Iterable[str]) -> IdTable:
         """This table without the `hidden` ids, with `added` in new rows after the last."""
+        added = list(added)
+        if isinstance(self.rows, HashedRows):
+            ids = self.ids
+            joined = ids.joined(added) if isinstance(ids, Joined) else Joined(ids, added)
+            return IdTable(joined, self.rows.overlaid(hidden, added, len(ids)))
         ids, rows = list(self.ids), dict(self.rows)
         for ident in hidden:
             rows.pop(ident, None)

@@ -26,6 +26,7 @@ from bot.knowledge.history import split_key, statement_key
 from bot.knowledge.model import Article, Claim, Entity
 from bot.knowledge.records import IdTable, Mapped, RecordView, RowIndex, RowValues
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
+from bot.knowledge.tables import TextTable, hash_slots
 from bot.matching.decide import MatchSettings
 
 Chunks = Iterable[bytes]
@@ -313,7 +314,11 @@ def record_chunks(kb: KnowledgeBase) -> Iterator[tuple[str, Chunks, Blob | None]
         ("facts", kb.claims, _fact_out),
         ("articles", kb.articles, _article_out),
     ):
-        yield f"{name}.ids", (table(mapping),), None
+        ids = TextTable.build(mapping)
+        data, at = ids.parts()
+        yield f"{name}.ids", (data,), None
+        yield f"{name}.ids.at", (at,), None
+        yield f"{name}.ids.hash", (memoryview(hash_slots(ids)).cast("B"),), None
         blob = Blob()
         yield f"{name}.blob", blob.chunks(_encoded(mapping, encode)), blob
 
@@ -439,7 +444,10 @@ def _view(
     """The id table, the decoder(s) and the raw reader of one kind of record."""
     if type(count) is not int or count < 0:
         raise ValueError("not a count")
-    ids = IdTable(untable(parts[f"{name}.ids"], count))
+    at = _rows(parts[f"{name}.ids.at"])
+    if len(at) != count + 1:
+        raise ValueError(f"{name}: wrong number of id offsets")
+    ids = IdTable.mapped(TextTable(parts[f"{name}.ids"], at), _rows(parts[f"{name}.ids.hash"]))
     at = _rows(parts[f"{name}.at"], "Q")
     if len(at) != count + 1:
         raise ValueError(f"{name}: wrong number of offsets")

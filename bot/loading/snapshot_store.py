@@ -56,8 +56,8 @@ from bot.matching.serial import matcher_from_parts, matcher_to_parts
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FORMAT = 3  # 3: claim rows keep their statement keys (bot/knowledge/history.py)
-_MAGIC = b"factbot-snapshot/3\n\0\0\0\0\0"  # 24 bytes: the body starts 8-byte aligned
+SNAPSHOT_FORMAT = 4  # 4: ids read in place, found by hashing (bot/knowledge/tables.py)
+_MAGIC = b"factbot-snapshot/4\n\0\0\0\0\0"  # 24 bytes: the body starts 8-byte aligned
 _PREFIX, _SUFFIX = "snapshot-", ".bin"
 _MAX_HEADER = 1 << 26
 _MAX_FILE = 1 << 36  # far above any fact base the loader accepts; refuse anything larger

@@ -17,6 +17,7 @@ from functools import partial
 from itertools import pairwise
 from typing import Any
 
+from bot.knowledge.tables import TextTable
 from bot.matching.decide import MatchSettings
 from bot.matching.index import KINDS, NameIndex
 from bot.matching.matcher import Matcher
@@ -24,7 +25,7 @@ from bot.matching.packed import DeletionIndex, PairIndex, Strings
 
 __all__ = ["Parts", "matcher_from_parts", "matcher_to_parts"]
 
-FORMAT = 2
+FORMAT = 3  # 3: keys and names as text tables read in place
 # part name -> raw bytes, or (a part copied from the snapshot read) what yields its chunks
 Parts = dict[str, Any]
 Source = Callable[[str], Iterable[bytes]]  # part name -> its bytes, in chunks
@@ -109,8 +110,10 @@ def _index_to_parts(ix: NameIndex, prefix: str, parts: Parts) -> dict[str, Any]:
     for name in _ARRAYS:
         parts[prefix + name] = _raw(getattr(ix, name))
     parts[prefix + "ekind"] = ix.ekind
-    parts[prefix + "keys"] = _table(ix.keys)
-    parts[prefix + "text"] = _table(ix.text)
+    for name in ("keys", "text"):
+        texts = getattr(ix, name)
+        texts = texts if isinstance(texts, TextTable) else TextTable.build(texts)
+        parts[prefix + name], parts[f"{prefix}{name}.at"] = texts.parts()
     for name in ("phon", "pwords", "fwords"):
         strings: Strings = getattr(ix, name)
         parts[prefix + name] = strings.buf.encode("utf-8", "surrogatepass")
@@ -174,6 +177,14 @@ def _pairs(parts: Parts, name: str, bits: Any, names: int, nwords: int) -> PairI
     return pairs
 
 
+def _texts(parts: Parts, name: str, count: int) -> TextTable:
+    """Names or keys read in place from the file (bot/knowledge/tables.py): no string each."""
+    at = _array("I", parts[f"{name}.at"])
+    if len(at) != count + 1:
+        raise ValueError(f"{name}: wrong number of offsets")
+    return TextTable(parts[name], at)
+
+
 def _strings(parts: Parts, name: str, count: int) -> Strings:
     """A Strings buffer as stored: the text and its offsets (no list of strings made)."""
     strings = object.__new__(Strings)
@@ -195,8 +206,8 @@ def _index_from_parts(
     for name in _ARRAYS:
         setattr(ix, name, _array("I", parts[prefix + name]))
     ix.ekind = bytes(parts[prefix + "ekind"])
-    ix.keys = tuple(_untable(parts[prefix + "keys"], nkeys))
-    ix.text = _untable(parts[prefix + "text"], names)
+    ix.keys = _texts(parts, prefix + "keys", nkeys)
+    ix.text = _texts(parts, prefix + "text", names)
     ix.phon = _strings(parts, prefix + "phon", names)
     ix.pwords = _strings(parts, prefix + "pwords", npwords)
     ix.fwords = _strings(parts, prefix + "fwords", nfwords)
