@@ -21,6 +21,7 @@ from bot.knowledge.history import ClaimKey, fact_claim_key, fact_when, split_key
 from bot.knowledge.model import Rank
 from bot.knowledge.records import Mapped, RecordView, RowSequence, RowValues
 from bot.knowledge.snapshot import Fact, KnowledgeBase
+from bot.knowledge.tables import Picked
 
 __all__ = ["Appended", "ClaimRows", "Redone", "adopt_rows", "fact_when", "timeline_keys"]
 
@@ -279,12 +280,12 @@ def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:
     kb.adopt_index("_by_date", facts(rows.by_date))
     kb.adopt_index("timeline", facts(rows.timeline))
     ids = rows.view.table.ids
-    dated = ((ids[r], w[4 * r], w[4 * r + 1]) for r in rows.timeline)
-    kb.adopt_index("date_index", DateIndex.build(dated))
+    spans = ((w[4 * r], w[4 * r + 1]) for r in rows.timeline)
+    kb.adopt_index("date_index", DateIndex.over(spans, Picked(ids, rows.timeline)))
     position = array("i", bytes(4 * len(ids)))  # row -> place in date order
     for n, r in enumerate(rows.by_date):
         position[r] = n
-    by_date = tuple(ids[r] for r in rows.by_date)
+    by_date = Picked(ids, rows.by_date)
     kb.adopt_index("claim_order", ClaimOrder(by_date, RowValues(rows.view.table.rows, position)))
     kb.adopt_index("claims_by_entity", Mapped(rows.by_entity, facts))
     kb.adopt_index("search_index", Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))

@@ -61,7 +61,7 @@ def _runs(pairs: Iterable[tuple[int, int]]) -> Runs:
 class DateIndex:
     """Distinct spans of the timeline with their runs of positions, and the claim ids."""
 
-    ids: tuple[str, ...]  # claim ids in timeline order
+    ids: Sequence[str]  # claim ids in timeline order
     starts: array  # per distinct span, in (start, end) order: its first day's ordinal
     ends: array  # ... its last day's ordinal
     firsts: array  # ... its first timeline position; one more entry: len(ids)
@@ -73,22 +73,36 @@ class DateIndex:
         """From (claim id, first day ordinal, last day ordinal) in timeline order, which must
         be ordered by first day, then last day (as the timeline is)."""
         ids: list[str] = []
+
+        def spans() -> Iterator[tuple[int, int]]:
+            for ident, start, end in dated:
+                ids.append(ident)
+                yield start, end
+
+        return cls.over(spans(), ids)  # the ids are listed as the spans are read
+
+    @classmethod
+    def over(cls, spans: Iterable[tuple[int, int]], ids: Sequence[str]) -> DateIndex:
+        """From the (first day, last day) ordinals of the claims `ids` lists, in timeline
+        order (a restored fact base passes ids read in place: no string per claim)."""
         starts, ends, firsts = array("i"), array("i"), array("i")
         last: tuple[int, int] | None = None
-        for position, (ident, start, end) in enumerate(dated):
-            span = (start, end)
+        count = 0
+        for position, span in enumerate(spans):
             if span != last:
                 if last is not None and span < last:
                     raise ValueError("the timeline must be in date order")
-                starts.append(start)
-                ends.append(end)
+                starts.append(span[0])
+                ends.append(span[1])
                 firsts.append(position)
                 last = span
-            ids.append(ident)
-        firsts.append(len(ids))
+            count = position + 1
+        firsts.append(count)
+        if len(ids) != count:
+            raise ValueError("the timeline and its ids differ in length")
         wide = array("i", (i for i in range(len(starts)) if ends[i] > starts[i]))
         wide_starts = array("i", (starts[i] for i in wide))
-        return cls(tuple(ids), starts, ends, firsts, wide, wide_starts)
+        return cls(ids, starts, ends, firsts, wide, wide_starts)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -119,7 +133,7 @@ class ClaimOrder:
     """Every claim's place in date order (undated last), to sort a set of claim ids by date
     with integers instead of their dates."""
 
-    ids: tuple[str, ...]  # claim ids in date order
+    ids: Sequence[str]  # claim ids in date order
     position: dict[str, int]
 
     @classmethod

@@ -14,12 +14,11 @@ gives the very same object, so facts still compare by identity within an answer.
 from __future__ import annotations
 
 import weakref
-from array import array
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, overload
 
-from bot.knowledge.tables import HashedRows, Joined, TextTable
+from bot.knowledge.tables import HashedRows, Joined
 
 V = TypeVar("V")
 
@@ -52,11 +51,6 @@ class IdTable:
         self.rows = {ident: n for n, ident in enumerate(ids)} if rows is None else rows
         if rows is None and len(self.rows) != len(ids):
             raise ValueError("an id is listed twice")
-
-    @classmethod
-    def mapped(cls, ids: TextTable, slots: array[int] | memoryview) -> IdTable:
-        """The table over stored ids and their hash slots (`tables.hash_slots`)."""
-        return cls(ids, HashedRows(ids, slots))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -207,14 +201,15 @@ class RowIndex(Mapping[str, V], Generic[V]):
 
     def __init__(
         self,
-        keys: list[str],
+        keys: list[str] | Mapping[str, int],
         at: Sequence[int],
         data: Sequence[int],
         make: Callable[[Sequence[int]], V],
     ) -> None:
+        """`keys`: the keys in order, or key -> number (e.g. HashedRows read in place)."""
         if len(at) != len(keys) + 1:
             raise ValueError("an index has the wrong number of offsets")
-        self._keys = {k: n for n, k in enumerate(keys)}
+        self._keys = keys if isinstance(keys, Mapping) else {k: n for n, k in enumerate(keys)}
         self._at, self._data, self._make = at, data, make
 
     def __getitem__(self, key: str) -> V:

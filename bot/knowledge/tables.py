@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from typing import Any, overload
 
-__all__ = ["HashedRows", "Joined", "TextTable", "hash_slots"]
+__all__ = ["HashedRows", "Joined", "Picked", "TextTable", "hash_slots"]
 
 
 def _text(raw: memoryview | bytes) -> str:
@@ -178,6 +178,10 @@ class HashedRows(Mapping[str, int]):
                 yield self._ids[row]
         yield from self._added
 
+    def parts(self) -> tuple[TextTable, HashedRows]:
+        """(the strings by row, this mapping): an IdTable's two halves."""
+        return self._ids, self
+
     def rows(self) -> Iterator[int]:
         """The rows in order (what `values()` gives, without looking ids up)."""
         hidden = self._hidden
@@ -229,3 +233,27 @@ class Joined(Sequence[str]):
     def joined(self, more: Iterable[str]) -> Joined:
         """These strings and `more` after them (one level, however often it is extended)."""
         return Joined(self._base, [*self._more, *more])
+
+
+class Picked(Sequence[str]):
+    """items[rows[i]]: the ids of some rows, in the rows' order, decoded when read."""
+
+    __slots__ = ("_items", "_rows")
+
+    def __init__(self, items: Sequence[str], rows: Sequence[int]) -> None:
+        self._items, self._rows = items, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._items[r] for r in self._rows[index]]
+        return self._items[self._rows[index]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]

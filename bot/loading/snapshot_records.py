@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path as FsPath
@@ -26,7 +25,7 @@ from bot.knowledge.history import split_key, statement_key
 from bot.knowledge.model import Article, Claim, Entity
 from bot.knowledge.records import IdTable, Mapped, RecordView, RowIndex, RowValues
 from bot.knowledge.snapshot import ArticleInfo, Citation, Fact, KnowledgeBase, Origin
-from bot.knowledge.tables import TextTable, hash_slots
+from bot.knowledge.tables import HashedRows, TextTable, hash_slots
 from bot.matching.decide import MatchSettings
 
 Chunks = Iterable[bytes]
@@ -117,21 +116,6 @@ def _article_out(a: ArticleInfo) -> bytes:
     return _json([dump, _date_out(a.date), list(a.paragraphs), a.origin.file, a.origin.line])
 
 
-def table(items: Iterable[str]) -> bytes:
-    """Strings as one UTF-8 buffer, newline-separated (no id, word or name holds a newline)."""
-    return "\n".join(items).encode("utf-8", "surrogatepass")
-
-
-def untable(raw: memoryview, count: int) -> list[str]:
-    if count == 0:
-        return []
-    # Interned: the same ids come in several tables (records, name index, index keys).
-    items = list(map(sys.intern, bytes(raw).decode("utf-8", "surrogatepass").split("\n")))
-    if len(items) != count:
-        raise ValueError(f"a string table has {len(items)} strings, not {count}")
-    return items
-
-
 class Blob:
     """Records written one after another, with the offsets that find each again."""
 
@@ -164,7 +148,10 @@ class _Out:
     def put(self, name: str, groups: Iterable[tuple[str, Iterable[int]]]) -> None:
         keys, at, data = _csr(groups)
         self.meta[name] = len(keys)
-        self.out[f"{name}.keys"], self.out[f"{name}.at"] = table(keys), at.tobytes()
+        texts = TextTable.build(keys)
+        self.out[f"{name}.keys"], self.out[f"{name}.keys.at"] = map(bytes, texts.parts())
+        self.out[f"{name}.keys.hash"] = hash_slots(texts).tobytes()
+        self.out[f"{name}.at"] = at.tobytes()
         self.out[f"{name}.data"] = data.tobytes()
 
 
@@ -438,16 +425,23 @@ def _article_in(fetch: Fetch) -> Callable[[int], ArticleInfo]:
 Read = Callable[[str, int, int], bytes]  # (part, start, length) -> bytes, not via the mapping
 
 
+def _hashed(parts: Parts, name: str, count: Any) -> HashedRows:
+    """Strings stored as a text table with hash slots, found in place (bot/knowledge/tables.py)."""
+    if type(count) is not int or count < 0:
+        raise ValueError("not a count")
+    at = _rows(parts[f"{name}.at"])
+    if len(at) != count + 1:
+        raise ValueError(f"{name}: wrong number of offsets")
+    return HashedRows(TextTable(parts[name], at), _rows(parts[f"{name}.hash"]))
+
+
 def _view(
     parts: Parts, name: str, count: Any, decode: Callable, read: Read | None
 ) -> tuple[IdTable, Any, Callable[[int], bytes]]:
     """The id table, the decoder(s) and the raw reader of one kind of record."""
     if type(count) is not int or count < 0:
         raise ValueError("not a count")
-    at = _rows(parts[f"{name}.ids.at"])
-    if len(at) != count + 1:
-        raise ValueError(f"{name}: wrong number of id offsets")
-    ids = IdTable.mapped(TextTable(parts[f"{name}.ids"], at), _rows(parts[f"{name}.ids.hash"]))
+    ids = IdTable(*_hashed(parts, f"{name}.ids", count).parts())
     at = _rows(parts[f"{name}.at"], "Q")
     if len(at) != count + 1:
         raise ValueError(f"{name}: wrong number of offsets")
@@ -524,7 +518,7 @@ def _adopt_indexes(
     etable, ftable, atable = tables
 
     def csr(name: str) -> RowIndex:
-        keys = untable(parts[f"{name}.keys"], meta[name])
+        keys = _hashed(parts, f"{name}.keys", meta[name])
         return RowIndex(keys, _rows(parts[f"{name}.at"]), _rows(parts[f"{name}.data"]), _same)
 
     when = _rows(parts["when"], "i")
