@@ -187,6 +187,8 @@ def overlay_kb(base: KnowledgeBase, ch: Changes, loaded_by: str) -> KnowledgeBas
     kb.adopt_index("matcher", matcher)
     kb.adopt_index("ids_by_file", _FileIds(base, ch))
     kb.adopt_index("predicates", base.predicates | {f.model.predicate for f in ch.facts})
+    restricted = {e.id for e, _ in ch.entities if e.restricted}
+    kb.adopt_index("restricted_ids", (base.restricted_ids - ch.hidden_entities) | restricted)
     kb.adopt_index("_summary", _summary(base, kb, ch))
     dates = [d for d in (base.newest_article_date, *(a.date for a in ch.articles)) if d]
     kb.adopt_index("newest_article_date", max(dates, key=lambda d: d.end, default=None))

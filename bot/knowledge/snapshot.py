@@ -135,6 +135,7 @@ RESTORED_INDEXES = frozenset(
         "newest_article_date",
         "parts",
         "predicates",
+        "restricted_ids",
         "search_index",
         "search_vocabulary",
         "timeline",
@@ -482,8 +483,14 @@ class KnowledgeBase:
         return " ".join(parts)
 
     def visible(self, entity_id: str) -> bool:
-        entity = self.entities.get(entity_id)
-        return entity is not None and not entity.restricted
+        """Whether lookups may show this entity (asked for every candidate a lookup weighs, so
+        it decodes nothing)."""
+        return entity_id in self.entities and entity_id not in self.restricted_ids
+
+    @cached_property
+    def restricted_ids(self) -> frozenset[str]:
+        """The entities only their own commands may show (`restricted: true`)."""
+        return frozenset(e.id for e in self.entities.values() if e.restricted)
 
     def of_type(self, *types: EntityType) -> list[Entity]:
         return [e for e in self.entities.values() if e.type in types]

@@ -179,6 +179,7 @@ def index_parts(kb: KnowledgeBase) -> tuple[dict[str, Any], dict[str, bytes]]:
     o.put("parts", ((k, map(erow.__getitem__, v)) for k, v in kb.parts.items()))
     o.meta["claim_counts"] = dict(kb.claim_counts)
     o.meta["predicates"] = sorted(kb.predicates)
+    o.meta["restricted"] = sorted(kb.restricted_ids)
     o.meta["summary"] = kb.summary()
     o.meta["newest_article_date"] = _date_out(kb.newest_article_date)
     return o.meta, o.out
@@ -557,6 +558,10 @@ def _adopt_indexes(
     if not all(isinstance(p, str) for p in predicates):
         raise ValueError("not predicates")
     kb.adopt_index("predicates", frozenset(predicates))
+    restricted = meta["restricted"]
+    if not (isinstance(restricted, list) and all(isinstance(r, str) for r in restricted)):
+        raise ValueError("not entity ids")
+    kb.adopt_index("restricted_ids", frozenset(restricted))
     if not isinstance(meta["summary"], dict):
         raise ValueError("not a summary")
     kb.adopt_index("_summary", meta["summary"])

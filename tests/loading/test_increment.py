@@ -131,6 +131,8 @@ def _edit(root: Path, name: str, change: Callable[[str], str]) -> None:
     path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
+RESTRICTED_LAVROV = "  - id: sergei-lavrov\n    restricted: true\n"
+
 EDITS: dict[str, list[tuple[str, Callable[[str], str]]]] = {
     "claim reworded": [
         (
@@ -154,6 +156,9 @@ EDITS: dict[str, list[tuple[str, Callable[[str], str]]]] = {
     "person and claim added in two files": [
         ("people.yaml", lambda t: t + NEW_PERSON),
         ("claims/edm-2012-v9-i71.yaml", lambda t: t + NEW_CLAIM_ABOUT_NEW_PERSON),
+    ],
+    "a person restricted": [
+        ("people.yaml", lambda t: t.replace("  - id: sergei-lavrov\n", RESTRICTED_LAVROV))
     ],
     "a new claims file": [("claims/new.yaml", lambda _: "claims:\n" + NEW_CLAIM)],
     "a statement restated": [("claims/edm-2012-v9-i230.yaml", lambda t: t + RESTATED)],
@@ -185,6 +190,21 @@ def test_an_edit_after_a_restart_answers_as_a_full_load(base, edit):
         sorted(ids) for ids in full.kb.ids_from(files)
     ]
     assert outcome.changelog  # the edit is reported
+
+
+def test_an_entity_restricted_by_an_edit_is_hidden_from_lookups_and_autocomplete(base):
+    root, settings = base
+    holder = _restarted(settings)
+    assert holder.kb.visible("sergei-lavrov")
+    _edit(root, "people.yaml", lambda t: t.replace("  - id: sergei-lavrov\n", RESTRICTED_LAVROV))
+    assert holder.reload("test").ok and holder.kb.base is not None
+    kb = holder.kb
+    assert not kb.visible("sergei-lavrov") and kb.visible("vladimir-putin")
+    assert kb.matcher.match("Lavrov", allowed=kb.visible).decision != "answer"
+    assert all(c.key != "sergei-lavrov" for c in kb.matcher.complete("Lav", allowed=kb.visible))
+    assert "Sergei Lavrov" not in render_text(run(kb, "who lavrov"))
+    again = _restarted(settings)  # the snapshot written after the edit keeps it hidden
+    assert not again.kb.visible("sergei-lavrov")
 
 
 def test_on_groups_edited_claims_with_the_restored_ones(base):
