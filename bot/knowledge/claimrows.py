@@ -26,21 +26,6 @@ from bot.knowledge.tables import Picked
 __all__ = ["Appended", "ClaimRows", "Redone", "adopt_rows", "fact_when", "timeline_keys"]
 
 
-class _SortedIds(Sequence[str]):
-    """Claim ids in sorted order, through a permutation of rows."""
-
-    def __init__(self, ids: list[str], order: Sequence[int]) -> None:
-        self._ids, self._order = ids, order
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    def __getitem__(self, i):  # type: ignore[no-untyped-def]
-        if isinstance(i, slice):
-            return [self._ids[r] for r in self._order[i]]
-        return self._ids[self._order[i]]
-
-
 class Appended(Sequence[bytes]):
     """A row-indexed sequence with a few rows appended (an overlay's new claims)."""
 
@@ -200,8 +185,7 @@ class ClaimRows:
         )
         vocabulary = tuple(sorted(search)) if search.changes_keys() else self.vocabulary
         ids = view.table.ids
-        live = view.table.rows.values()
-        order = sorted(live, key=ids.__getitem__) if gone or new else self.sorted_rows
+        order = _edited(self.sorted_rows, gone, fresh, ids.__getitem__)  # by id, as stored
         return replace(
             out,
             by_date=by_date,
@@ -290,4 +274,4 @@ def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:
     kb.adopt_index("claims_by_entity", Mapped(rows.by_entity, facts))
     kb.adopt_index("search_index", Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))
     kb.adopt_index("search_vocabulary", rows.vocabulary)
-    kb.adopt_index("claim_ids_sorted", _SortedIds(ids, rows.sorted_rows))
+    kb.adopt_index("claim_ids_sorted", Picked(ids, rows.sorted_rows))

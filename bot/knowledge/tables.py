@@ -82,10 +82,6 @@ class TextTable(Sequence[str]):
             yield self[i]
 
 
-def _hash(raw: bytes | memoryview) -> int:
-    return zlib.crc32(raw)
-
-
 def hash_slots(texts: TextTable) -> array[int]:
     """An open-addressing table for `HashedRows`: a power of two of at least twice the
     items' slots, each 0 (empty) or row + 1, placed by CRC-32 with linear probing."""
@@ -94,7 +90,7 @@ def hash_slots(texts: TextTable) -> array[int]:
         size *= 2
     slots, mask = array("I", bytes(4 * size)), size - 1
     for row in range(len(texts)):
-        at = _hash(texts.raw(row)) & mask
+        at = zlib.crc32(texts.raw(row)) & mask
         while slots[at]:
             at = (at + 1) & mask
         slots[at] = row + 1
@@ -120,7 +116,7 @@ class HashedRows(Mapping[str, int]):
     """id -> row over a TextTable of ids and its hash slots, in row order; an overlay's
     `hidden` rows are left out and its `added` ids (rows after the table's) put in."""
 
-    __slots__ = ("_added", "_hidden", "_ids", "_mask", "_slots")
+    __slots__ = ("_added", "_at", "_buf", "_hidden", "_ids", "_mask", "_n", "_slots")
 
     def __init__(
         self,
@@ -133,6 +129,7 @@ class HashedRows(Mapping[str, int]):
         if size < 1 or size & (size - 1) or size < len(ids):
             raise ValueError("an id hash table's size is not a power of two above its ids")
         self._ids, self._slots, self._mask = ids, slots, size - 1
+        self._buf, self._at, self._n = ids._buf, ids._at, len(ids)  # read in the probe loop
         self._hidden, self._added = hidden, added or {}
 
     def _row(self, ident: str) -> int | None:
@@ -140,15 +137,15 @@ class HashedRows(Mapping[str, int]):
             key = ident.encode("utf-8", "surrogatepass")
         except (AttributeError, UnicodeEncodeError):
             return None
-        slots, ids, mask = self._slots, self._ids, self._mask
-        at = _hash(key) & mask
-        for _ in range(len(slots)):  # a forged table full of rows still ends
-            row = slots[at]
+        slots, buf, at, n, mask = self._slots, self._buf, self._at, self._n, self._mask
+        slot = zlib.crc32(key) & mask
+        for _ in range(mask + 1):  # a forged table full of rows still ends
+            row = slots[slot]
             if not row:
                 return None
-            if row <= len(ids) and ids.raw(row - 1) == key:
+            if row <= n and buf[at[row - 1] : at[row]] == key:
                 return row - 1
-            at = (at + 1) & mask
+            slot = (slot + 1) & mask
         return None
 
     def get(self, ident: Any, default: Any = None) -> Any:
