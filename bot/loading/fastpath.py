@@ -26,15 +26,31 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_NODES = getattr(yamlsource, "MAX_NODES", 1 << 62)
 
 
-def _fast_read(raw: bytes) -> tuple[Any, dict[str, array], dict[Path, tuple[int, int]]] | None:
-    """(data, item positions, root and section positions), or None for the slow path."""
+FastRead = tuple[Any, dict[str, array], dict[Path, tuple[int, int]]]
+
+
+def _text(raw: bytes) -> str | None:
+    """The file's text, or None if only the slow path may say what is wrong with it."""
     if len(raw) > yamlsource.MAX_FILE_BYTES:
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
+        return None
+
+
+def lines_read(raw: bytes) -> FastRead | None:
+    """The line path alone (what a worker process runs: plain data in, plain data out)."""
+    text = _text(raw)
+    return None if text is None else read_lines(text)
+
+
+def _fast_read(raw: bytes) -> FastRead | None:
+    """(data, item positions, root and section positions), or None for the slow path."""
+    text = _text(raw)
+    if text is None:
         return None
     lines = read_lines(text)
     if lines is not None:

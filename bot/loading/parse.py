@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.knowledge.model import Article, Claim, Entity, KnowledgeFile
 from bot.knowledge.snapshot import Origin
-from bot.loading.fastpath import _fast_read
+from bot.loading.fastpath import FastRead, _fast_read
 from bot.loading.files import _digest
 from bot.loading.rootcause import Lost, ids_in_data, ids_in_text, ids_of_dropped
 from bot.loading.schema_errors import validation_problems
@@ -115,11 +115,16 @@ def _parse_file(
 
 
 def parse_file(
-    name: str, raw: bytes, source: FsPath | None = None, digest: str = ""
+    name: str,
+    raw: bytes,
+    source: FsPath | None = None,
+    digest: str = "",
+    pre_read: FastRead | None = None,
 ) -> tuple[ParsedFile, Any]:
     """The file parsed and validated, and the plain data the fast path built from it (None
-    if the file took the slow path): that data is what the disk cache keeps."""
-    fast = _fast_read(raw)
+    if the file took the slow path): that data is what the disk cache keeps. `pre_read`:
+    what `fastpath.lines_read` made of these very bytes (in a worker process), if anything."""
+    fast = pre_read if pre_read is not None else _fast_read(raw)
     if fast is not None:
         data, marks, top = fast
         try:
