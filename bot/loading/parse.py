@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from array import array
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -156,18 +157,32 @@ def _compact(model: Any) -> None:
         shared = _SHARED_FIELDS[key] = set(fields)
     object.__setattr__(model, "__pydantic_fields_set__", shared)
     values = model.__dict__
-    for name in _ID_FIELDS:
-        value = values.get(name)
+    ids, lists, refs = _fields_of(type(model))
+    for name in ids:
+        value = values[name]
         if type(value) is str:
             values[name] = sys.intern(value)  # the same value: invisible to everyone
-    for name in ("mentions", "part_of"):
-        ids = values.get(name)
-        if ids:
-            ids[:] = [sys.intern(i) for i in ids]
-    for ref in values.get("references", ()):
-        _compact(ref)
-        if ref.cites is not None:
-            _compact(ref.cites)
+    for name in lists:
+        found = values[name]
+        if found:
+            found[:] = [sys.intern(i) for i in found]
+    if refs:
+        for ref in values["references"]:
+            _compact(ref)
+            if ref.cites is not None:
+                _compact(ref.cites)
+
+
+@cache
+def _fields_of(kind: type) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """Which of a model class's fields `_compact` interns: (id fields, id lists, whether it
+    has references), so each model is not asked for fields its class does not have."""
+    names = getattr(kind, "model_fields", {})
+    return (
+        tuple(n for n in _ID_FIELDS if n in names),
+        tuple(n for n in ("mentions", "part_of") if n in names),
+        "references" in names,
+    )
 
 
 def _items(doc: SourceDoc, parsed: KnowledgeFile) -> dict[str, list[Item]]:
