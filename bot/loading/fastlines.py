@@ -74,6 +74,7 @@ _DQ = re.compile(r'"([^"\\]*)"')
 _SQ = re.compile(r"'((?:[^']|'')*)'")
 _AFTER = re.compile(r"(?: +#.*)?")  # what may follow a quoted scalar or a flow collection
 _FLOW_PLAIN = re.compile(r"[^\s,\[\]{}#:\"'&*!|>%@`?-][^,\[\]{}#:]*|-[^\s,\[\]{}#:][^,\[\]{}#:]*")
+_WORD_LIST = re.compile(r"\[(\w[\w.-]*(?:, \w[\w.-]*)*)\]")  # one-word plain scalars
 _FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): +")
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")
 _BLOCK_SCALARS = {">-": " ", ">": " ", "|": "\n", "|-": "\n"}
@@ -309,6 +310,13 @@ class _LineReader:
         if depth > yamlsource.MAX_DEPTH:
             raise _Slow
         first = text[0]
+        if first == "[" and depth < yamlsource.MAX_DEPTH:
+            words = _WORD_LIST.fullmatch(text)
+            if words is not None:  # [id-one, id-two]: the usual list, split in one go
+                found = words.group(1).split(", ")
+                self.count += len(found)
+                self.node()
+                return [self.plain(word) for word in found]
         if first == "[" or first == "{":
             value, end = self.flow(text, 0, depth)
             if not _AFTER.fullmatch(text, end):

@@ -58,6 +58,8 @@ _READ = [
     "# head\n\nentities:\n\n  # between\n  - id: x  # trailing\n    name: 'it''s'\n",
     _ITEM + "    mentions: [x, y-z, 'q', \"r, s\", 12, true, ~, 1.5, 2012-04-06]\n",
     _ITEM + '    cites: {text: "A, B", outlet: x-y, date: January 18, n: 3}\n',
+    _ITEM + "    m: [a-b, c_d, 12, true, 1.5, 2012-04-06, x.y, Ünï, null, 0x1F, no]\n",
+    _ITEM + "    m: [one]\n    n: [a, b] # c\n    o: [_x, a-]\n",
     _ITEM + "    v: [ ]\n    w: {}\n    x: [a,b]\n",
     _ITEM + "    text: a [b] {c}, d 'e' \"f\" g:h #i? 10:30 50%\n",
     _ITEM + "    a: yes\n    b: No\n    c: 0x1F\n    d: 1_000\n    e: -.inf\n    f: .5\n",
