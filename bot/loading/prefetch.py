@@ -7,14 +7,17 @@ order. Workers get bytes and send back only plain data (dicts, lists, strings, n
 position arrays) built by our own parser; anything they decline or fail on is read here
 exactly as without them, so the result, its errors and their positions are the same.
 
-Workers are spawned, not forked (a reload runs beside the bot's threads), and few results
-wait at a time, so the parsed data in memory stays that of a few files.
+Workers are forked while this process has a single thread (a cold start: instant, and the
+pages stay shared), and spawned otherwise (a big reload beside the bot's threads, where a
+fork could copy a lock some other thread holds). Few results wait at a time, so the parsed
+data in memory stays that of a few files.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +38,15 @@ def _workers() -> int:
     return min(MAX_WORKERS, cores - 1)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    single = threading.active_count() == 1
+    return multiprocessing.get_context("fork" if single and _can_fork() else "spawn")
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
     """For each file in order, the line path's read of it, or None: read it here."""
     workers = _workers() if sum(map(len, raws)) >= MIN_BYTES else 0
@@ -42,7 +54,7 @@ def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
         yield from (None for _ in raws)
         return
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(workers, mp_context=_context())
     except (OSError, ValueError, ImportError):  # no processes here: read everything here
         yield from (None for _ in raws)
         return

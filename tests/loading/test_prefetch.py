@@ -3,6 +3,7 @@ same problems at the same places, and a load that still works when no worker can
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -31,8 +32,10 @@ def _problems(result) -> list[tuple]:
     return [(p.file, p.line, p.column, p.message) for p in result.problems]
 
 
-def test_workers_build_the_same_fact_base(monkeypatch):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_workers_build_the_same_fact_base(monkeypatch, start):
     alone = _load(KNOWLEDGE, SEEDS, monkeypatch, workers=False)
+    monkeypatch.setattr(prefetch, "_context", lambda: multiprocessing.get_context(start))
     spread = _load(KNOWLEDGE, SEEDS, monkeypatch, workers=True)
     assert alone.ok and spread.ok
     assert spread.kb.entities == alone.kb.entities
