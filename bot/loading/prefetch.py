@@ -55,7 +55,7 @@ def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
         return
     try:
         pool = ProcessPoolExecutor(workers, mp_context=_context())
-    except (OSError, ValueError, ImportError):  # no processes here: read everything here
+    except Exception:  # no processes or semaphores here (a sandbox): read everything here
         yield from (None for _ in raws)
         return
     try:
