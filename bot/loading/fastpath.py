@@ -10,19 +10,13 @@ that both paths give the same data.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import yaml
 
 from bot.loading import yamlsource
+from bot.loading.fastlines import _convert, _plain_tag, _resolver, _Slow, read_lines
 from bot.loading.yamlsource import Path
-
-
-class _Slow(Exception):
-    """The fast path declines this file."""
-
 
 _EV = yaml.events
 _SCALAR, _SEQ, _MAP = _EV.ScalarEvent, _EV.SequenceStartEvent, _EV.MappingStartEvent
@@ -32,25 +26,35 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_NODES = getattr(yamlsource, "MAX_NODES", 1 << 62)
 
 
-@cache
-def _resolver() -> tuple[Callable[..., str], frozenset[str]]:
-    loader = yamlsource._Loader("")
-    firsts = loader.yaml_implicit_resolvers
-    if None in firsts:  # pragma: no cover - a resolver for any first character
-        return loader.resolve, frozenset()
-    return loader.resolve, frozenset(k for k in firsts if k)
+FastRead = tuple[Any, dict[str, array], dict[Path, tuple[int, int]]]
 
 
-def _fast_read(raw: bytes) -> tuple[Any, dict[str, array], dict[Path, tuple[int, int]]] | None:
-    """(data, item positions, root and section positions), or None for the slow path."""
+def _text(raw: bytes) -> str | None:
+    """The file's text, or None if only the slow path may say what is wrong with it."""
     if len(raw) > yamlsource.MAX_FILE_BYTES:
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def lines_read(raw: bytes) -> FastRead | None:
+    """The line path alone (what a worker process runs: plain data in, plain data out)."""
+    text = _text(raw)
+    return None if text is None else read_lines(text)
+
+
+def _fast_read(raw: bytes) -> FastRead | None:
+    """(data, item positions, root and section positions), or None for the slow path."""
+    text = _text(raw)
+    if text is None:
+        return None
+    lines = read_lines(text)
+    if lines is not None:
+        return lines
     loader = yamlsource._Loader(text)
     try:
         return _FastBuilder(loader).document()
@@ -61,11 +65,11 @@ def _fast_read(raw: bytes) -> tuple[Any, dict[str, array], dict[Path, tuple[int,
 
 
 class _FastBuilder:
-    __slots__ = ("count", "firsts", "get", "resolve")
+    __slots__ = ("count", "firsts", "get")
 
     def __init__(self, loader: Any) -> None:
         self.get = loader.get_event
-        self.resolve, self.firsts = _resolver()
+        self.firsts = _resolver()[1]
         self.count = 0
 
     def document(self) -> tuple[Any, dict[str, array], dict[Path, tuple[int, int]]]:
@@ -126,9 +130,7 @@ class _FastBuilder:
             raise _Slow
         self.count += 1
         name = event.value
-        if (event.implicit[0] and name[:1] in self.firsts) and (
-            self.resolve(yaml.ScalarNode, name, event.implicit) == _MERGE_TAG
-        ):
+        if (event.implicit[0] and name[:1] in self.firsts) and _plain_tag(name) == _MERGE_TAG:
             raise _Slow
         if name in out:
             raise _Slow
@@ -146,7 +148,7 @@ class _FastBuilder:
                 raise _Slow
             value = event.value
             if event.implicit[0] and (value[:1] in self.firsts or not value):
-                return _convert(self.resolve(yaml.ScalarNode, value, event.implicit), value)
+                return _convert(_plain_tag(value), value)
             if "FIXME" in value:
                 raise _Slow
             return value
@@ -169,17 +171,6 @@ class _FastBuilder:
                 name = self.key(event, out)
                 out[name] = self.value(get(), depth + 1)
         raise _Slow  # an alias
-
-
-def _convert(tag: str, value: str) -> Any:
-    """A plain scalar's value, exactly as yamlsource's builder converts it."""
-    if tag not in yamlsource._SCALAR_TAGS:
-        raise _Slow
-    if not tag.endswith((":str", ":timestamp")):
-        return yamlsource.scalar_value(tag, value)
-    if "FIXME" in value:
-        raise _Slow
-    return value
 
 
 def _mark(event: Any) -> tuple[int, int]:

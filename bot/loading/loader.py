@@ -33,6 +33,7 @@ from bot.loading.files import (
     read_knowledge_file,
 )
 from bot.loading.parse import _ITEM, ParsedFile, model_json_schema, parse_file
+from bot.loading.prefetch import pre_read_files
 from bot.loading.snapshot_store import SnapshotStore, snapshot_key
 from bot.loading.yamlsource import Problem, SourceDoc
 from bot.matching.decide import MatchSettings
@@ -181,19 +182,22 @@ def _read_files(
 ) -> tuple[list[ParsedFile], dict[str, ParsedFile], dict[str, str], int, int]:
     """Each file parsed, or taken from the memory or disk cache: (parsed files, parses by
     digest, digest by file name, files not in memory, of those files read from disk)."""
-    parsed: list[ParsedFile] = []
+    slots: list[ParsedFile | None] = []
+    todo: list[tuple[int, str, bytes, str, FsPath]] = []  # to parse: slot, name, raw, digest
     live: dict[str, ParsedFile] = {}
     hashes: dict[str, str] = {}
     fresh = from_disk = 0
     disk = cache.disk if cache is not None else None
-    for n, path in enumerate(paths, start=1):
+    unreadable: set[int] = set()
+    for path in paths:
         name = _display_name(path, knowledge_dir)
         try:
             raw = read_knowledge_file(path, knowledge_dir)
         except ValueError as exc:
             where = 1 if str(exc) == EMPTY_FILE else None
             problem = Problem(name, where, where, str(exc))
-            parsed.append(ParsedFile(SourceDoc(name, None), {k: [] for k in _ITEM}, [problem]))
+            unreadable.add(len(slots))
+            slots.append(ParsedFile(SourceDoc(name, None), {k: [] for k in _ITEM}, [problem]))
             continue
         digest = _digest(raw, name)
         pf = cache.get(digest) if cache else None
@@ -203,14 +207,24 @@ def _read_files(
                 pf = disk.get(digest, name, path)
                 from_disk += pf is not None
             if pf is None:
-                pf, data = parse_file(name, raw, path, digest)
+                todo.append((len(slots), name, raw, digest, path))
+        if pf is not None:
+            live[digest] = pf
+        hashes[name] = digest
+        slots.append(pf)
+    parsed: list[ParsedFile] = []
+    waiting = iter(todo)
+    with contextlib.closing(pre_read_files([raw for _, _, raw, _, _ in todo])) as pre_read:
+        for n, pf in enumerate(slots):
+            if pf is None:
+                _, name, raw, digest, path = next(waiting)
+                pf, data = parse_file(name, raw, path, digest, next(pre_read))
                 if disk is not None:
                     disk.put(digest, pf, data)
-        live[digest] = pf
-        hashes[name] = digest
-        parsed.append(pf)
-        if progress:
-            progress("read", n, len(paths))
+                live[digest] = pf
+            parsed.append(pf)
+            if progress and n not in unreadable:
+                progress("read", n + 1, len(paths))
     return parsed, live, hashes, fresh, from_disk
 
 

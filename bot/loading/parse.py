@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from array import array
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -13,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.knowledge.model import Article, Claim, Entity, KnowledgeFile
 from bot.knowledge.snapshot import Origin
-from bot.loading.fastpath import _fast_read
+from bot.loading.fastpath import FastRead, _fast_read
 from bot.loading.files import _digest
 from bot.loading.rootcause import Lost, ids_in_data, ids_in_text, ids_of_dropped
 from bot.loading.schema_errors import validation_problems
@@ -115,11 +116,16 @@ def _parse_file(
 
 
 def parse_file(
-    name: str, raw: bytes, source: FsPath | None = None, digest: str = ""
+    name: str,
+    raw: bytes,
+    source: FsPath | None = None,
+    digest: str = "",
+    pre_read: FastRead | None = None,
 ) -> tuple[ParsedFile, Any]:
     """The file parsed and validated, and the plain data the fast path built from it (None
-    if the file took the slow path): that data is what the disk cache keeps."""
-    fast = _fast_read(raw)
+    if the file took the slow path): that data is what the disk cache keeps. `pre_read`:
+    what `fastpath.lines_read` made of these very bytes (in a worker process), if anything."""
+    fast = pre_read if pre_read is not None else _fast_read(raw)
     if fast is not None:
         data, marks, top = fast
         try:
@@ -151,18 +157,32 @@ def _compact(model: Any) -> None:
         shared = _SHARED_FIELDS[key] = set(fields)
     object.__setattr__(model, "__pydantic_fields_set__", shared)
     values = model.__dict__
-    for name in _ID_FIELDS:
-        value = values.get(name)
+    ids, lists, refs = _fields_of(type(model))
+    for name in ids:
+        value = values[name]
         if type(value) is str:
             values[name] = sys.intern(value)  # the same value: invisible to everyone
-    for name in ("mentions", "part_of"):
-        ids = values.get(name)
-        if ids:
-            ids[:] = [sys.intern(i) for i in ids]
-    for ref in values.get("references", ()):
-        _compact(ref)
-        if ref.cites is not None:
-            _compact(ref.cites)
+    for name in lists:
+        found = values[name]
+        if found:
+            found[:] = [sys.intern(i) for i in found]
+    if refs:
+        for ref in values["references"]:
+            _compact(ref)
+            if ref.cites is not None:
+                _compact(ref.cites)
+
+
+@cache
+def _fields_of(kind: type) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """Which of a model class's fields `_compact` interns: (id fields, id lists, whether it
+    has references), so each model is not asked for fields its class does not have."""
+    names = getattr(kind, "model_fields", {})
+    return (
+        tuple(n for n in _ID_FIELDS if n in names),
+        tuple(n for n in ("mentions", "part_of") if n in names),
+        "references" in names,
+    )
 
 
 def _items(doc: SourceDoc, parsed: KnowledgeFile) -> dict[str, list[Item]]:

@@ -71,31 +71,40 @@ def _read(entries: Iterable[NameEntry]) -> _Draft:
     pword_tmp: dict[str, int] = {}  # phonetic word -> temporary id
     fword_tmp, tmp_words = draft.fword_tmp, draft.tmp_words
     raw_phonetic = phonetic_word.__wrapped__  # keep the query-time cache out of the build
+    # An entity's id usually folds as its name does ("oksana-vorontsova"): its words once.
+    last: tuple[str, list[int], str] = ("", [], "")
+    kind_code, append_text, append_key = _KIND_CODE, draft.texts.append, draft.ekey.append
     for entry in entries:
-        if entry.kind not in _KIND_CODE:
+        code = kind_code.get(entry.kind)
+        if code is None:
             raise ValueError(f"unknown name kind {entry.kind!r} for {entry.key!r}")
         folded = fold(entry.text)
         if not folded:
             continue
-        pids: list[int] = []
-        for word in folded.split(" "):
-            pid = fword_tmp.get(word)
-            if pid is None:
-                pword = raw_phonetic(word)
-                pid = pword_tmp.get(pword)
+        if folded == last[0]:
+            pids, phon = last[1], last[2]
+        else:
+            pids = []
+            for word in folded.split(" "):
+                pid = fword_tmp.get(word)
                 if pid is None:
-                    pid = pword_tmp[pword] = len(tmp_words)
-                    tmp_words.append(pword)
-                fword_tmp[word] = pid
-            pids.append(pid)
+                    pword = raw_phonetic(word)
+                    pid = pword_tmp.get(pword)
+                    if pid is None:
+                        pid = pword_tmp[pword] = len(tmp_words)
+                        tmp_words.append(pword)
+                    fword_tmp[word] = pid
+                pids.append(pid)
+            phon = " ".join([tmp_words[pid] for pid in pids])
+            last = (folded, pids, phon)
         kid = key_ids.get(entry.key)
         if kid is None:
             kid = key_ids[entry.key] = len(draft.keys)
             draft.keys.append(entry.key)
-        draft.texts.append(entry.text)
-        draft.ekey.append(kid)
-        draft.ekind.append(_KIND_CODE[entry.kind])
-        draft.phons.append(" ".join([tmp_words[pid] for pid in pids]))
+        append_text(entry.text)
+        append_key(kid)
+        draft.ekind.append(code)
+        draft.phons.append(phon)
         draft.pairs.extend(dict.fromkeys(pids))
         draft.pairs_at.append(len(draft.pairs))
         draft.last_word.append(pids[-1])

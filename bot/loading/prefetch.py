@@ -1,0 +1,107 @@
+"""Reading many knowledge files on the other cores: a cold start's biggest cost, spread out.
+
+A cold load parses every file (70 MB of YAML at 100k claims), and the line path
+(fastlines.py) is pure Python: one core. When there is much to read, worker processes run the
+line path on the raw bytes while this process validates the files already read, in file
+order. Workers get bytes and send back only plain data (dicts, lists, strings, numbers and
+position arrays) built by our own parser; anything they decline or fail on is read here
+exactly as without them, so the result, its errors and their positions are the same.
+
+Workers are forked while this process has a single thread (a cold start: instant, and the
+pages stay shared), and spawned otherwise (a big reload beside the bot's threads, where a
+fork could copy a lock some other thread holds). Few results wait at a time, so the parsed
+data in memory stays that of a few files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Generator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from bot.loading.fastpath import FastRead, lines_read
+
+# Below this much YAML to parse (a reload, a small base) starting workers costs more than it
+# saves: about 0.3 s for a new interpreter and its imports against 1 s per 10 MB parsed.
+MIN_BYTES = 8 * 1024 * 1024
+MAX_WORKERS = 3
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return min(MAX_WORKERS, cores - 1)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    single = threading.active_count() == 1
+    return multiprocessing.get_context("fork" if single and _can_fork() else "spawn")
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
+    """For each file in order, the line path's read of it, or None: read it here."""
+    workers = _workers() if sum(map(len, raws)) >= MIN_BYTES else 0
+    if workers < 1:
+        yield from (None for _ in raws)
+        return
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=_context())
+    except Exception:  # no processes or semaphores here (a sandbox): read everything here
+        yield from (None for _ in raws)
+        return
+    try:
+        yield from _Spread(pool, raws, 2 * workers + 1).results()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Spread:
+    """Files go to the workers in order, a few ahead; while the file this process needs next
+    is still being read, it reads the next unassigned file itself (rather than wait)."""
+
+    def __init__(self, pool: ProcessPoolExecutor, raws: list[bytes], window: int) -> None:
+        self.pool, self.raws, self.window = pool, raws, window
+        self.ahead: deque[tuple[int, Future[FastRead | None]]] = deque()
+        self.here: dict[int, FastRead | None] = {}  # read by this process, ahead of use
+        self.next = 0  # the first file given to no one yet
+        self.broken = False
+
+    def results(self) -> Generator[FastRead | None, None, None]:
+        for n in range(len(self.raws)):
+            if n in self.here:
+                yield self.here.pop(n)
+                continue
+            self.fill()
+            if not self.ahead or self.ahead[0][0] != n:
+                self.next = max(self.next, n + 1)
+                yield None  # the pool broke before this file: read it in place
+                continue
+            future = self.ahead.popleft()[1]
+            while not future.done() and self.next < len(self.raws) and len(self.here) < 2:
+                self.here[self.next] = lines_read(self.raws[self.next])
+                self.next += 1
+            try:
+                yield future.result()
+            except Exception:  # a worker died or could not start: this file is read here
+                yield None
+        for _, future in self.ahead:  # pragma: no cover - every file was asked for
+            future.cancel()
+
+    def fill(self) -> None:
+        while not self.broken and self.next < len(self.raws) and len(self.ahead) < self.window:
+            try:
+                future = self.pool.submit(lines_read, self.raws[self.next])
+            except Exception:  # the pool broke: the rest is read here
+                self.broken = True
+                return
+            self.ahead.append((self.next, future))
+            self.next += 1
