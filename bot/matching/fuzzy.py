@@ -77,10 +77,11 @@ def _near(
     for pid in ix.dele.near(pword):
         if pid not in found:
             found[pid] = SIM(pword, pwords[pid], score_cutoff=cutoff)
-    # The folded forms too, even when the query word is its own phonetic form: a name's
-    # word may not be ("akstonov" is one typo from "aksyonov", whose phonetic key is
-    # "axionov").
-    for index in set(ix.fdele.near(fword)):
+    # The folded forms too, even when the query word is its own phonetic form, unless it is
+    # a word of some name: a name's word may not be ("akstonov" is one typo from
+    # "aksyonov", whose phonetic key is "axionov").
+    folded_too = fword != pword or ix.pid(pword) is None
+    for index in set(ix.fdele.near(fword)) if folded_too else ():
         sim = SIM(fword, fwords[index], score_cutoff=cutoff)
         pid = fword_pid[index]
         if sim > found.get(pid, 0.0):
