@@ -384,7 +384,7 @@ def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
     key = translit_key(folded)
     if translit_key(fold(best.src.text[best.entry])) != key:
         return False
-    return all(translit_key(fold(h.src.text[h.entry])) != key for h in others)
+    return not any(_reads_as(h, key) for h in others)
 
 
 def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
@@ -395,11 +395,18 @@ def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
     if translit_key(fold(best.src.text[best.entry])) == key:
         return False
     return any(
-        h.part == "whole"
-        and h.src.keys[h.kid] != mine
-        and translit_key(fold(h.src.text[h.entry])) == key
-        for h in others
+        h.part == "whole" and h.src.keys[h.kid] != mine and _reads_as(h, key) for h in others
     )
+
+
+def _reads_as(hit: Hit, key: str) -> bool:
+    """Whether the hit's name reads as `key` once transliterated alike. A name of another
+    word count cannot, and its phonetic key (one word per folded word) says so without
+    folding the name: this runs for every name found."""
+    phon = hit.src.phon[hit.entry]
+    if phon.count(" ") != key.count(" "):
+        return False
+    return translit_key(fold(hit.src.text[hit.entry])) == key
 
 
 _ONE_EDIT_LETTERS = 8  # one edit in fewer letters is too large a share to answer on alone
