@@ -161,7 +161,7 @@ def fuzzy_hits(
     if len(pwords) > 1:
         return _fuzzy_multi(ix, fwords, pwords, phon, " ".join(fwords), ok, settings, True)
     hits: list[Hit] = []
-    near = near_words(ix, fwords[0], pwords[0], settings)
+    near = _near(ix, fwords[0], pwords[0], settings, wide=True, kin=True)[0]
     best = sorted(near.items(), key=lambda item: (-item[1], item[0]))[:_FUZZY_WORDS]
     phons, ekey = ix.phon, ix.ekey
     for pid, sim in best:

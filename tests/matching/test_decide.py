@@ -365,3 +365,40 @@ def test_a_cut_search_never_claims_there_is_no_rival(
     result = Matcher(e for e in namesakes() if e.key not in left_out).match(query)
     assert result.decision == decision, result.explain()
     assert result.best is not None and result.best.key == key, result.explain()
+
+
+@pytest.mark.parametrize(
+    ("entries", "query", "meant"),
+    [
+        # Seen at 100k: the German form of Chernosolets is one letter from the query, the
+        # name the query transliterates (Chernopolets) far as a phonetic key; it is found as
+        # another spelling of the same word, and the lookup asks.
+        (
+            [
+                NameEntry("chernosolets", "Chernosolets", "name"),
+                NameEntry("chernosolets", "Tschernosolez", "alias"),
+                NameEntry("chernopolets", "Chernopolets", "name"),
+            ],
+            "Tschernopolez",
+            "chernopolets",
+        ),
+        # the same in a phrase: Nadeschda (German) and Nadezhda are far as phonetic keys
+        (
+            [
+                NameEntry("nadezhda-tarasova", "Nadezhda Tarasova", "name"),
+                NameEntry("nadezhda-tarasova", "Nadeschda Tarasowa", "alias"),
+                NameEntry("nadezhda-baranova", "Nadezhda Baranova", "name"),
+                *(NameEntry(f"baranova-{n}", f"Anna{n:03d} Baranova", "name") for n in range(40)),
+            ],
+            "Nadeschda Baranowa",
+            "nadezhda-baranova",
+        ),
+    ],
+)
+def test_another_spelling_of_a_word_is_found_and_makes_it_a_choice(
+    monkeypatch: pytest.MonkeyPatch, entries: list[NameEntry], query: str, meant: str
+) -> None:
+    monkeypatch.setattr(fuzzy, "_MULTI_POOL", 16)  # as at 100k: a word's names are cut
+    result = Matcher(entries).match(query)
+    assert result.decision == "choose", result.explain()
+    assert meant in [c.key for c in result.candidates], result.explain()
