@@ -429,10 +429,16 @@ def _one_edit_alone(best: Hit, folded: str, others: list[Hit]) -> bool:
 def _every_word_near(best: Hit, folded: str, floor: float) -> bool:
     """Whether each word of the query is near some word of the matched name (transliterations
     read alike): `Gwendolyn Knyazev` is not Gennadiy Knyazev, however alike the surnames."""
-    name = translit_key(fold(best.src.text[best.entry]))
+    plain = fold(best.src.text[best.entry])
+    name = translit_key(plain)
     words, joined = name.split(" "), name.replace(" ", "")
-    for word in translit_key(folded).split(" "):
-        near = max(fuzz.ratio(word, other) for other in words) >= floor
+    plain_words = plain.split(" ")
+    for word, typed in zip(translit_key(folded).split(" "), folded.split(" "), strict=False):
+        # as typed too: the classes join "ks" into one letter, so `takls` is far from
+        # `talks` once transliterated alike (taklZ, talS) though one typo away as written
+        near = max(fuzz.ratio(word, other) for other in words) >= floor or (
+            max(fuzz.ratio(typed, other) for other in plain_words) >= floor
+        )
         # run together (`unitedstates`) or split apart (`nizhne volzhinka`)
         if not near and fuzz.ratio(word, joined) < floor and fuzz.partial_ratio(word, joined) < 90:
             return False

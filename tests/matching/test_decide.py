@@ -298,6 +298,13 @@ def _people(*names: str) -> Matcher:
             "filipp-nikolayevich-mikheyev",
         ),
         (("Yeniseyovo",), "Enisejovo", "yeniseyovo"),
+        # one typo in an English word: near as written, though "ks" is one letter once
+        # transliterations are read alike (taklZ, talS)
+        (
+            ("Sibirets Talks 2009", "Sibirets Forum 2009"),
+            "Sibirets Takls 2009",
+            "sibirets-talks-2009",
+        ),
     ],
 )
 def test_strong_evidence_answers(names: tuple[str, ...], query: str, key: str) -> None:
