@@ -157,6 +157,7 @@ class Hit:
     cover: float
     first: bool = False  # `complete`: the name starts with the query
     layer: int = 0  # 0: the base index; 1: the layer of recent changes
+    capped: bool = False  # found by a search a budget cut: an unseen name may rival it
 
     @property
     def uid(self) -> int:
@@ -305,7 +306,11 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     """A typo answers if close enough, clearly ahead of the next key and alike at the start;
     a whole name written in another transliteration answers if no other name found reads so."""
     best = ranked[0]
-    if _transliterated(best, folded, ranked[1:]):
+    # A budget cut the names searched: one not seen may be as near as the best, so no
+    # reason that rests on the absence of rivals may answer (seen at 100k: "Vyacheslav
+    # Akstonov" met Antonov among the first of ten thousand Vyacheslavs, not Aksyenov).
+    capped = any(hit.capped for hit in ranked)
+    if not capped and _transliterated(best, folded, ranked[1:]):
         return "answer", (
             "the query is this whole name in another transliteration, "
             "and no other name found reads so"
@@ -327,12 +332,19 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
         return "choose", "another name found is the query once transliterated alike"
     if not _every_word_near(best, folded, settings.floor):
         return "choose", "a word of the query is far from every word of the name"
-    if lead < settings.margin and not _one_edit_alone(best, folded, ranked[1:]):
+    if lead < settings.margin and (capped or not _one_edit_alone(best, folded, ranked[1:])):
         return "choose", f"lead {lead:.1f} over the next key < margin {settings.margin:g}"
     if best.part == "suffix" and best.cover < settings.suffix_cover:
         return "choose", f"the matched surname is only {best.cover:.0%} of the name"
     if not _same_initial(best, folded):
         return "choose", "the first letter differs, which typos rarely do (Prussia is not Russia)"
+    if capped and not runner:
+        return "choose", "no other key found, but the search was cut short: another may be as near"
+    if lead < settings.margin:  # `_one_edit_alone` held
+        return "answer", (
+            f"fuzzy score {best.score:.1f} >= {settings.answer_score:g}, one edit from this "
+            "name and at least two from every other found"
+        )
     return "answer", f"fuzzy score {best.score:.1f} >= {settings.answer_score:g} " + (
         f"with lead {lead:.1f} >= {settings.margin:g} over the next key"
         if runner
@@ -372,7 +384,7 @@ def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
     key = translit_key(folded)
     if translit_key(fold(best.src.text[best.entry])) != key:
         return False
-    return all(translit_key(fold(h.src.text[h.entry])) != key for h in others)
+    return not any(_reads_as(h, key) for h in others)
 
 
 def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
@@ -383,11 +395,18 @@ def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
     if translit_key(fold(best.src.text[best.entry])) == key:
         return False
     return any(
-        h.part == "whole"
-        and h.src.keys[h.kid] != mine
-        and translit_key(fold(h.src.text[h.entry])) == key
-        for h in others
+        h.part == "whole" and h.src.keys[h.kid] != mine and _reads_as(h, key) for h in others
     )
+
+
+def _reads_as(hit: Hit, key: str) -> bool:
+    """Whether the hit's name reads as `key` once transliterated alike. A name of another
+    word count cannot, and its phonetic key (one word per folded word) says so without
+    folding the name: this runs for every name found."""
+    phon = hit.src.phon[hit.entry]
+    if phon.count(" ") != key.count(" "):
+        return False
+    return translit_key(fold(hit.src.text[hit.entry])) == key
 
 
 _ONE_EDIT_LETTERS = 8  # one edit in fewer letters is too large a share to answer on alone
@@ -410,10 +429,16 @@ def _one_edit_alone(best: Hit, folded: str, others: list[Hit]) -> bool:
 def _every_word_near(best: Hit, folded: str, floor: float) -> bool:
     """Whether each word of the query is near some word of the matched name (transliterations
     read alike): `Gwendolyn Knyazev` is not Gennadiy Knyazev, however alike the surnames."""
-    name = translit_key(fold(best.src.text[best.entry]))
+    plain = fold(best.src.text[best.entry])
+    name = translit_key(plain)
     words, joined = name.split(" "), name.replace(" ", "")
-    for word in translit_key(folded).split(" "):
-        near = max(fuzz.ratio(word, other) for other in words) >= floor
+    plain_words = plain.split(" ")
+    for word, typed in zip(translit_key(folded).split(" "), folded.split(" "), strict=False):
+        # as typed too: the classes join "ks" into one letter, so `takls` is far from
+        # `talks` once transliterated alike (taklZ, talS) though one typo away as written
+        near = max(fuzz.ratio(word, other) for other in words) >= floor or (
+            max(fuzz.ratio(typed, other) for other in plain_words) >= floor
+        )
         # run together (`unitedstates`) or split apart (`nizhne volzhinka`)
         if not near and fuzz.ratio(word, joined) < floor and fuzz.partial_ratio(word, joined) < 90:
             return False

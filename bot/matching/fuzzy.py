@@ -52,6 +52,14 @@ _Found = dict[int, tuple[float, Part, float]]  # entry -> (similarity, part, cov
 def near_words(
     ix: NameIndex, fword: str, pword: str, settings: MatchSettings, wide: bool = True
 ) -> dict[int, float]:
+    """Vocabulary words similar to a query word, as phonetic-word id -> similarity 0..1
+    (see `_near`)."""
+    return _near(ix, fword, pword, settings, wide, kin=False)[0]
+
+
+def _near(
+    ix: NameIndex, fword: str, pword: str, settings: MatchSettings, wide: bool, kin: bool
+) -> tuple[dict[int, float], bool]:
     """Vocabulary words similar to a query word, as phonetic-word id -> similarity 0..1.
 
     The similarity is the better of the phonetic and the folded comparison, because a typo
@@ -59,6 +67,9 @@ def near_words(
     edit or transposition, in either form, comes from the deletion neighbourhoods; only if
     none of them is good enough to answer, the words sharing the query's rarest trigrams
     (a bounded number) or a whole small length band are scored, down to the floor.
+    With `kin`, every other transliteration (same skeleton) is kept, at the floor if its
+    phonetic form is further: `nadeschda` and `nadejda` (Надежда) are far as phonetic keys.
+    Also says whether the trigram budget cut the search (a near word may be missing).
     """
     cutoff = settings.floor / 100.0
     pwords, fwords, fword_pid = ix.pwords, ix.fwords, ix.fword_pid
@@ -66,7 +77,11 @@ def near_words(
     for pid in ix.dele.near(pword):
         if pid not in found:
             found[pid] = SIM(pword, pwords[pid], score_cutoff=cutoff)
-    for index in set(ix.fdele.near(fword)) if fword != pword else ():
+    # The folded forms too, even when the query word is its own phonetic form, unless it is
+    # a word of some name: a name's word may not be ("akstonov" is one typo from
+    # "aksyonov", whose phonetic key is "axionov").
+    folded_too = fword != pword or ix.pid(pword) is None
+    for index in set(ix.fdele.near(fword)) if folded_too else ():
         sim = SIM(fword, fwords[index], score_cutoff=cutoff)
         pid = fword_pid[index]
         if sim > found.get(pid, 0.0):
@@ -74,18 +89,21 @@ def near_words(
     for pid in ix.skel.get(skeleton(fword), ()):
         if pid not in found:  # another transliteration of the same word
             sim = SIM(pword, pwords[pid])
-            found[pid] = max(sim, _SKELETON_SIM) if sim >= cutoff else 0.0
+            found[pid] = max(sim, _SKELETON_SIM) if sim >= cutoff else cutoff if kin else 0.0
+    cut = False
     if wide and not any(score * 100.0 >= settings.answer_score for score in found.values()):
-        _band_words(ix, pword, cutoff, found)
-    return {pid: score for pid, score in found.items() if score}
+        cut = _band_words(ix, pword, cutoff, found)
+    return {pid: score for pid, score in found.items() if score}, cut
 
 
-def _band_words(ix: NameIndex, pword: str, cutoff: float, found: dict[int, float]) -> None:
-    """Add the best words of similar length: all of a small band, else by rarest trigrams."""
+def _band_words(ix: NameIndex, pword: str, cutoff: float, found: dict[int, float]) -> bool:
+    """Add the best words of similar length: all of a small band, else by rarest trigrams;
+    say whether the trigram budget left words sharing a trigram unscored."""
     size = len(pword)
     lo = ix.length_start(max(1, math.ceil(size * cutoff)))
     hi = ix.length_start(math.floor(size / cutoff) + 1) if cutoff > 0 else len(ix.pwords)
     ids: Sequence[int]
+    cut = False
     if hi - lo <= _BAND_SCAN:
         ids, choices = range(lo, hi), ix.pwords.span(lo, hi)
     else:
@@ -102,6 +120,7 @@ def _band_words(ix: NameIndex, pword: str, cutoff: float, found: dict[int, float
         union: set[int] = set()
         for count, a, b, bucket in slices:  # rarest trigrams first, within the budget
             if len(union) + count > _TRIGRAM_BUDGET and union:
+                cut = True
                 break
             union.update(bucket[a:b])
         union.difference_update(found)
@@ -113,6 +132,7 @@ def _band_words(ix: NameIndex, pword: str, cutoff: float, found: dict[int, float
     ):
         if ids[index] not in found:
             found[ids[index]] = score
+    return cut
 
 
 def _split(ix: NameIndex, fword: str) -> tuple[list[str], list[str]] | None:
@@ -141,7 +161,7 @@ def fuzzy_hits(
     if len(pwords) > 1:
         return _fuzzy_multi(ix, fwords, pwords, phon, " ".join(fwords), ok, settings, True)
     hits: list[Hit] = []
-    near = near_words(ix, fwords[0], pwords[0], settings)
+    near = _near(ix, fwords[0], pwords[0], settings, wide=True, kin=True)[0]
     best = sorted(near.items(), key=lambda item: (-item[1], item[0]))[:_FUZZY_WORDS]
     phons, ekey = ix.phon, ix.ekey
     for pid, sim in best:
@@ -165,20 +185,21 @@ def fuzzy_hits(
 
 def _word_options(
     ix: NameIndex, fword: str, pword: str, settings: MatchSettings, wide: bool = True
-) -> list[int]:
-    """The vocabulary word itself (if it exists) and its nearest words, best first.
+) -> tuple[list[int], bool]:
+    """The vocabulary word itself (if it exists) and its nearest words, best first; and
+    whether a budget cut the search for near words.
 
     Near words are kept even when the word exists: "Olga Seryenko" may be a typo of
     "Olga Seryuenko" while another person really is called Seryenko.
     """
     pid = ix.pid(pword)
     if len(pword) < 4:
-        return [] if pid is None else [pid]
-    near = near_words(ix, fword, pword, settings, wide=wide and pid is None)
+        return ([] if pid is None else [pid]), False
+    near, cut = _near(ix, fword, pword, settings, wide=wide and pid is None, kin=True)
     ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
     out = [] if pid is None else [pid]
     out.extend(other for other, _ in ranked[:_NEAR_PER_WORD] if other != pid)
-    return out
+    return out, cut
 
 
 def _pair_pool(ix: NameIndex, per_word: list[list[int]]) -> dict[int, None]:
@@ -205,37 +226,50 @@ def _pair_pool(ix: NameIndex, per_word: list[list[int]]) -> dict[int, None]:
     return pool
 
 
-def _rarest_pool(ix: NameIndex, per_word: list[list[int]]) -> dict[int, None]:
-    """Names with the rarest of the query's words: the evidence when no two words meet."""
+def _rarest_pool(ix: NameIndex, per_word: list[list[int]]) -> tuple[dict[int, None], bool]:
+    """Names with the rarest of the query's words: the evidence when no two words meet;
+    and whether a budget left some of them out (names a lookup has not seen)."""
     options = sorted((sum(ix.posting_count(p) for p in pids), pids) for pids in per_word if pids)
     pool: dict[int, None] = {}
+    capped = False
     for rank, (_, pids) in enumerate(options[:2]):
         cap = max(16, (_MULTI_POOL if rank == 0 else _MULTI_POOL // 4) // len(pids))
         for pid in pids:
             pool.update(dict.fromkeys(ix.postings(pid, cap)))
-    return pool
+            capped = capped or ix.posting_count(pid) > cap
+    return pool, capped
 
 
 def _multi_pool(
     ix: NameIndex, words: list[tuple[str, str]], settings: MatchSettings
-) -> tuple[dict[int, None], list[list[int]]]:
-    """The names worth scoring for a phrase, and each word's vocabulary options."""
+) -> tuple[dict[int, None], list[list[int]], bool]:
+    """The names worth scoring for a phrase, each word's vocabulary options, and whether a
+    budget cut the names (then a name not scored may be as close as the best one scored)."""
     # Cheap first: each word itself and its 1-edit kin, then names holding two of them.
-    per_word = [_word_options(ix, fword, pword, settings, wide=False) for fword, pword in words]
+    per_word = [_word_options(ix, fword, pword, settings, wide=False)[0] for fword, pword in words]
     pool = _pair_pool(ix, per_word)
+    capped = False
     if len(pool) < _PAIR_ENOUGH:
         # Little evidence: look further for the words not found yet, and fall back on the
         # names of the rarest word(s) when no two words meet in a name.
         widened = False
         for number, (fword, pword) in enumerate(words):
             if not per_word[number] and len(pword) >= 4:
-                per_word[number] = _word_options(ix, fword, pword, settings)
+                per_word[number], cut = _word_options(ix, fword, pword, settings)
                 widened = widened or bool(per_word[number])
+                capped = capped or cut
         if widened:
             pool.update(_pair_pool(ix, per_word))
         if len(pool) < _PAIR_ENOUGH:
-            pool.update(_rarest_pool(ix, per_word))
-    return pool, per_word
+            more, cut = _rarest_pool(ix, per_word)
+            pool.update(more)
+            # Names of a common word were left out while another word matched nothing
+            # in the vocabulary: the name it misspells may be among those left out.
+            missing = any(
+                not pids and len(p) >= 4 for pids, (_, p) in zip(per_word, words, strict=True)
+            )
+            capped = capped or (cut and missing)
+    return pool, per_word, capped
 
 
 def _score_pool(
@@ -339,11 +373,15 @@ def _fuzzy_multi(
     so a typo that the phonetic rules amplify is not over-penalised.
     """
     loose = max(0.0, settings.floor - _RESCORE_BAND) / 100.0
-    pool, per_word = _multi_pool(ix, list(zip(fwords, pwords, strict=True)), settings)
+    pool, per_word, capped = _multi_pool(ix, list(zip(fwords, pwords, strict=True)), settings)
     if not pool:
         return []
     found, ids, names = _score_pool(ix, pool, phon, ok, loose)
     if reorder and not any(sim * 100.0 >= settings.answer_score for sim, _, _ in found.values()):
         _score_reordered(ix, found, (ids, names), phon, ok, loose)
     _score_suffixes(ix, found, per_word[-1], len(pwords), phon, ok, loose)
-    return _rescored_hits(ix, found, folded, len(pwords), settings)
+    hits = _rescored_hits(ix, found, folded, len(pwords), settings)
+    if capped:
+        for hit in hits:
+            hit.capped = True
+    return hits

@@ -135,3 +135,25 @@ def varied_names() -> list[NameEntry]:
         for first in firsts
         for last in lasts
     ]
+
+
+def namesakes() -> list[NameEntry]:
+    """Many people of one first name, as at 100k: 300 Vyacheslavs, among them Antonov (and
+    four Antonovs with a patronymic) and Aksyonov, the rest with surnames ending like
+    Antonov's (-onov, -tov), so a misspelt surname's trigrams reach more vocabulary words
+    than a lookup scores."""
+    stems = ["Sim", "Tikh", "Plat", "Le", "Semy", "Fil", "Dor", "Mir", "Ag", "Kozh", "Bar",
+             "Sid", "Kal", "Mar", "Pan", "Rod", "Gul", "Zhd", "Lag", "Nest"]  # fmt: skip
+    middles = ["onov", "otov", "anov", "itov", "unov"]
+    tails = ["", "ski", "ich", "in", "ets"]
+    surnames = [s + m + t for s in stems for m in middles for t in tails][:298]
+    people = [
+        ("vyacheslav-antonov", "Vyacheslav Antonov"),
+        ("vyacheslav-aksyonov", "Vyacheslav Aksyonov"),
+    ]
+    people += [(f"vyacheslav-{s.lower()}", f"Vyacheslav {s}") for s in surnames]
+    people += [  # namesakes of Antonov: the pair (Vyacheslav, Antonov) alone fills a pool
+        (f"vyacheslav-{father.lower()}-antonov", f"Vyacheslav {father} Antonov")
+        for father in ("Olegovich", "Andreyevich", "Arkadyevich", "Ivanovich")
+    ]
+    return [NameEntry(key, name, "name") for key, name in people]

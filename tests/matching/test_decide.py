@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.matching import fuzzy
 from bot.matching.decide import MatchSettings
 from bot.matching.index import NameEntry
 from bot.matching.matcher import Matcher
-from tests.matching.bases import fact_entries
+from tests.matching.bases import fact_entries, namesakes
 
 A, C, N = "answer", "choose", "none"
 
@@ -297,6 +298,13 @@ def _people(*names: str) -> Matcher:
             "filipp-nikolayevich-mikheyev",
         ),
         (("Yeniseyovo",), "Enisejovo", "yeniseyovo"),
+        # one typo in an English word: near as written, though "ks" is one letter once
+        # transliterations are read alike (taklZ, talS)
+        (
+            ("Sibirets Talks 2009", "Sibirets Forum 2009"),
+            "Sibirets Takls 2009",
+            "sibirets-talks-2009",
+        ),
     ],
 )
 def test_strong_evidence_answers(names: tuple[str, ...], query: str, key: str) -> None:
@@ -334,3 +342,70 @@ def test_a_name_that_is_the_query_transliterated_outweighs_a_closer_fuzzy_score(
     result = matcher.match("Jelisaweta Gratschjowa")
     assert result.decision == "choose", result.explain()
     assert "grachyova" in [c.key for c in result.candidates]
+
+
+# ------------------------------------------------------------- searches cut by their budgets
+# Seen at 100k (query seed 3): "Vyacheslav Akstonov" (one typo of Aksyonov) answered Antonov,
+# "no other key within reach", because the search met Antonov among ten thousand Vyacheslavs
+# and never Aksyonov. Here the budgets are made small instead of the base large.
+
+# (query, decision, key expected first, keys left out of the base)
+CUT_CASES: list[tuple[str, str, str, tuple[str, ...]]] = [
+    # the rarer word's near key surfaces (one typo from Aksyonov, two from Antonov): ask
+    ("Vyacheslav Akstonov", C, "vyacheslav-aksyonov", ()),
+    # no near key for it at all, and the search for one was cut short: ask, never guess
+    ("Vyacheslav Akstonov", C, "vyacheslav-antonov", ("vyacheslav-aksyonov",)),
+    # typos every search reaches still answer
+    ("Vyacheslav Antonv", A, "vyacheslav-antonov", ()),
+    ("Vyacheslav Aksyonv", A, "vyacheslav-aksyonov", ()),
+    ("Vyacheslav Aksjonow", A, "vyacheslav-aksyonov", ()),  # German transliteration
+]
+
+
+@pytest.mark.parametrize(("query", "decision", "key", "left_out"), CUT_CASES)
+def test_a_cut_search_never_claims_there_is_no_rival(
+    monkeypatch: pytest.MonkeyPatch, query: str, decision: str, key: str, left_out: tuple[str, ...]
+) -> None:
+    monkeypatch.setattr(fuzzy, "_BAND_SCAN", 0)  # always the trigram search ...
+    monkeypatch.setattr(fuzzy, "_TRIGRAM_BUDGET", 40)  # ... and a small budget for it
+    monkeypatch.setattr(fuzzy, "_MULTI_POOL", 16)
+    result = Matcher(e for e in namesakes() if e.key not in left_out).match(query)
+    assert result.decision == decision, result.explain()
+    assert result.best is not None and result.best.key == key, result.explain()
+
+
+@pytest.mark.parametrize(
+    ("entries", "query", "meant"),
+    [
+        # Seen at 100k: the German form of Chernosolets is one letter from the query, the
+        # name the query transliterates (Chernopolets) far as a phonetic key; it is found as
+        # another spelling of the same word, and the lookup asks.
+        (
+            [
+                NameEntry("chernosolets", "Chernosolets", "name"),
+                NameEntry("chernosolets", "Tschernosolez", "alias"),
+                NameEntry("chernopolets", "Chernopolets", "name"),
+            ],
+            "Tschernopolez",
+            "chernopolets",
+        ),
+        # the same in a phrase: Nadeschda (German) and Nadezhda are far as phonetic keys
+        (
+            [
+                NameEntry("nadezhda-tarasova", "Nadezhda Tarasova", "name"),
+                NameEntry("nadezhda-tarasova", "Nadeschda Tarasowa", "alias"),
+                NameEntry("nadezhda-baranova", "Nadezhda Baranova", "name"),
+                *(NameEntry(f"baranova-{n}", f"Anna{n:03d} Baranova", "name") for n in range(40)),
+            ],
+            "Nadeschda Baranowa",
+            "nadezhda-baranova",
+        ),
+    ],
+)
+def test_another_spelling_of_a_word_is_found_and_makes_it_a_choice(
+    monkeypatch: pytest.MonkeyPatch, entries: list[NameEntry], query: str, meant: str
+) -> None:
+    monkeypatch.setattr(fuzzy, "_MULTI_POOL", 16)  # as at 100k: a word's names are cut
+    result = Matcher(entries).match(query)
+    assert result.decision == "choose", result.explain()
+    assert meant in [c.key for c in result.candidates], result.explain()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import zlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.matching import fuzzy
 from bot.matching.decide import Candidate, MatchResult
 from bot.matching.index import NameEntry
 from bot.matching.matcher import Matcher
-from tests.matching.bases import edit, fact_entries, varied_names
+from tests.matching.bases import edit, fact_entries, namesakes, varied_names
 
 
 def test_an_updated_index_decides_as_one_built_afresh() -> None:
@@ -157,3 +159,24 @@ def test_containing_finds_the_names_holding_the_words_in_a_row() -> None:
     assert m.containing("") == set()
     updated = m.updated({"meeting"}, [])
     assert updated.containing("CSTO foreign ministers") == {"ministers"}
+
+
+def test_a_search_cut_short_asks_where_a_complete_one_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many people share the first name; the misspelt surname is near no word once its
+    trigram search is cut. The same base, searched in full, may answer; cut, it asks."""
+    entries = [e for e in namesakes() if e.key != "vyacheslav-aksyonov"]
+    complete = Matcher(entries).match("Vyacheslav Akstonov")
+    assert complete.decision == "answer", complete.explain()
+    assert complete.best is not None and complete.best.key == "vyacheslav-antonov"
+    monkeypatch.setattr(fuzzy, "_BAND_SCAN", 0)
+    monkeypatch.setattr(fuzzy, "_TRIGRAM_BUDGET", 40)
+    cut = Matcher(entries).match("Vyacheslav Akstonov")
+    assert cut.decision == "choose", cut.explain()
+    assert [c.key for c in cut.candidates] == ["vyacheslav-antonov"]
+    assert "cut short" in cut.explain() and "within reach" not in cut.explain()
+    # a typo within one edit is found by the deletion neighbourhoods, whatever the budget
+    plain = Matcher(entries).match("Vyacheslav Antonv")
+    assert plain.decision == "answer" and plain.best is not None
+    assert plain.best.key == "vyacheslav-antonov"
