@@ -43,14 +43,14 @@ class TextTable(Sequence[str]):
 
     @classmethod
     def build(cls, items: Iterable[str]) -> TextTable:
-        """A table of these strings (made in memory, e.g. to write a snapshot)."""
-        at, parts, total = array("I", [0]), [], 0
+        """A table of these strings (made in memory, e.g. to write a snapshot): one encode of
+        the whole text, so a million names make no million bytes objects at once."""
+        items = items if isinstance(items, list) else list(items)
+        at, total = array("I", [0]), 0
         for item in items:
-            raw = item.encode("utf-8", "surrogatepass")
-            parts.append(raw)
-            total += len(raw)
+            total += len(item) if item.isascii() else len(item.encode("utf-8", "surrogatepass"))
             at.append(total)
-        return cls(b"".join(parts), at)
+        return cls("".join(items).encode("utf-8", "surrogatepass"), at)
 
     def parts(self) -> tuple[memoryview, memoryview]:
         """(bytes, offsets) as stored: what a snapshot writes."""
