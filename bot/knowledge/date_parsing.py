@@ -59,6 +59,15 @@ _TOKEN = re.compile(
     re.ASCII | re.IGNORECASE,
 )
 
+# The common exact forms `_simple` reads: four-digit years, one- or two-digit days, one
+# space between words, a comma only right after the day of "April 6, 2012".
+_SIMPLE = re.compile(
+    r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?"
+    r"|(?P<word>[A-Za-z]{3,9}) (?:(?P<word_day>[0-9]{1,2})(?:,? (?P<word_year>[0-9]{4}))?"
+    r"|(?P<month_year>[0-9]{4}))"
+    r"|(?P<lead_day>[0-9]{1,2}) (?P<day_word>[A-Za-z]{3,9}) (?P<year_word>[0-9]{4})",
+    re.ASCII,
+)
 
 # -------------------------------------------------------------------------- parser
 
@@ -159,6 +168,10 @@ def _parse(text: str, context: DateValue | None) -> DateValue:
         raise _Fail(f"{{q}} is too long to be a date ({len(text)} characters).")
     if not text.strip():
         raise _Fail(f"An empty text is not a date; {_EXAMPLES}.")
+    simple = _simple(text)
+    if simple is not None:  # the same partial the scan below would read, found directly
+        _validate(simple)
+        return _single(text, simple, context)
     items = _merge(_tokenize(_trim(" ".join(text.translate(_NORMALISE).split()))))
     while items and isinstance(items[0], _Tok) and items[0].text in _FILLERS:
         items = items[1:]
@@ -175,6 +188,32 @@ def _parse(text: str, context: DateValue | None) -> DateValue:
     if len(partials) == 1:
         return _single(text, partials[0], context)
     return _range(text, partials[0], partials[1], context)
+
+
+def _simple(text: str) -> _Partial | None:
+    """The partial of a date in one of the common exact forms ("2008-01-21", "2008-01",
+    "2008", "April 6, 2012", "April 6 2012", "6 April 2012", "April 2012", "April 6"), or
+    None: read it with the full scan. Most dates of a fact base are written so; this reads
+    them without tokens, and gives exactly the partial the scan would (the full parser's
+    checks and messages then apply to it unchanged)."""
+    m = _SIMPLE.fullmatch(text)
+    if m is None:
+        return None
+    g = m.groupdict()
+    if g["year"] is not None:  # ISO: "2008", "2008-01", "2008-01-21"
+        return _Partial(year=int(g["year"]), month=_number(g["month"]), day=_number(g["day"]))
+    month = _MONTHS.get((g["word"] or g["day_word"]).lower())
+    if month is None:  # "Monday 6", "spring 2012": the scan reads (or rejects) those
+        return None
+    if g["word"] is None:  # "6 April 2012"
+        return _Partial(day=int(g["lead_day"]), month=month, year=int(g["year_word"]))
+    if g["month_year"] is not None:  # "April 2012"
+        return _Partial(month=month, year=int(g["month_year"]))
+    return _Partial(month=month, day=int(g["word_day"]), year=_number(g["word_year"]))
+
+
+def _number(digits: str | None) -> int | None:
+    return None if digits is None else int(digits)
 
 
 def _trim(s: str) -> str:

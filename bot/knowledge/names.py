@@ -103,6 +103,9 @@ _DROPPED = frozenset("'\"`´‘’‚‛“”„‟«»‹›ʹʺʻʼʽˈ′″
 
 # Dotted acronyms collapse so that U.S. / U.N. / N.A.T.O. meet US / UN / NATO.
 _DOTTED_ACRONYM = re.compile(r"(?<!\w)(?:[^\W\d_]\.)+[^\W\d_](?!\w)\.?")
+# Every dotted acronym has a dot right before a letter; text with none (most sentences: their
+# dots end them) needs no substitution, and this search is ten times quicker than the `sub`.
+_DOT_LETTER = re.compile(r"\.[^\W\d_]")
 
 _TABLE_CAP = 50_000  # bound on the lazily filled translation table (distinct code points)
 
@@ -178,12 +181,12 @@ def fold(text: str) -> str:
     if not isinstance(text, str) or not text:
         return ""
     if text.isascii():
-        if "." in text:
+        if "." in text and _DOT_LETTER.search(text):
             text = _DOTTED_ACRONYM.sub(_undot, text)
         folded = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
     else:
         text = unicodedata.normalize("NFKC", text)
-        if "." in text:
+        if "." in text and _DOT_LETTER.search(text):
             text = _DOTTED_ACRONYM.sub(_undot, text)
         folded = text.casefold().translate(_TABLE)
     return " ".join(folded.split())

@@ -126,7 +126,9 @@ def _private_dir(path: FsPath) -> None:
 def _payload(data: Any, doc: _ItemDoc) -> bytes:
     marks = {section: list(where) for section, where in doc.marks.items()}
     top = [[list(path), line, col] for path, (line, col) in doc.top.items()]
-    return json.dumps({"data": data, "marks": marks, "top": top}, ensure_ascii=False).encode()
+    entry = {"data": data, "marks": marks, "top": top}
+    # Plain data our own parser built: a tree, so the encoder need not look for cycles.
+    return json.dumps(entry, ensure_ascii=False, check_circular=False).encode()
 
 
 def _int(value: Any) -> int:
@@ -251,7 +253,7 @@ class DiskCache:
             return
         try:
             payload = _payload(data, doc)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             return
         self._write(self._key(digest), payload)
 
