@@ -236,7 +236,7 @@ def decide(query: str, folded: str, hits: list[Hit], settings: MatchSettings) ->
     best = ranked[0]
     rivals = [hit for hit in ranked[1:] if hit.group == best.group]
     if best.group == WHOLE:
-        decision, reason = _whole_rule(ranked, rivals, settings)
+        decision, reason = _whole_rule(ranked, rivals, folded, settings)
     elif best.group == SUFFIX:
         decision, reason = _suffix_rule(best, rivals, short, settings)
     elif best.group == PREFIX:
@@ -247,12 +247,20 @@ def decide(query: str, folded: str, hits: list[Hit], settings: MatchSettings) ->
 
 
 def _whole_rule(
-    ranked: list[Hit], rivals: list[Hit], settings: MatchSettings
+    ranked: list[Hit], rivals: list[Hit], folded: str, settings: MatchSettings
 ) -> tuple[Decision, str]:
-    """A whole name answers unless another key has the same name."""
+    """A whole name answers unless another key has the same name, or the name is only a
+    sound-alike of the query while another is one typo from it as written."""
     if rivals:
         many = "at least " if len(ranked) >= settings.whole_cap else ""
         return "choose", f"{many}{len(rivals) + 1} keys share this name; not picking one silently"
+    best = ranked[0]
+    near = [hit for hit in ranked[1:] if hit.uid != best.uid]  # `one_edit_hits`
+    if best.tier == "phonetic" and near and not _spelt_so(best, folded):
+        return "choose", (
+            "the query only sounds like this name (no transliteration writes it so), "
+            "and another name is one typo from it"
+        )
     return "answer", "single key at a non-fuzzy tier"
 
 
@@ -397,6 +405,32 @@ def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
     return any(
         h.part == "whole" and h.src.keys[h.kid] != mine and _reads_as(h, key) for h in others
     )
+
+
+_ACRONYM_LETTERS = 8
+
+
+def _spelt_so(hit: Hit, folded: str) -> bool:
+    """Whether some transliteration system writes the hit's name as the query: they read
+    alike letter class by letter class and the words begin alike. Not so for a sound-alike
+    the phonetic key is looser than any system about: `Jana` is Yana in German, never Zhanna
+    (zh = j); `Ygor` begins like no Russian name (y = i); doubled letters of an acronym are
+    letters of their own (VSSeSI is not VSESI)."""
+    text = hit.src.text[hit.entry]
+    if text.isupper() and " " not in text and len(text) <= _ACRONYM_LETTERS:
+        return fold(text) == folded
+    return _strict_key(fold(text)) == _strict_key(folded)
+
+
+_Y_BEFORE_CONSONANT = re.compile(r"(?:^|(?<= ))y(?=[^aeiouy ])")
+_INITIAL_YE = re.compile(r"(?:^|(?<= ))ie")
+
+
+def _strict_key(folded: str) -> str:
+    """`translit_key`, but a word-initial y before a consonant (spelling no Cyrillic letter)
+    kept apart from i, and Е's initial forms ye/je/e one."""
+    key = translit_key(_Y_BEFORE_CONSONANT.sub("Y", folded))
+    return _INITIAL_YE.sub("e", key)
 
 
 def _reads_as(hit: Hit, key: str) -> bool:

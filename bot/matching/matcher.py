@@ -34,7 +34,14 @@ from bot.matching.decide import (
 from bot.matching.fuzzy import fuzzy_hits
 from bot.matching.index import KINDS, Gate, NameEntry, NameIndex, always
 from bot.matching.keys import MAX_QUERY_CHARS, MAX_QUERY_FOLDED, MAX_QUERY_WORDS, letters
-from bot.matching.tiers import first_names, prefix_hits, suffix_hits, tier, whole_hits
+from bot.matching.tiers import (
+    first_names,
+    one_edit_hits,
+    prefix_hits,
+    suffix_hits,
+    tier,
+    whole_hits,
+)
 
 __all__ = ["Matcher"]
 
@@ -133,6 +140,10 @@ class Matcher:
         collect = self._collect
         hits = collect(layers, lambda ix, ok: whole_hits(ix, phon, folded, exact, ok, settings))
         if hits:
+            if _sound_alike_only(hits):
+                hits += collect(
+                    layers, lambda ix, ok: one_edit_hits(ix, folded, phon, ok, settings)
+                )
             return decide(raw, folded, hits, settings)
         hits = collect(
             layers, lambda ix, ok: suffix_hits(ix, pwords, phon, folded, exact, ok, settings)
@@ -280,6 +291,12 @@ class Matcher:
         if len(layers) > 1:
             out.sort(key=lambda c: (c.matched.casefold(), c.key))
         return out[:limit]
+
+
+def _sound_alike_only(hits: list[Hit]) -> bool:
+    """Whether the whole names found are one entity's, each only a sound-alike of the query
+    (phonetic tier): then a name one typo from the query as written may be what was meant."""
+    return all(hit.tier == "phonetic" for hit in hits) and len({hit.uid for hit in hits}) == 1
 
 
 def _gate(ix: NameIndex, allowed: Callable[[str], bool] | None) -> Gate:

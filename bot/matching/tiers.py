@@ -16,14 +16,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import chain, islice
 
-from bot.knowledge.names import fold
-from bot.matching.decide import PREFIX, SUFFIX, WHOLE, Candidate, Hit, MatchSettings, Tier
+from rapidfuzz.distance import OSA
+
+from bot.knowledge.names import fold, phonetic_word
+from bot.matching.decide import (
+    FUZZY,
+    PREFIX,
+    SUFFIX,
+    WHOLE,
+    Candidate,
+    Hit,
+    MatchSettings,
+    Tier,
+)
 from bot.matching.index import Gate, NameIndex
 from bot.matching.keys import letters
 
-__all__ = ["first_names", "prefix_hits", "suffix_hits", "tier", "whole_hits"]
+__all__ = ["first_names", "one_edit_hits", "prefix_hits", "suffix_hits", "tier", "whole_hits"]
 
 SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Queries with more letters get no one-edit rival search: each letter costs ~53 variant keys.
+ONE_EDIT_LETTERS = 40
 
 
 def tier(ix: NameIndex, entry: int, folded: str, exact: str, suffix: bool) -> Tier:
@@ -60,6 +74,63 @@ def whole_hits(
             if found is None:
                 found = tiers[text] = tier(ix, entry, folded, exact, suffix=False)
             hits.append(Hit(ix, entry, kid, WHOLE, found, 100.0, "whole", 1.0))
+    return hits
+
+
+# the variants are seen once: keep them out of phonetic_word's cache of real words
+_phonetic_uncached = phonetic_word.__wrapped__
+
+
+def _one_edit_words(word: str) -> set[str]:
+    """Every string one deletion, substitution, insertion or transposition from `word`."""
+    out: set[str] = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        out.update(head + ch + tail for ch in _LETTERS)
+        if tail:
+            out.add(head + tail[1:])
+            out.update(head + ch + tail[1:] for ch in _LETTERS)
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])
+    out.discard(word)
+    return out
+
+
+def one_edit_hits(
+    ix: NameIndex, folded: str, phon: str, ok: Gate, settings: MatchSettings
+) -> list[Hit]:
+    """Whole names one typo from the query *as written* (after `fold`), whatever their
+    phonetic key: the rivals of a sound-alike hit. `Ygor` reads as Igor but is one letter
+    from Yegor; `Jana` reads as Zhanna (zh = j) but is one letter from Yana; `VSSeSI` reads
+    as VSESI (doubled letters collapse) but is one letter from VSSSI. Found by the phonetic
+    keys of the query's one-edit variants (one bisection each), then checked as written.
+    Bounded: at most ONE_EDIT_LETTERS letters, so a few thousand bisections."""
+    if letters(folded) > ONE_EDIT_LETTERS:
+        return []
+    words = folded.split(" ")
+    pwords = phon.split(" ")
+    keys: set[str] = set()
+    for i, word in enumerate(words):
+        head, tail = " ".join(pwords[:i]), " ".join(pwords[i + 1 :])
+        for variant in _one_edit_words(word):
+            middle = _phonetic_uncached(variant)
+            keys.add(" ".join(part for part in (head, middle, tail) if part))
+    keys.discard(phon)
+    by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
+    hits: list[Hit] = []
+    for key in keys:
+        pos = ix.phon_sorted.left(key)
+        end = min(len(by_phon), pos + settings.whole_cap)
+        while pos < end and phons[by_phon[pos]] == key:
+            entry = by_phon[pos]
+            pos += 1
+            kid = ekey[entry]
+            if not ok(kid):
+                continue
+            written = fold(text[entry])
+            if OSA.distance(written, folded, score_cutoff=1) <= 1:
+                score = 100.0 * (1.0 - 1.0 / max(len(written), len(folded)))
+                hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", score, "whole", 1.0))
     return hits
 
 
