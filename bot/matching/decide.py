@@ -35,6 +35,7 @@ __all__ = [
     "candidate",
     "decide",
     "rank",
+    "spelt_so",
 ]
 
 Tier = Literal["exact", "folded", "phonetic", "prefix", "fuzzy"]
@@ -256,7 +257,7 @@ def _whole_rule(
         return "choose", f"{many}{len(rivals) + 1} keys share this name; not picking one silently"
     best = ranked[0]
     near = [hit for hit in ranked[1:] if hit.uid != best.uid]  # `one_edit_hits`
-    if best.tier == "phonetic" and near and not _spelt_so(best, folded):
+    if best.tier == "phonetic" and near and not spelt_so(best, folded):
         return "choose", (
             "the query only sounds like this name (no transliteration writes it so), "
             "and another name is one typo from it"
@@ -410,7 +411,7 @@ def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
 _ACRONYM_LETTERS = 8
 
 
-def _spelt_so(hit: Hit, folded: str) -> bool:
+def spelt_so(hit: Hit, folded: str) -> bool:
     """Whether some transliteration system writes the hit's name as the query: they read
     alike letter class by letter class and the words begin alike. Not so for a sound-alike
     the phonetic key is looser than any system about: `Jana` is Yana in German, never Zhanna

@@ -30,6 +30,7 @@ from bot.matching.decide import (
     candidate,
     decide,
     rank,
+    spelt_so,
 )
 from bot.matching.fuzzy import fuzzy_hits
 from bot.matching.index import KINDS, Gate, NameEntry, NameIndex, always
@@ -140,7 +141,7 @@ class Matcher:
         collect = self._collect
         hits = collect(layers, lambda ix, ok: whole_hits(ix, phon, folded, exact, ok, settings))
         if hits:
-            if _sound_alike_only(hits):
+            if _sound_alike_only(hits, folded):
                 hits += collect(
                     layers, lambda ix, ok: one_edit_hits(ix, folded, phon, ok, settings)
                 )
@@ -293,10 +294,13 @@ class Matcher:
         return out[:limit]
 
 
-def _sound_alike_only(hits: list[Hit]) -> bool:
+def _sound_alike_only(hits: list[Hit], folded: str) -> bool:
     """Whether the whole names found are one entity's, each only a sound-alike of the query
-    (phonetic tier): then a name one typo from the query as written may be what was meant."""
-    return all(hit.tier == "phonetic" for hit in hits) and len({hit.uid for hit in hits}) == 1
+    that no transliteration writes so: then a name one typo from the query as written may
+    be what was meant (`decide` asks if there is one)."""
+    if len({hit.uid for hit in hits}) != 1:
+        return False
+    return all(hit.tier == "phonetic" and not spelt_so(hit, folded) for hit in hits)
 
 
 def _gate(ix: NameIndex, allowed: Callable[[str], bool] | None) -> Gate:
