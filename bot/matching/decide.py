@@ -423,14 +423,19 @@ def spelt_so(hit: Hit, folded: str) -> bool:
     return _strict_key(fold(text)) == _strict_key(folded)
 
 
-_Y_BEFORE_CONSONANT = re.compile(r"(?:^|(?<= ))y(?=[^aeiouy ])")
+# Letters the phonetic key merges though no transliteration system writes one for the other:
+# y between consonants or starting a word before one (ы, or a typo: `Ygor`, `Alyna`, never
+# и), ii before a consonant (LoC writes ия ий as iia ii, never ии before a consonant), and
+# doubled consonants other than s (Анна is Anna in every system, German writes с as ss).
+_Y_BEFORE_CONSONANT = re.compile(r"(?<![aeiou])y(?=[^aeiouy ])")
+_DOUBLE_KEPT = re.compile(r"ii(?=[^aeiouy ])|([bdfgklmnprtv])\1")
 _INITIAL_YE = re.compile(r"(?:^|(?<= ))ie")
 
 
 def _strict_key(folded: str) -> str:
-    """`translit_key`, but a word-initial y before a consonant (spelling no Cyrillic letter)
-    kept apart from i, and Е's initial forms ye/je/e one."""
-    key = translit_key(_Y_BEFORE_CONSONANT.sub("Y", folded))
+    """`translit_key` without the merges above, and Е's initial forms ye/je/e one."""
+    kept = _DOUBLE_KEPT.sub(lambda m: m.group(0)[0] + "+", folded)
+    key = translit_key(_Y_BEFORE_CONSONANT.sub("Y", kept))
     return _INITIAL_YE.sub("e", key)
 
 

@@ -28,6 +28,7 @@ from bot.matching.decide import (
     Hit,
     MatchSettings,
     Tier,
+    translit_key,
 )
 from bot.matching.index import Gate, NameIndex
 from bot.matching.keys import letters
@@ -99,11 +100,12 @@ def _one_edit_words(word: str) -> set[str]:
 def one_edit_hits(
     ix: NameIndex, folded: str, phon: str, ok: Gate, settings: MatchSettings
 ) -> list[Hit]:
-    """Whole names one typo from the query *as written* (after `fold`), whatever their
-    phonetic key: the rivals of a sound-alike hit. `Ygor` reads as Igor but is one letter
-    from Yegor; `Jana` reads as Zhanna (zh = j) but is one letter from Yana; `VSSeSI` reads
-    as VSESI (doubled letters collapse) but is one letter from VSSSI. Found by the phonetic
-    keys of the query's one-edit variants (one bisection each), then checked as written.
+    """Whole names one typo from the query as written (after `fold`) or once transliterations
+    are read alike (`translit_key`), whatever their phonetic key: the rivals of a sound-alike
+    hit. `Ygor` reads as Igor but is one letter from Yegor; `Jana Wolkowa` reads as Zhanna
+    Volkova (zh = j) but is Yana Volkova in German; `VSSeSI` reads as VSESI (doubled letters
+    collapse) but is one letter from VSSSI. Found by the phonetic keys of the query's
+    one-edit variants (one bisection each), then checked.
     Bounded: at most ONE_EDIT_LETTERS letters, so a few thousand bisections."""
     if letters(folded) > ONE_EDIT_LETTERS:
         return []
@@ -116,6 +118,7 @@ def one_edit_hits(
             middle = _phonetic_uncached(variant)
             keys.add(" ".join(part for part in (head, middle, tail) if part))
     keys.discard(phon)
+    typed = translit_key(folded)
     by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
     hits: list[Hit] = []
     for key in keys:
@@ -128,7 +131,9 @@ def one_edit_hits(
             if not ok(kid):
                 continue
             written = fold(text[entry])
-            if OSA.distance(written, folded, score_cutoff=1) <= 1:
+            if OSA.distance(written, folded, score_cutoff=1) <= 1 or (
+                OSA.distance(translit_key(written), typed, score_cutoff=1) <= 1
+            ):
                 score = 100.0 * (1.0 - 1.0 / max(len(written), len(folded)))
                 hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", score, "whole", 1.0))
     return hits
