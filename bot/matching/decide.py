@@ -397,12 +397,12 @@ def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
 
 
 def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
-    """Whether another key's whole name is the query in another transliteration while the
-    best's is not: `Jelisaweta Gratschjowa` is Yelizaveta Grachyova, however close the German
-    form of Gorbachyova scores. Spelling equivalence outweighs a fuzzy score."""
+    """Whether another key's whole name is the query in another transliteration:
+    `Jelisaweta Gratschjowa` is Yelizaveta Grachyova, however close the German form of
+    Gorbachyova scores. Spelling equivalence outweighs a fuzzy score, also when the best
+    reads so too: `Sacharow` is Zakharov in German (s = з) and Sakharov in no system, yet
+    both read so once sibilants are one class, and Sakharov's id scored nearer."""
     key, mine = translit_key(folded), best.src.keys[best.kid]
-    if translit_key(fold(best.src.text[best.entry])) == key:
-        return False
     return any(
         h.part == "whole" and h.src.keys[h.kid] != mine and _reads_as(h, key) for h in others
     )

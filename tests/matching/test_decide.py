@@ -320,6 +320,9 @@ def test_strong_evidence_answers(names: tuple[str, ...], query: str, key: str) -
         (("Inna Zorina", "Inna Sorina"), "Ina Tsorina"),
         # one edit from two names
         (("Maria Zotova", "Marina Zotova", "Marija Kotova"), "Marin Zotova"),
+        # Seen at seed 20: German Sacharow is Zakharov (s = з), nearer Sakharov by the score:
+        # both read as the query once sibilants are one class
+        (("Vyacheslav Sakharov", "Vyacheslav Zakharov"), "Wjatscheslaw Sacharow"),
         # the surname alike, the first name far: someone else (a not-found name)
         (("Gennadiy Knyazev", "Fyodor Knyazev"), "Gwendolyn Knyazev"),
     ],
