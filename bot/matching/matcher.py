@@ -36,6 +36,7 @@ from bot.matching.fuzzy import fuzzy_hits
 from bot.matching.index import KINDS, Gate, NameEntry, NameIndex, always
 from bot.matching.keys import MAX_QUERY_CHARS, MAX_QUERY_FOLDED, MAX_QUERY_WORDS, letters
 from bot.matching.tiers import (
+    alike_hits,
     first_names,
     one_edit_hits,
     prefix_hits,
@@ -162,7 +163,14 @@ class Matcher:
                 hits += collect(
                     layers, lambda ix, ok: fuzzy_hits(ix, fwords, pwords, phon, ok, settings)
                 )
-        return decide(raw, folded, hits, settings)
+        result = decide(raw, folded, hits, settings)
+        best = result.best
+        if result.decision == "answer" and best is not None and best.tier == "fuzzy":
+            # before answering a typo: is another name the query in another transliteration?
+            alike = collect(layers, lambda ix, ok: alike_hits(ix, folded, ok, settings))
+            if any(hit.src.keys[hit.kid] != best.key for hit in alike):
+                result = decide(raw, folded, hits + alike, settings)
+        return result
 
     def complete(
         self,

@@ -13,12 +13,13 @@ lookup costs the same whatever the size of the fact base.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from itertools import chain, islice
+from itertools import chain, islice, product
 
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.names import fold, phonetic_word
+from bot.knowledge.names import fold, phonetic_folded, phonetic_word
 from bot.matching.decide import (
     FUZZY,
     PREFIX,
@@ -33,7 +34,16 @@ from bot.matching.decide import (
 from bot.matching.index import Gate, NameIndex
 from bot.matching.keys import letters
 
-__all__ = ["first_names", "one_edit_hits", "prefix_hits", "suffix_hits", "tier", "whole_hits"]
+__all__ = [
+    "alike_hits",
+    "first_names",
+    "one_edit_hits",
+    "prefix_hits",
+    "respellings",
+    "suffix_hits",
+    "tier",
+    "whole_hits",
+]
 
 SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -136,6 +146,56 @@ def one_edit_hits(
             ):
                 score = 100.0 * (1.0 - 1.0 / max(len(written), len(folded)))
                 hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", score, "whole", 1.0))
+    return hits
+
+
+# Spellings one transliteration system gives a sound and another system another letter for,
+# which the phonetic key keeps apart (it merges zh/j, kh/h, ts/c, y/i, w/v itself): German
+# s, sch, tsch, ch, j for з, ш, ч, х, й; scholarly x for х. sh, zh and ts are matched
+# whole so that their s, z and h are not respelt.
+_RESPELL = re.compile(r"tsch|shch|sch|sh|zh|ch|kh|ts|x|s|z|j")
+_RESPELT: dict[str, tuple[str, ...]] = {
+    "tsch": ("ch",),
+    "sch": ("sh",),
+    "ch": ("kh",),
+    "kh": ("ch",),
+    "x": ("kh",),
+    "s": ("z",),
+    "z": ("s",),
+    "j": ("y",),
+}
+RESPELLINGS = 128  # at most this many spellings of one query are looked up
+
+
+def respellings(folded: str, cap: int = RESPELLINGS) -> list[str]:
+    """The query as other transliteration systems may have written the same sounds
+    (`eduard sasonow` → `eduard sazonow`), at most `cap`, the query itself first."""
+    parts = _RESPELL.split(folded)
+    found = _RESPELL.findall(folded)
+    options = [(token, *_RESPELT.get(token, ())) for token in found]
+    out: list[str] = []
+    for choice in islice(product(*options), cap):
+        out.append("".join(chain.from_iterable(zip(parts, (*choice, ""), strict=True))))
+    return out
+
+
+def alike_hits(ix: NameIndex, folded: str, ok: Gate, settings: MatchSettings) -> list[Hit]:
+    """Whole names that read as the query once transliterations are read alike
+    (`translit_key`), found by the phonetic keys of its respellings: what a typo answer must
+    not overlook (`Eduard Sasonow` is Sazonov in German, one letter from Samsonov too)."""
+    typed = translit_key(folded)
+    keys = {phonetic_folded(spelling) for spelling in respellings(folded)}
+    by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
+    hits: list[Hit] = []
+    for key in keys:
+        pos = ix.phon_sorted.left(key)
+        end = min(len(by_phon), pos + settings.whole_cap)
+        while pos < end and phons[by_phon[pos]] == key:
+            entry = by_phon[pos]
+            pos += 1
+            kid = ekey[entry]
+            if ok(kid) and translit_key(fold(text[entry])) == typed:
+                hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", 100.0, "whole", 1.0))
     return hits
 
 
