@@ -34,6 +34,7 @@ __all__ = [
     "Tier",
     "candidate",
     "decide",
+    "is_acronym",
     "rank",
     "spelt_so",
 ]
@@ -319,6 +320,11 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     # reason that rests on the absence of rivals may answer (seen at 100k: "Vyacheslav
     # Akstonov" met Antonov among the first of ten thousand Vyacheslavs, not Aksyenov).
     capped = any(hit.capped for hit in ranked)
+    if _reads_alike(best, folded) and _one_typo_rival(best, folded, ranked[1:]):
+        return "choose", (
+            "the query reads as this name in another transliteration, "
+            "but is one typo from another name as written"
+        )
     if not capped and _transliterated(best, folded, ranked[1:]):
         return "answer", (
             "the query is this whole name in another transliteration, "
@@ -408,7 +414,30 @@ def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
     )
 
 
+def _reads_alike(hit: Hit, folded: str) -> bool:
+    """Whether the hit is a whole name that reads as the query once transliterated alike."""
+    text = hit.src.text[hit.entry]
+    return hit.part == "whole" and translit_key(fold(text)) == translit_key(folded)
+
+
+def _one_typo_rival(best: Hit, folded: str, others: list[Hit]) -> bool:
+    """Whether another key's whole name is one typo from the query as written: `Soiya
+    Kozlova` reads as Zoya Kozlova (s = з in German, iya in English) but is one letter
+    from Sofiya Kozlova; two readings, two people."""
+    return any(
+        h.part == "whole"
+        and h.uid != best.uid
+        and OSA.distance(fold(h.src.text[h.entry]), folded, score_cutoff=1) <= 1
+        for h in others
+    )
+
+
 _ACRONYM_LETTERS = 8
+
+
+def is_acronym(text: str) -> bool:
+    """An acronym as stored (VSESI): its letters are letters, never a transliteration's."""
+    return text.isupper() and " " not in text and len(text) <= _ACRONYM_LETTERS
 
 
 def spelt_so(hit: Hit, folded: str) -> bool:
@@ -418,7 +447,7 @@ def spelt_so(hit: Hit, folded: str) -> bool:
     (zh = j); `Ygor` begins like no Russian name (y = i); doubled letters of an acronym are
     letters of their own (VSSeSI is not VSESI)."""
     text = hit.src.text[hit.entry]
-    if text.isupper() and " " not in text and len(text) <= _ACRONYM_LETTERS:
+    if is_acronym(text):
         return fold(text) == folded
     return _strict_key(fold(text)) == _strict_key(folded)
 

@@ -29,6 +29,7 @@ from bot.matching.decide import (
     Hit,
     MatchSettings,
     Tier,
+    is_acronym,
     translit_key,
 )
 from bot.matching.index import Gate, NameIndex
@@ -182,7 +183,11 @@ def respellings(folded: str, cap: int = RESPELLINGS) -> list[str]:
 def alike_hits(ix: NameIndex, folded: str, ok: Gate, settings: MatchSettings) -> list[Hit]:
     """Whole names that read as the query once transliterations are read alike
     (`translit_key`), found by the phonetic keys of its respellings: what a typo answer must
-    not overlook (`Eduard Sasonow` is Sazonov in German, one letter from Samsonov too)."""
+    not overlook (`Eduard Sasonow` is Sazonov in German, one letter from Samsonov too).
+    Names of several words only, as `decide` answers a transliteration only for those (one
+    word, `Sorin` or `Zorin`, is too little to tell apart), and never an acronym's letters."""
+    if " " not in folded:
+        return []
     typed = translit_key(folded)
     keys = {phonetic_folded(spelling) for spelling in respellings(folded)}
     by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
@@ -194,7 +199,8 @@ def alike_hits(ix: NameIndex, folded: str, ok: Gate, settings: MatchSettings) ->
             entry = by_phon[pos]
             pos += 1
             kid = ekey[entry]
-            if ok(kid) and translit_key(fold(text[entry])) == typed:
+            name = text[entry]
+            if ok(kid) and not is_acronym(name) and translit_key(fold(name)) == typed:
                 hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", 100.0, "whole", 1.0))
     return hits
 
