@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import permutations
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -502,16 +503,35 @@ def _every_word_near(best: Hit, folded: str, floor: float) -> bool:
     name = translit_key(plain)
     words, joined = name.split(" "), name.replace(" ", "")
     plain_words = plain.split(" ")
+    nears: list[set[int]] = []
     for word, typed in zip(translit_key(folded).split(" "), folded.split(" "), strict=False):
         # as typed too: the classes join "ks" into one letter, so `takls` is far from
         # `talks` once transliterated alike (taklZ, talS) though one typo away as written
-        near = max(fuzz.ratio(word, other) for other in words) >= floor or (
-            max(fuzz.ratio(typed, other) for other in plain_words) >= floor
-        )
+        near = {
+            i
+            for i, (other, plain_other) in enumerate(zip(words, plain_words, strict=False))
+            if fuzz.ratio(word, other) >= floor or fuzz.ratio(typed, plain_other) >= floor
+        }
+        nears.append(near)
         # run together (`unitedstates`) or split apart (`nizhne volzhinka`)
         if not near and fuzz.ratio(word, joined) < floor and fuzz.partial_ratio(word, joined) < 90:
             return False
-    return True
+    # as many words as the name: each near a word of its own (`Ignatius Ignatyeva` is not
+    # Inna Ignatyeva, though both its words are near her surname)
+    return len(nears) != len(words) or _one_each(nears)
+
+
+_MATCHED_WORDS = 6  # names with more words are not checked word for word
+
+
+def _one_each(nears: list[set[int]]) -> bool:
+    """Whether each query word can be given a near name word of its own."""
+    if len(nears) > _MATCHED_WORDS:
+        return True
+    return any(
+        all(i in near for i, near in zip(order, nears, strict=True))
+        for order in permutations(range(len(nears)))
+    )
 
 
 def _leading_words(hit: Hit, folded: str) -> bool:
