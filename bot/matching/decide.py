@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import permutations
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -34,7 +35,9 @@ __all__ = [
     "Tier",
     "candidate",
     "decide",
+    "is_acronym",
     "rank",
+    "spelt_so",
 ]
 
 Tier = Literal["exact", "folded", "phonetic", "prefix", "fuzzy"]
@@ -236,7 +239,7 @@ def decide(query: str, folded: str, hits: list[Hit], settings: MatchSettings) ->
     best = ranked[0]
     rivals = [hit for hit in ranked[1:] if hit.group == best.group]
     if best.group == WHOLE:
-        decision, reason = _whole_rule(ranked, rivals, settings)
+        decision, reason = _whole_rule(ranked, rivals, folded, settings)
     elif best.group == SUFFIX:
         decision, reason = _suffix_rule(best, rivals, short, settings)
     elif best.group == PREFIX:
@@ -247,12 +250,20 @@ def decide(query: str, folded: str, hits: list[Hit], settings: MatchSettings) ->
 
 
 def _whole_rule(
-    ranked: list[Hit], rivals: list[Hit], settings: MatchSettings
+    ranked: list[Hit], rivals: list[Hit], folded: str, settings: MatchSettings
 ) -> tuple[Decision, str]:
-    """A whole name answers unless another key has the same name."""
+    """A whole name answers unless another key has the same name, or the name is only a
+    sound-alike of the query while another is one typo from it as written."""
     if rivals:
         many = "at least " if len(ranked) >= settings.whole_cap else ""
         return "choose", f"{many}{len(rivals) + 1} keys share this name; not picking one silently"
+    best = ranked[0]
+    near = [hit for hit in ranked[1:] if hit.uid != best.uid]  # `one_edit_hits`
+    if best.tier == "phonetic" and near and not spelt_so(best, folded):
+        return "choose", (
+            "the query only sounds like this name (no transliteration writes it so), "
+            "and another name is one typo from it"
+        )
     return "answer", "single key at a non-fuzzy tier"
 
 
@@ -310,6 +321,11 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     # reason that rests on the absence of rivals may answer (seen at 100k: "Vyacheslav
     # Akstonov" met Antonov among the first of ten thousand Vyacheslavs, not Aksyenov).
     capped = any(hit.capped for hit in ranked)
+    if _reads_alike(best, folded) and _one_typo_rival(best, folded, ranked[1:]):
+        return "choose", (
+            "the query reads as this name in another transliteration, "
+            "but is one typo from another name as written"
+        )
     if not capped and _transliterated(best, folded, ranked[1:]):
         return "answer", (
             "the query is this whole name in another transliteration, "
@@ -388,15 +404,69 @@ def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
 
 
 def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
-    """Whether another key's whole name is the query in another transliteration while the
-    best's is not: `Jelisaweta Gratschjowa` is Yelizaveta Grachyova, however close the German
-    form of Gorbachyova scores. Spelling equivalence outweighs a fuzzy score."""
+    """Whether another key's whole name is the query in another transliteration:
+    `Jelisaweta Gratschjowa` is Yelizaveta Grachyova, however close the German form of
+    Gorbachyova scores. Spelling equivalence outweighs a fuzzy score, also when the best
+    reads so too: `Sacharow` is Zakharov in German (s = з) and Sakharov in no system, yet
+    both read so once sibilants are one class, and Sakharov's id scored nearer."""
     key, mine = translit_key(folded), best.src.keys[best.kid]
-    if translit_key(fold(best.src.text[best.entry])) == key:
-        return False
     return any(
         h.part == "whole" and h.src.keys[h.kid] != mine and _reads_as(h, key) for h in others
     )
+
+
+def _reads_alike(hit: Hit, folded: str) -> bool:
+    """Whether the hit is a whole name that reads as the query once transliterated alike."""
+    text = hit.src.text[hit.entry]
+    return hit.part == "whole" and translit_key(fold(text)) == translit_key(folded)
+
+
+def _one_typo_rival(best: Hit, folded: str, others: list[Hit]) -> bool:
+    """Whether another key's whole name is one typo from the query as written: `Soiya
+    Kozlova` reads as Zoya Kozlova (s = з in German, iya in English) but is one letter
+    from Sofiya Kozlova; two readings, two people."""
+    return any(
+        h.part == "whole"
+        and h.uid != best.uid
+        and OSA.distance(fold(h.src.text[h.entry]), folded, score_cutoff=1) <= 1
+        for h in others
+    )
+
+
+_ACRONYM_LETTERS = 8
+
+
+def is_acronym(text: str) -> bool:
+    """An acronym as stored (VSESI): its letters are letters, never a transliteration's."""
+    return text.isupper() and " " not in text and len(text) <= _ACRONYM_LETTERS
+
+
+def spelt_so(hit: Hit, folded: str) -> bool:
+    """Whether some transliteration system writes the hit's name as the query: they read
+    alike letter class by letter class and the words begin alike. Not so for a sound-alike
+    the phonetic key is looser than any system about: `Jana` is Yana in German, never Zhanna
+    (zh = j); `Ygor` begins like no Russian name (y = i); doubled letters of an acronym are
+    letters of their own (VSSeSI is not VSESI)."""
+    text = hit.src.text[hit.entry]
+    if is_acronym(text):
+        return fold(text) == folded
+    return _strict_key(fold(text)) == _strict_key(folded)
+
+
+# Letters the phonetic key merges though no transliteration system writes one for the other:
+# y between consonants or starting a word before one (ы, or a typo: `Ygor`, `Alyna`, never
+# и), ii before a consonant (LoC writes ия ий as iia ii, never ии before a consonant), and
+# doubled consonants other than s (Анна is Anna in every system, German writes с as ss).
+_Y_BEFORE_CONSONANT = re.compile(r"(?<![aeiou])y(?=[^aeiouy ])")
+_DOUBLE_KEPT = re.compile(r"ii(?=[^aeiouy ])|([bdfgklmnprtv])\1")
+_INITIAL_YE = re.compile(r"(?:^|(?<= ))ie")
+
+
+def _strict_key(folded: str) -> str:
+    """`translit_key` without the merges above, and Е's initial forms ye/je/e one."""
+    kept = _DOUBLE_KEPT.sub(lambda m: m.group(0)[0] + "+", folded)
+    key = translit_key(_Y_BEFORE_CONSONANT.sub("Y", kept))
+    return _INITIAL_YE.sub("e", key)
 
 
 def _reads_as(hit: Hit, key: str) -> bool:
@@ -433,16 +503,35 @@ def _every_word_near(best: Hit, folded: str, floor: float) -> bool:
     name = translit_key(plain)
     words, joined = name.split(" "), name.replace(" ", "")
     plain_words = plain.split(" ")
+    nears: list[set[int]] = []
     for word, typed in zip(translit_key(folded).split(" "), folded.split(" "), strict=False):
         # as typed too: the classes join "ks" into one letter, so `takls` is far from
         # `talks` once transliterated alike (taklZ, talS) though one typo away as written
-        near = max(fuzz.ratio(word, other) for other in words) >= floor or (
-            max(fuzz.ratio(typed, other) for other in plain_words) >= floor
-        )
+        near = {
+            i
+            for i, (other, plain_other) in enumerate(zip(words, plain_words, strict=False))
+            if fuzz.ratio(word, other) >= floor or fuzz.ratio(typed, plain_other) >= floor
+        }
+        nears.append(near)
         # run together (`unitedstates`) or split apart (`nizhne volzhinka`)
         if not near and fuzz.ratio(word, joined) < floor and fuzz.partial_ratio(word, joined) < 90:
             return False
-    return True
+    # as many words as the name: each near a word of its own (`Ignatius Ignatyeva` is not
+    # Inna Ignatyeva, though both its words are near her surname)
+    return len(nears) != len(words) or _one_each(nears)
+
+
+_MATCHED_WORDS = 6  # names with more words are not checked word for word
+
+
+def _one_each(nears: list[set[int]]) -> bool:
+    """Whether each query word can be given a near name word of its own."""
+    if len(nears) > _MATCHED_WORDS:
+        return True
+    return any(
+        all(i in near for i, near in zip(order, nears, strict=True))
+        for order in permutations(range(len(nears)))
+    )
 
 
 def _leading_words(hit: Hit, folded: str) -> bool:

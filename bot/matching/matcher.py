@@ -30,11 +30,20 @@ from bot.matching.decide import (
     candidate,
     decide,
     rank,
+    spelt_so,
 )
 from bot.matching.fuzzy import fuzzy_hits
 from bot.matching.index import KINDS, Gate, NameEntry, NameIndex, always
 from bot.matching.keys import MAX_QUERY_CHARS, MAX_QUERY_FOLDED, MAX_QUERY_WORDS, letters
-from bot.matching.tiers import first_names, prefix_hits, suffix_hits, tier, whole_hits
+from bot.matching.tiers import (
+    alike_hits,
+    first_names,
+    one_edit_hits,
+    prefix_hits,
+    suffix_hits,
+    tier,
+    whole_hits,
+)
 
 __all__ = ["Matcher"]
 
@@ -133,6 +142,10 @@ class Matcher:
         collect = self._collect
         hits = collect(layers, lambda ix, ok: whole_hits(ix, phon, folded, exact, ok, settings))
         if hits:
+            if _sound_alike_only(hits, folded):
+                hits += collect(
+                    layers, lambda ix, ok: one_edit_hits(ix, folded, phon, ok, settings)
+                )
             return decide(raw, folded, hits, settings)
         hits = collect(
             layers, lambda ix, ok: suffix_hits(ix, pwords, phon, folded, exact, ok, settings)
@@ -150,6 +163,9 @@ class Matcher:
                 hits += collect(
                     layers, lambda ix, ok: fuzzy_hits(ix, fwords, pwords, phon, ok, settings)
                 )
+                # the names the query is in another transliteration, which the typo
+                # search, bounded by its budgets, may not meet (Sasonow: Sazonov)
+                hits += collect(layers, lambda ix, ok: alike_hits(ix, folded, ok, settings))
         return decide(raw, folded, hits, settings)
 
     def complete(
@@ -280,6 +296,15 @@ class Matcher:
         if len(layers) > 1:
             out.sort(key=lambda c: (c.matched.casefold(), c.key))
         return out[:limit]
+
+
+def _sound_alike_only(hits: list[Hit], folded: str) -> bool:
+    """Whether the whole names found are one entity's, each only a sound-alike of the query
+    that no transliteration writes so: then a name one typo from the query as written may
+    be what was meant (`decide` asks if there is one)."""
+    if len({hit.uid for hit in hits}) != 1:
+        return False
+    return all(hit.tier == "phonetic" and not spelt_so(hit, folded) for hit in hits)
 
 
 def _gate(ix: NameIndex, allowed: Callable[[str], bool] | None) -> Gate:

@@ -13,17 +13,43 @@ lookup costs the same whatever the size of the fact base.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from itertools import chain, islice
+from itertools import chain, islice, product
 
-from bot.knowledge.names import fold
-from bot.matching.decide import PREFIX, SUFFIX, WHOLE, Candidate, Hit, MatchSettings, Tier
+from rapidfuzz.distance import OSA
+
+from bot.knowledge.names import fold, phonetic_folded, phonetic_word
+from bot.matching.decide import (
+    FUZZY,
+    PREFIX,
+    SUFFIX,
+    WHOLE,
+    Candidate,
+    Hit,
+    MatchSettings,
+    Tier,
+    is_acronym,
+    translit_key,
+)
 from bot.matching.index import Gate, NameIndex
 from bot.matching.keys import letters
 
-__all__ = ["first_names", "prefix_hits", "suffix_hits", "tier", "whole_hits"]
+__all__ = [
+    "alike_hits",
+    "first_names",
+    "one_edit_hits",
+    "prefix_hits",
+    "respellings",
+    "suffix_hits",
+    "tier",
+    "whole_hits",
+]
 
 SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Queries with more letters get no one-edit rival search: each letter costs ~53 variant keys.
+ONE_EDIT_LETTERS = 40
 
 
 def tier(ix: NameIndex, entry: int, folded: str, exact: str, suffix: bool) -> Tier:
@@ -60,6 +86,122 @@ def whole_hits(
             if found is None:
                 found = tiers[text] = tier(ix, entry, folded, exact, suffix=False)
             hits.append(Hit(ix, entry, kid, WHOLE, found, 100.0, "whole", 1.0))
+    return hits
+
+
+# the variants are seen once: keep them out of phonetic_word's cache of real words
+_phonetic_uncached = phonetic_word.__wrapped__
+
+
+def _one_edit_words(word: str) -> set[str]:
+    """Every string one deletion, substitution, insertion or transposition from `word`."""
+    out: set[str] = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        out.update(head + ch + tail for ch in _LETTERS)
+        if tail:
+            out.add(head + tail[1:])
+            out.update(head + ch + tail[1:] for ch in _LETTERS)
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])
+    out.discard(word)
+    return out
+
+
+def one_edit_hits(
+    ix: NameIndex, folded: str, phon: str, ok: Gate, settings: MatchSettings
+) -> list[Hit]:
+    """Whole names one typo from the query as written (after `fold`) or once transliterations
+    are read alike (`translit_key`), whatever their phonetic key: the rivals of a sound-alike
+    hit. `Ygor` reads as Igor but is one letter from Yegor; `Jana Wolkowa` reads as Zhanna
+    Volkova (zh = j) but is Yana Volkova in German; `VSSeSI` reads as VSESI (doubled letters
+    collapse) but is one letter from VSSSI. Found by the phonetic keys of the query's
+    one-edit variants (one bisection each), then checked.
+    Bounded: at most ONE_EDIT_LETTERS letters, so a few thousand bisections."""
+    if letters(folded) > ONE_EDIT_LETTERS:
+        return []
+    words = folded.split(" ")
+    pwords = phon.split(" ")
+    keys: set[str] = set()
+    for i, word in enumerate(words):
+        head, tail = " ".join(pwords[:i]), " ".join(pwords[i + 1 :])
+        for variant in _one_edit_words(word):
+            middle = _phonetic_uncached(variant)
+            keys.add(" ".join(part for part in (head, middle, tail) if part))
+    keys.discard(phon)
+    typed = translit_key(folded)
+    by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
+    hits: list[Hit] = []
+    for key in keys:
+        pos = ix.phon_sorted.left(key)
+        end = min(len(by_phon), pos + settings.whole_cap)
+        while pos < end and phons[by_phon[pos]] == key:
+            entry = by_phon[pos]
+            pos += 1
+            kid = ekey[entry]
+            if not ok(kid):
+                continue
+            written = fold(text[entry])
+            if OSA.distance(written, folded, score_cutoff=1) <= 1 or (
+                OSA.distance(translit_key(written), typed, score_cutoff=1) <= 1
+            ):
+                score = 100.0 * (1.0 - 1.0 / max(len(written), len(folded)))
+                hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", score, "whole", 1.0))
+    return hits
+
+
+# Spellings one transliteration system gives a sound and another system another letter for,
+# which the phonetic key keeps apart (it merges zh/j, kh/h, ts/c, y/i, w/v itself): German
+# s, sch, tsch, ch, j for з, ш, ч, х, й; scholarly x for х. sh, zh and ts are matched
+# whole so that their s, z and h are not respelt.
+_RESPELL = re.compile(r"tsch|shch|sch|sh|zh|ch|kh|ts|x|s|z|j")
+_RESPELT: dict[str, tuple[str, ...]] = {
+    "tsch": ("ch",),
+    "sch": ("sh",),
+    "ch": ("kh",),
+    "kh": ("ch",),
+    "x": ("kh",),
+    "s": ("z",),
+    "z": ("s",),
+    "j": ("y",),
+}
+RESPELLINGS = 128  # at most this many spellings of one query are looked up
+
+
+def respellings(folded: str, cap: int = RESPELLINGS) -> list[str]:
+    """The query as other transliteration systems may have written the same sounds
+    (`eduard sasonow` → `eduard sazonow`), at most `cap`, the query itself first."""
+    parts = _RESPELL.split(folded)
+    found = _RESPELL.findall(folded)
+    options = [(token, *_RESPELT.get(token, ())) for token in found]
+    out: list[str] = []
+    for choice in islice(product(*options), cap):
+        out.append("".join(chain.from_iterable(zip(parts, (*choice, ""), strict=True))))
+    return out
+
+
+def alike_hits(ix: NameIndex, folded: str, ok: Gate, settings: MatchSettings) -> list[Hit]:
+    """Whole names that read as the query once transliterations are read alike
+    (`translit_key`), found by the phonetic keys of its respellings: what a typo answer must
+    not overlook (`Eduard Sasonow` is Sazonov in German, one letter from Samsonov too).
+    Names of several words only, as `decide` answers a transliteration only for those (one
+    word, `Sorin` or `Zorin`, is too little to tell apart), and never an acronym's letters."""
+    if " " not in folded:
+        return []
+    typed = translit_key(folded)
+    keys = {phonetic_folded(spelling) for spelling in respellings(folded)}
+    by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
+    hits: list[Hit] = []
+    for key in keys:
+        pos = ix.phon_sorted.left(key)
+        end = min(len(by_phon), pos + settings.whole_cap)
+        while pos < end and phons[by_phon[pos]] == key:
+            entry = by_phon[pos]
+            pos += 1
+            kid = ekey[entry]
+            name = text[entry]
+            if ok(kid) and not is_acronym(name) and translit_key(fold(name)) == typed:
+                hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", 100.0, "whole", 1.0))
     return hits
 
 

@@ -157,3 +157,23 @@ def namesakes() -> list[NameEntry]:
         for father in ("Olegovich", "Andreyevich", "Arkadyevich", "Ivanovich")
     ]
     return [NameEntry(key, name, "name") for key, name in people]
+
+
+def sound_alikes() -> list[NameEntry]:
+    """Seen at 100k (query seeds 4-6): names one query reads two ways. `Jana` is the German
+    Яна (Yana) and a sound-alike of Zhanna (zh = j); `Ygor` a typo of Yegor and a sound-alike
+    of Igor (y = i); `VSSeSI` a typo of VSSSI and a sound-alike of VSESI (doubled letters).
+    Seen at seeds 7-20: `Jana Wolkowa` (German Yana Volkova), `Alyna Zhukova` (a typo of
+    Alyena, a sound-alike of Alina: y = i), `Belogliinnsk` (a typo of Beloglininsk, a
+    sound-alike of Beloglinsk: ii = i, nn = n)."""
+    orgs = [
+        ("vsesi", "Verkhnevolzhinka-Stepnoy Energy Strategic Institute", "VSESI"),
+        ("vsssi", "Verkhnekurganevka-Shakhtinskiy Security Strategic Inspectorate", "VSSSI"),
+    ]
+    people = ["Zhanna Markina", "Yana Markina", "Igor Kravtsov", "Yegor Kravtsov"]
+    people += ["Zhanna Volkova", "Yana Volkova", "Alina Zhukova", "Alyena Zhukova"]
+    people += ["Beloglinsk", "Beloglininsk"]
+    out = [NameEntry(n.lower().replace(" ", "-"), n, "name") for n in people]
+    for key, name, acronym in orgs:
+        out += [NameEntry(key, name, "name"), NameEntry(key, acronym, "alias")]
+    return out
