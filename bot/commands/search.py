@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import overload
 
 from bot.commands.answer import Answer
@@ -34,18 +35,16 @@ def _matching_words(kb: KnowledgeBase, word: str) -> set[str]:
     return out
 
 
-def _holding(kb: KnowledgeBase, word: str) -> frozenset[str] | set[str]:
+def _holding(kb: KnowledgeBase, word: str) -> AbstractSet[str]:
     """Ids of the claims holding a query word (or a word it begins)."""
-    matching = _matching_words(kb, word)
-    if len(matching) == 1:
-        return kb.search_index[next(iter(matching))]
-    hits: set[str] = set()
-    for w in matching:
-        hits |= kb.search_index[w]
+    hits: AbstractSet[str] = frozenset()
+    for n, w in enumerate(_matching_words(kb, word)):
+        # `|` keeps a compact fact base's row sets as rows (bot/knowledge/records.RowIds)
+        hits = kb.search_index[w] if n == 0 else hits | kb.search_index[w]
     return hits
 
 
-def _listed(kb: KnowledgeBase, words: list[str]) -> tuple[set[str] | frozenset[str], bool]:
+def _listed(kb: KnowledgeBase, words: list[str]) -> tuple[AbstractSet[str], bool]:
     """The claims a search lists, and whether they hold every word.
 
     Up to two words, the claims holding them all; with more, those holding the most of them

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from bot.knowledge.dateindex import ClaimOrder, DateIndex
 from bot.knowledge.history import ClaimKey, fact_claim_key, fact_when, split_key, statement_key
 from bot.knowledge.model import Rank
-from bot.knowledge.records import Mapped, RecordView, RowSequence, RowValues
+from bot.knowledge.records import Mapped, RecordView, RowIds, RowSequence, RowValues
 from bot.knowledge.snapshot import Fact, KnowledgeBase
 from bot.knowledge.tables import Picked
 
@@ -272,6 +272,7 @@ def adopt_rows(kb: KnowledgeBase, rows: ClaimRows) -> None:
     by_date = Picked(ids, rows.by_date)
     kb.adopt_index("claim_order", ClaimOrder(by_date, RowValues(rows.view.table.rows, position)))
     kb.adopt_index("claims_by_entity", Mapped(rows.by_entity, facts))
-    kb.adopt_index("search_index", Mapped(rows.search, lambda r: frozenset(ids[x] for x in r)))
+    table = rows.view.table
+    kb.adopt_index("search_index", Mapped(rows.search, lambda r: RowIds(r, table)))
     kb.adopt_index("search_vocabulary", rows.vocabulary)
     kb.adopt_index("claim_ids_sorted", Picked(ids, rows.sorted_rows))

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, overload
 
+from bot.knowledge.records import RowIds, RowValues
+
 __all__ = ["ClaimOrder", "DateIndex", "Listing", "Runs"]
 
 T = TypeVar("T")
@@ -134,7 +136,7 @@ class ClaimOrder:
     with integers instead of their dates."""
 
     ids: Sequence[str]  # claim ids in date order
-    position: dict[str, int]
+    position: Mapping[str, int]
 
     @classmethod
     def build(cls, ids_by_date: Iterable[str]) -> ClaimOrder:
@@ -147,8 +149,13 @@ class ClaimOrder:
         return [order[i] for i in sorted(position[x] for x in ids)]
 
     def ranked(self, ids: Sequence[str] | Iterable[str]) -> list[int]:
-        """The ids' positions (a heap of them yields the ids in date order, one by one)."""
+        """The ids' positions (a heap of them yields the ids in date order, one by one):
+        read by row, without an id, for the rows of a compact fact base."""
         position = self.position
+        if isinstance(ids, RowIds) and isinstance(position, RowValues):
+            by_row = position.of_rows(ids)
+            if by_row is not None:
+                return by_row
         return [position[x] for x in ids]
 
 

@@ -6,7 +6,8 @@ from array import array
 
 import pytest
 
-from bot.knowledge.records import IdTable
+from bot.knowledge.dateindex import ClaimOrder
+from bot.knowledge.records import IdTable, RowIds, RowValues
 from bot.knowledge.tables import HashedRows, Joined, Picked, TextTable, hash_slots
 
 IDS = ["csto", "nato", "kazykhanov-yerzhan", "серд\u044eков", "a" * 300, "", "x\udcff"]
@@ -77,3 +78,15 @@ def test_joined_and_picked_sequences_read_through() -> None:
         joined[-4]
     picked = Picked(joined, array("I", [2, 0]))
     assert list(picked) == ["c", "a"] and picked == ["c", "a"] and picked[:1] == ["c"]
+
+
+def test_row_id_sets_combine_by_rows_and_rank_like_ids() -> None:
+    table = IdTable(*_hashed(["c1", "c2", "c3", "c4"]).parts())
+    a, b = RowIds(array("I", [0, 1, 2]), table), RowIds(array("I", [1, 2, 3]), table)
+    both, either = a & b, a | b
+    assert isinstance(both, RowIds) and sorted(both) == ["c2", "c3"]
+    assert isinstance(either, RowIds) and sorted(either) == ["c1", "c2", "c3", "c4"]
+    assert "c1" in a and "c4" not in a and "nope" not in a and len(a) == 3
+    assert a & frozenset({"c1", "c9"}) == frozenset({"c1"})  # with plain ids: plain ids
+    order = ClaimOrder(["c4", "c2", "c1", "c3"], RowValues(table.rows, array("i", [2, 1, 3, 0])))
+    assert sorted(order.ranked(both)) == sorted(order.ranked(["c2", "c3"])) == [1, 3]
