@@ -19,7 +19,7 @@ from itertools import chain, islice, product
 
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.names import fold, phonetic_folded, phonetic_word
+from bot.knowledge.names import fold, phonetic_folded
 from bot.matching.decide import (
     FUZZY,
     PREFIX,
@@ -47,8 +47,7 @@ __all__ = [
 ]
 
 SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-# Queries with more letters get no one-edit rival search: each letter costs ~53 variant keys.
+# Queries with more letters get no one-edit rival search (the rule was measured up to this).
 ONE_EDIT_LETTERS = 40
 
 
@@ -90,21 +89,14 @@ def whole_hits(
 
 
 # the variants are seen once: keep them out of phonetic_word's cache of real words
-_phonetic_uncached = phonetic_word.__wrapped__
-
-
-def _one_edit_words(word: str) -> set[str]:
-    """Every string one deletion, substitution, insertion or transposition from `word`."""
-    out: set[str] = set()
-    for i in range(len(word) + 1):
-        head, tail = word[:i], word[i:]
-        out.update(head + ch + tail for ch in _LETTERS)
-        if tail:
-            out.add(head + tail[1:])
-            out.update(head + ch + tail[1:] for ch in _LETTERS)
-            if len(tail) > 1:
-                out.add(head + tail[1] + tail[0] + tail[2:])
-    out.discard(word)
+def _near_pwords(ix: NameIndex, fword: str, pword: str) -> set[str]:
+    """The phonetic words of the vocabulary words one edit from a query word, as written
+    (the folded words one edit away) or as sounded (phonetic words one edit away): a name
+    one typo from the query has one of them where the query has this word. From the
+    deletion indexes (tens of words), not the query's ~50 variants per letter."""
+    pwords, fword_pid = ix.pwords, ix.fword_pid
+    out = {pwords[pid] for pid in ix.dele.near(pword)}
+    out.update(pwords[fword_pid[index]] for index in ix.fdele.near(fword))
     return out
 
 
@@ -117,7 +109,7 @@ def one_edit_hits(
     Volkova (zh = j) but is Yana Volkova in German; `VSSeSI` reads as VSESI (doubled letters
     collapse) but is one letter from VSSSI. Found by the phonetic keys of the query's
     one-edit variants (one bisection each), then checked.
-    Bounded: at most ONE_EDIT_LETTERS letters, so a few thousand bisections."""
+    Only for queries of at most ONE_EDIT_LETTERS letters (the rule was measured so)."""
     if letters(folded) > ONE_EDIT_LETTERS:
         return []
     words = folded.split(" ")
@@ -125,8 +117,7 @@ def one_edit_hits(
     keys: set[str] = set()
     for i, word in enumerate(words):
         head, tail = " ".join(pwords[:i]), " ".join(pwords[i + 1 :])
-        for variant in _one_edit_words(word):
-            middle = _phonetic_uncached(variant)
+        for middle in _near_pwords(ix, word, pwords[i]):
             keys.add(" ".join(part for part in (head, middle, tail) if part))
     keys.discard(phon)
     typed = translit_key(folded)
