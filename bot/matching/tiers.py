@@ -14,7 +14,7 @@ lookup costs the same whatever the size of the fact base.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import chain, islice, product
 
 from rapidfuzz.distance import OSA
@@ -121,24 +121,31 @@ def one_edit_hits(
             keys.add(" ".join(part for part in (head, middle, tail) if part))
     keys.discard(phon)
     typed = translit_key(folded)
-    by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
     hits: list[Hit] = []
+    for entry, kid in _named(ix, keys, ok, settings):
+        written = fold(ix.text[entry])
+        if OSA.distance(written, folded, score_cutoff=1) <= 1 or (
+            OSA.distance(translit_key(written), typed, score_cutoff=1) <= 1
+        ):
+            score = 100.0 * (1.0 - 1.0 / max(len(written), len(folded)))
+            hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", score, "whole", 1.0))
+    return hits
+
+
+def _named(
+    ix: NameIndex, keys: Iterable[str], ok: Gate, settings: MatchSettings
+) -> Iterator[tuple[int, int]]:
+    """(entry, key number) of the allowed names with one of these phonetic keys, at most
+    `whole_cap` names a key."""
+    by_phon, phons, ekey = ix.by_phon, ix.phon, ix.ekey
     for key in keys:
         pos = ix.phon_sorted.left(key)
         end = min(len(by_phon), pos + settings.whole_cap)
         while pos < end and phons[by_phon[pos]] == key:
             entry = by_phon[pos]
             pos += 1
-            kid = ekey[entry]
-            if not ok(kid):
-                continue
-            written = fold(text[entry])
-            if OSA.distance(written, folded, score_cutoff=1) <= 1 or (
-                OSA.distance(translit_key(written), typed, score_cutoff=1) <= 1
-            ):
-                score = 100.0 * (1.0 - 1.0 / max(len(written), len(folded)))
-                hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", score, "whole", 1.0))
-    return hits
+            if ok(ekey[entry]):
+                yield entry, ekey[entry]
 
 
 # Spellings one transliteration system gives a sound and another system another letter for,
@@ -181,18 +188,11 @@ def alike_hits(ix: NameIndex, folded: str, ok: Gate, settings: MatchSettings) ->
         return []
     typed = translit_key(folded)
     keys = {phonetic_folded(spelling) for spelling in respellings(folded)}
-    by_phon, phons, ekey, text = ix.by_phon, ix.phon, ix.ekey, ix.text
     hits: list[Hit] = []
-    for key in keys:
-        pos = ix.phon_sorted.left(key)
-        end = min(len(by_phon), pos + settings.whole_cap)
-        while pos < end and phons[by_phon[pos]] == key:
-            entry = by_phon[pos]
-            pos += 1
-            kid = ekey[entry]
-            name = text[entry]
-            if ok(kid) and not is_acronym(name) and translit_key(fold(name)) == typed:
-                hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", 100.0, "whole", 1.0))
+    for entry, kid in _named(ix, keys, ok, settings):
+        name = ix.text[entry]
+        if not is_acronym(name) and translit_key(fold(name)) == typed:
+            hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", 100.0, "whole", 1.0))
     return hits
 
 
