@@ -21,28 +21,9 @@ from bot.knowledge.history import ClaimKey, fact_claim_key, fact_when, split_key
 from bot.knowledge.model import Rank
 from bot.knowledge.records import Mapped, RecordView, RowIds, RowSequence, RowValues
 from bot.knowledge.snapshot import Fact, KnowledgeBase
-from bot.knowledge.tables import Picked
+from bot.knowledge.tables import Joined, Picked
 
-__all__ = ["Appended", "ClaimRows", "Redone", "adopt_rows", "fact_when", "timeline_keys"]
-
-
-class Appended(Sequence[bytes]):
-    """A row-indexed sequence with a few rows appended (an overlay's new claims)."""
-
-    def __init__(self, base: Sequence[bytes], added: list[bytes]) -> None:
-        if isinstance(base, Appended):  # one layer over the stored rows, never more
-            base, added = base._base, [*base._added, *added]
-        self._base, self._added, self._first = base, added, len(base)
-
-    def __len__(self) -> int:
-        return self._first + len(self._added)
-
-    def __getitem__(self, i):  # type: ignore[no-untyped-def]
-        if isinstance(i, slice):
-            return [self[r] for r in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        return self._base[i] if i < self._first else self._added[i - self._first]
+__all__ = ["ClaimRows", "Redone", "adopt_rows", "fact_when", "timeline_keys"]
 
 
 class Redone(Mapping[str, Sequence]):
@@ -159,7 +140,7 @@ class ClaimRows:
         when = array("i", self.when)
         for fact in new:
             when.extend(fact_when(fact))
-        statements = Appended(self.statements, [statement_key(f) for f in new])
+        statements = Joined(self.statements, [statement_key(f) for f in new])
         new_sids, new_rids = self._numbered(new)
         sids, rids = array("i", self.sids), array("i", self.rids)
         sids.extend(new_sids)

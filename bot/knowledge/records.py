@@ -43,8 +43,8 @@ class IdTable:
     """Ids by row and rows by id. A row whose record is hidden (an overlay's base row that an
     edit removed or replaced) keeps its place in `ids` but is not in `rows`.
 
-    Built in memory: a list and a dict. Restored from a snapshot (`mapped`): a TextTable and
-    HashedRows over the mapped file (bot/knowledge/tables.py), no string per id."""
+    Built in memory: a list and a dict. Restored from a snapshot: a TextTable and HashedRows
+    over the mapped file (bot/knowledge/tables.py), no string per id."""
 
     __slots__ = ("ids", "rows")
 
@@ -61,9 +61,8 @@ class IdTable:
         """This table without the `hidden` ids, with `added` in new rows after the last."""
         added = list(added)
         if isinstance(self.rows, HashedRows):
-            ids = self.ids
-            joined = ids.joined(added) if isinstance(ids, Joined) else Joined(ids, added)
-            return IdTable(joined, self.rows.overlaid(hidden, added, len(ids)))
+            overlaid = self.rows.overlaid(hidden, added, len(self.ids))
+            return IdTable(Joined(self.ids, added), overlaid)
         ids, rows = list(self.ids), dict(self.rows)
         for ident in hidden:
             rows.pop(ident, None)

@@ -16,9 +16,11 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 __all__ = ["HashedRows", "Joined", "Picked", "TextTable", "hash_slots"]
+
+T = TypeVar("T")
 
 
 def _text(raw: memoryview | bytes) -> str:
@@ -206,12 +208,15 @@ class HashedRows(Mapping[str, int]):
         return HashedRows(self._ids, self._slots, frozenset(base_hidden), extra)
 
 
-class Joined(Sequence[str]):
-    """A table's strings followed by a few more: the ids of an overlay's rows."""
+class Joined(Sequence[T]):
+    """A row-indexed sequence with a few rows after it: the ids (or statement keys) of an
+    overlay's rows over the snapshot's. One layer, however often it is extended."""
 
     __slots__ = ("_base", "_more")
 
-    def __init__(self, base: Sequence[str], more: list[str]) -> None:
+    def __init__(self, base: Sequence[T], more: list[T]) -> None:
+        if isinstance(base, Joined):  # one layer over the stored rows, never more
+            base, more = base._base, [*base._more, *more]
         self._base, self._more = base, more
 
     def __len__(self) -> int:
@@ -226,10 +231,6 @@ class Joined(Sequence[str]):
         if not 0 <= index < total:
             raise IndexError(index)
         return self._base[index] if index < n else self._more[index - n]
-
-    def joined(self, more: Iterable[str]) -> Joined:
-        """These strings and `more` after them (one level, however often it is extended)."""
-        return Joined(self._base, [*self._more, *more])
 
 
 class Picked(Sequence[str]):
