@@ -420,16 +420,13 @@ class KnowledgeBase:
         names: dict[str, tuple[str, ...]] = {}
         postings: dict[str, list[str]] = {}
         for fact in self.claims.values():
-            claim, citations = fact.model, fact.citations
-            words = set(fold(" ".join([claim.text, *(c.quote for c in citations)])).split())
-            outlets = [c.cites_outlet for c in citations]
-            for eid in (claim.subject, claim.object, claim.place, *claim.mentions, *outlets):
-                if eid:
-                    known = names.get(eid)
-                    if known is None:
-                        known = names[eid] = _name_words(entities, eid)
-                    words.update(known)
-            ident = claim.id
+            words = set(fold(_own_text(fact)).split())
+            for eid in fact.entity_ids():
+                known = names.get(eid)
+                if known is None:
+                    known = names[eid] = _name_words(entities, eid)
+                words.update(known)
+            ident = fact.id
             for word in words:
                 ids = postings.get(word)
                 if ids is None:
@@ -492,9 +489,8 @@ class KnowledgeBase:
         return self
 
     def searchable_text(self, fact: Fact) -> str:
-        parts = [fact.model.text, *(c.quote for c in fact.citations)]
-        parts += [self.entities[i].name for i in fact.entity_ids() if i in self.entities]
-        return " ".join(parts)
+        names = [self.entities[i].name for i in fact.entity_ids() if i in self.entities]
+        return " ".join([_own_text(fact), *names])
 
     def visible(self, entity_id: str) -> bool:
         """Whether lookups may show this entity (asked for every candidate a lookup weighs, so
@@ -528,6 +524,11 @@ class KnowledgeBase:
             "references": refs,
             "dated_claims": dates,
         }
+
+
+def _own_text(fact: Fact) -> str:
+    """A claim's text and its quotes: what search reads of it besides its entities' names."""
+    return " ".join([fact.model.text, *(c.quote for c in fact.citations)])
 
 
 def _name_words(entities: Mapping[str, Entity], eid: str) -> tuple[str, ...]:
