@@ -398,7 +398,7 @@ def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
     if best.part != "whole" or " " not in folded:
         return False  # one word (`Sorin`, `Zorin`) is too little to tell apart
     key = translit_key(folded)
-    if translit_key(fold(best.src.text[best.entry])) != key:
+    if not _reads_as(best, key):
         return False
     return not any(_reads_as(h, key) for h in others)
 
@@ -417,8 +417,7 @@ def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
 
 def _reads_alike(hit: Hit, folded: str) -> bool:
     """Whether the hit is a whole name that reads as the query once transliterated alike."""
-    text = hit.src.text[hit.entry]
-    return hit.part == "whole" and translit_key(fold(text)) == translit_key(folded)
+    return hit.part == "whole" and _reads_as(hit, translit_key(folded))
 
 
 def _one_typo_rival(best: Hit, folded: str, others: list[Hit]) -> bool:
