@@ -19,7 +19,7 @@ from itertools import chain, islice, product
 
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.names import fold, phonetic_folded
+from bot.knowledge.names import fold, phonetic_word
 from bot.matching.decide import (
     FUZZY,
     PREFIX,
@@ -187,13 +187,27 @@ def alike_hits(ix: NameIndex, folded: str, ok: Gate, settings: MatchSettings) ->
     if " " not in folded:
         return []
     typed = translit_key(folded)
-    keys = {phonetic_folded(spelling) for spelling in respellings(folded)}
     hits: list[Hit] = []
-    for entry, kid in _named(ix, keys, ok, settings):
+    for entry, kid in _named(ix, _respelt_keys(ix, folded), ok, settings):
         name = ix.text[entry]
         if not is_acronym(name) and translit_key(fold(name)) == typed:
             hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", 100.0, "whole", 1.0))
     return hits
+
+
+def _respelt_keys(ix: NameIndex, folded: str) -> Iterator[str]:
+    """The phonetic keys of the query's respellings that some name may have: each word's
+    respellings whose phonetic word is in the vocabulary, combined (at most RESPELLINGS).
+    A key with a word no name has cannot be a name's, so a query of many respellable
+    letters (`Anastasija Rajewskaja`: 128 spellings) costs a few lookups, not 128."""
+    options: list[list[str]] = []
+    for word in folded.split(" "):
+        pwords = dict.fromkeys(phonetic_word(spelling) for spelling in respellings(word))
+        known = [pword for pword in pwords if ix.pid(pword) is not None]
+        if not known:
+            return iter(())
+        options.append(known)
+    return (" ".join(key) for key in islice(product(*options), RESPELLINGS))
 
 
 def suffix_hits(
