@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import permutations
 from typing import Literal
 
@@ -386,6 +387,14 @@ _TRANSLIT_OF = {
 _DOUBLED = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=8192)
+def folded_name(text: str) -> str:
+    """`fold` of a stored name, kept: the rules of one lookup fold the same few names again
+    and again, and the next lookups meet many of them too."""
+    return fold(text)
+
+
+@lru_cache(maxsize=8192)
 def translit_key(folded: str) -> str:
     """The folded text with the letters transliterations disagree on reduced to one class each:
     `Wera Ponomarjowa` and `Vera Ponomaryova`, `Sachar` and `Zakhar` read alike."""
@@ -427,7 +436,7 @@ def _one_typo_rival(best: Hit, folded: str, others: list[Hit]) -> bool:
     return any(
         h.part == "whole"
         and h.uid != best.uid
-        and OSA.distance(fold(h.src.text[h.entry]), folded, score_cutoff=1) <= 1
+        and OSA.distance(folded_name(h.src.text[h.entry]), folded, score_cutoff=1) <= 1
         for h in others
     )
 
@@ -448,8 +457,8 @@ def spelt_so(hit: Hit, folded: str) -> bool:
     letters of their own (VSSeSI is not VSESI)."""
     text = hit.src.text[hit.entry]
     if is_acronym(text):
-        return fold(text) == folded
-    return _strict_key(fold(text)) == _strict_key(folded)
+        return folded_name(text) == folded
+    return _strict_key(folded_name(text)) == _strict_key(folded)
 
 
 # Letters the phonetic key merges though no transliteration system writes one for the other:
@@ -475,7 +484,7 @@ def _reads_as(hit: Hit, key: str) -> bool:
     phon = hit.src.phon[hit.entry]
     if phon.count(" ") != key.count(" "):
         return False
-    return translit_key(fold(hit.src.text[hit.entry])) == key
+    return translit_key(folded_name(hit.src.text[hit.entry])) == key
 
 
 _ONE_EDIT_LETTERS = 8  # one edit in fewer letters is too large a share to answer on alone
@@ -490,7 +499,7 @@ def _one_edit_alone(best: Hit, folded: str, others: list[Hit]) -> bool:
     key = translit_key(folded)
 
     def edits(hit: Hit) -> int:
-        return OSA.distance(key, translit_key(fold(hit.src.text[hit.entry])), score_cutoff=2)
+        return OSA.distance(key, translit_key(folded_name(hit.src.text[hit.entry])), score_cutoff=2)
 
     return edits(best) <= 1 and all(edits(hit) >= 2 for hit in others)
 
@@ -498,7 +507,7 @@ def _one_edit_alone(best: Hit, folded: str, others: list[Hit]) -> bool:
 def _every_word_near(best: Hit, folded: str, floor: float) -> bool:
     """Whether each word of the query is near some word of the matched name (transliterations
     read alike): `Gwendolyn Knyazev` is not Gennadiy Knyazev, however alike the surnames."""
-    plain = fold(best.src.text[best.entry])
+    plain = folded_name(best.src.text[best.entry])
     name = translit_key(plain)
     words, joined = name.split(" "), name.replace(" ", "")
     plain_words = plain.split(" ")
@@ -536,7 +545,7 @@ def _one_each(nears: list[set[int]]) -> bool:
 def _leading_words(hit: Hit, folded: str) -> bool:
     """Whether the query is the first whole words (not the whole) of the matched name, as
     written after folding: `Anatoly` is near "Anatoliy", not one of its words."""
-    name = fold(hit.src.text[hit.entry]).split(" ")
+    name = folded_name(hit.src.text[hit.entry]).split(" ")
     query = folded.split(" ")
     return len(name) > len(query) and name[: len(query)] == query
 
@@ -544,7 +553,7 @@ def _leading_words(hit: Hit, folded: str) -> bool:
 def _same_initial(hit: Hit, folded: str) -> bool:
     """Whether the query starts like the matched name (or its matched word-suffix), as
     written or once transliterated alike (`Jakow`/`Yakov`, `Wera`/`Vera`, `Sachar`/`Zakhar`)."""
-    name = fold(hit.src.text[hit.entry])
+    name = folded_name(hit.src.text[hit.entry])
     if hit.part == "suffix":
         name = " ".join(name.split(" ")[-len(folded.split(" ")) :])
     return name[:1] == folded[:1] or _initial(name) == _initial(folded)

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.names import fold, phonetic_word, skeleton
-from bot.matching.decide import FUZZY, Hit, MatchSettings, Part
+from bot.knowledge.names import phonetic_word, skeleton
+from bot.matching.decide import FUZZY, Hit, MatchSettings, Part, folded_name
 from bot.matching.index import Gate, NameIndex, always
 from bot.matching.keys import MAX_QUERY_WORDS, letters, trigrams
 
@@ -346,7 +346,7 @@ def _rescored_hits(
     hits: list[Hit] = []
     for rank, (entry, (sim, part, cover)) in enumerate(ranked):
         if rank < _RESCORE_TOP:
-            text = fold(ix.text[entry])
+            text = folded_name(ix.text[entry])
             if part == "suffix":
                 text = " ".join(text.split(" ")[-count:])
             sim = max(sim, SIM(folded, text))

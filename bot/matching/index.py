@@ -250,11 +250,9 @@ class NameIndex:
         self._sorted_views()
 
     def _sorted_views(self) -> None:
-        by_phon, phon_of = self.by_phon, self.phon.__getitem__
-        self.phon_sorted = Sorted(lambda i: phon_of(by_phon[i]), len(by_phon))
-        palpha, pword_of = self.palpha, self.pwords.__getitem__
-        self.pword_sorted = Sorted(lambda i: pword_of(palpha[i]), len(palpha))
-        self.fword_sorted = Sorted(self.fwords.__getitem__, len(self.fwords))
+        self.phon_sorted = Sorted(self.phon, self.by_phon)
+        self.pword_sorted = Sorted(self.pwords, self.palpha)
+        self.fword_sorted = Sorted(self.fwords)
 
     # ----------------------------------------------------------------------------------------
     # reading

@@ -19,7 +19,7 @@ from itertools import chain, islice, product
 
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.names import fold, phonetic_word
+from bot.knowledge.names import phonetic_word
 from bot.matching.decide import (
     FUZZY,
     PREFIX,
@@ -29,6 +29,7 @@ from bot.matching.decide import (
     Hit,
     MatchSettings,
     Tier,
+    folded_name,
     is_acronym,
     translit_key,
 )
@@ -60,7 +61,7 @@ def tier(ix: NameIndex, entry: int, folded: str, exact: str, suffix: bool) -> Ti
     text = " ".join(text.split())
     if text.endswith(" " + exact) if suffix else text == exact:
         return "exact"
-    again = fold(raw)
+    again = folded_name(raw)
     if again.endswith(" " + folded) if suffix else again == folded:
         return "folded"
     return "phonetic"
@@ -123,7 +124,7 @@ def one_edit_hits(
     typed = translit_key(folded)
     hits: list[Hit] = []
     for entry, kid in _named(ix, keys, ok, settings):
-        written = fold(ix.text[entry])
+        written = folded_name(ix.text[entry])
         if OSA.distance(written, folded, score_cutoff=1) <= 1 or (
             OSA.distance(translit_key(written), typed, score_cutoff=1) <= 1
         ):
@@ -190,7 +191,7 @@ def alike_hits(ix: NameIndex, folded: str, ok: Gate, settings: MatchSettings) ->
     hits: list[Hit] = []
     for entry, kid in _named(ix, _respelt_keys(ix, folded), ok, settings):
         name = ix.text[entry]
-        if not is_acronym(name) and translit_key(fold(name)) == typed:
+        if not is_acronym(name) and translit_key(folded_name(name)) == typed:
             hits.append(Hit(ix, entry, kid, FUZZY, "fuzzy", 100.0, "whole", 1.0))
     return hits
 
