@@ -76,7 +76,7 @@ def _settings(folder: Path) -> Settings:
 def _queries_phase(kb, queries: dict, limit: int | None, budget: float) -> dict:
     """Every kind of query against one snapshot: latencies, and the decisions for accuracy."""
     out: dict[str, Any] = {"lookup": {}, "lookup_e2e": {}, "decisions": {}}
-    visible = kb.visible
+    visible = kb.lookup_filter()  # what the commands pass
     for cls, items in queries["lookup"].items():
         items = items[:limit] if limit else items
         say(f"  lookups: {cls} ({len(items)})")

@@ -222,7 +222,7 @@ class Found:
 
 def resolve(kb: KnowledgeBase, arg: str, verb: str) -> Found | Answer:
     """The entity `arg` names, or an Answer that offers choices or says nothing matched."""
-    result = kb.matcher.match(arg, allowed=kb.visible)
+    result = kb.matcher.match(arg, allowed=kb.lookup_filter())
     if result.decision == "answer" and result.best is not None:
         return Found(kb.entities[result.best.key], result.explain())
     shown = echo(arg)

@@ -122,7 +122,7 @@ def find(kb: KnowledgeBase, text: str, vocab: Vocabulary) -> Found | Answer:
     found = resolve(kb, part, "what")
     if isinstance(found, Found) or found.kind == "choose":
         return found
-    inside = link(kb.matcher, part, allowed=kb.visible, function_words=vocab.words())
+    inside = link(kb.matcher, part, allowed=kb.lookup_filter(), function_words=vocab.words())
     if len(inside.entity_ids) == 1:
         entity = kb.entities[inside.entity_ids[0]]
         return Found(entity, inside.explain())
@@ -155,7 +155,7 @@ def not_found(title: str, note: str, b: Builder | None = None) -> Answer:
 
 def focus(kb: KnowledgeBase, rest: str, vocab: Vocabulary) -> tuple[Linking, frozenset[str]]:
     """The entities and the predicates (from the other words) of a when/where question."""
-    linking = link(kb.matcher, rest, allowed=kb.visible, function_words=vocab.words())
+    linking = link(kb.matcher, rest, allowed=kb.lookup_filter(), function_words=vocab.words())
     covered = {i for mention in linking.mentions for i in range(mention.start, mention.end)}
     preds: set[str] = set()
     for i, word in enumerate(linking.words):

@@ -241,7 +241,7 @@ def _acted_on_facts(
 
 def _by_value(kb: KnowledgeBase, text: str, facts: list[Fact], vocab: Vocabulary) -> list[Fact]:
     """Claims acting on an entity `text` names whose value holds every other word of it."""
-    linking = link(kb.matcher, slot(text), allowed=kb.visible, function_words=vocab.words())
+    linking = link(kb.matcher, slot(text), allowed=kb.lookup_filter(), function_words=vocab.words())
     covered = {i for mention in linking.mentions for i in range(mention.start, mention.end)}
     words = {
         stem(w)
@@ -321,7 +321,7 @@ def _role(kb: KnowledgeBase, q: str, vocab: Vocabulary) -> tuple[Answer, Reading
         if not y_text:
             continue
         role = slot(m.group("role"))
-        whole = kb.matcher.match(slot(q.split(None, 2)[2]), allowed=kb.visible)
+        whole = kb.matcher.match(slot(q.split(None, 2)[2]), allowed=kb.lookup_filter())
         if whole.decision == "answer":
             return None  # "who is the Council of Foreign Ministers of the CSTO": a name
         y = find(kb, y_text, vocab)
@@ -484,7 +484,7 @@ def _fallback(
 ) -> tuple[Answer, Reading]:
     """No pattern: the command the question rewrites to, else claims about its entities,
     else a full-text search; never "not a command"."""
-    linking = link(kb.matcher, q, allowed=kb.visible, function_words=vocab.words())
+    linking = link(kb.matcher, q, allowed=kb.lookup_filter(), function_words=vocab.words())
     words = rewrite(q).split(None, 1)
     spec = lookup(words[0]) if words else None
     if spec is not None and len(words) == 2 and spec.name not in ("ask", "link"):

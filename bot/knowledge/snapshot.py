@@ -20,7 +20,7 @@ from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
 from bot.knowledge.names import fold
 from bot.knowledge.postings import Postings
 from bot.matching.decide import MatchSettings
-from bot.matching.index import NameEntry
+from bot.matching.index import Hidden, NameEntry
 from bot.matching.matcher import Matcher
 
 
@@ -496,6 +496,12 @@ class KnowledgeBase:
         """Whether lookups may show this entity (asked for every candidate a lookup weighs, so
         it decodes nothing)."""
         return entity_id in self.entities and entity_id not in self.restricted_ids
+
+    def lookup_filter(self) -> Hidden:
+        """The `allowed` of this fact base's own lookups and completions: every entity but the
+        restricted ones. Its matcher holds exactly its entities, so that is `visible`, and
+        the matcher answers it by key number rather than asking about each name it weighs."""
+        return Hidden(self.restricted_ids)
 
     @cached_property
     def restricted_ids(self) -> frozenset[str]:

@@ -81,7 +81,7 @@ def _near(
     # a word of some name: a name's word may not be ("akstonov" is one typo from
     # "aksyonov", whose phonetic key is "axionov").
     folded_too = fword != pword or ix.pid(pword) is None
-    for index in set(ix.fdele.near(fword)) if folded_too else ():
+    for index in ix.fdele.near(fword) if folded_too else ():
         sim = SIM(fword, fwords[index], score_cutoff=cutoff)
         pid = fword_pid[index]
         if sim > found.get(pid, 0.0):

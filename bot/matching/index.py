@@ -24,7 +24,7 @@ from bot.knowledge.names import fold, phonetic_word, skeleton
 from bot.matching.keys import trigrams
 from bot.matching.packed import DeletionIndex, PairIndex, Sorted, Strings, postings
 
-__all__ = ["KINDS", "Gate", "NameEntry", "NameIndex", "NameKind", "always"]
+__all__ = ["KINDS", "Gate", "Hidden", "NameEntry", "NameIndex", "NameKind", "always"]
 
 NameKind = Literal["id", "name", "alias"]
 KINDS: tuple[NameKind, ...] = ("name", "alias", "id")  # index = stored code = rank
@@ -37,6 +37,20 @@ Gate = Callable[[int], bool]  # whether a lookup may see a key, by the key's num
 def always(_kid: int) -> bool:
     """The gate of a lookup that hides nothing (searches skip their checks for it)."""
     return True
+
+
+class Hidden:
+    """`allowed` for a lookup that may see every key a matcher holds but these: what a fact
+    base's own lookups pass (its restricted entities). A matcher answers it from key
+    numbers worked out once, instead of asking about each key a lookup weighs."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        self.keys = keys
+
+    def __call__(self, key: str) -> bool:
+        return key not in self.keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +277,28 @@ class NameIndex:
         for entry, text in enumerate(self.text):
             if ekey[entry] not in masked:
                 yield NameEntry(keys[ekey[entry]], text, KINDS[kinds[entry]])
+
+    def key_numbers(self, keys: Iterable[str]) -> dict[str, int]:
+        """The numbers of those of these keys this index holds, each found through its id
+        entry by one bisection (a fact base indexes every entity by its id); a key without
+        one, by reading all keys once."""
+        out: dict[str, int] = {}
+        unseen: set[str] = set()
+        id_code, by_phon, phons = _KIND_CODE["id"], self.by_phon, self.phon
+        for key in keys:
+            phon = " ".join(phonetic_word(word) for word in fold(key).split(" ") if word)
+            pos = self.phon_sorted.left(phon)
+            while pos < len(by_phon) and phons[by_phon[pos]] == phon:
+                entry = by_phon[pos]
+                pos += 1
+                if self.ekind[entry] == id_code and self.keys[self.ekey[entry]] == key:
+                    out[key] = self.ekey[entry]
+                    break
+            else:
+                unseen.add(key)
+        if unseen:
+            out.update((key, kid) for kid, key in enumerate(self.keys) if key in unseen)
+        return out
 
     def key_number(self) -> dict[str, int]:
         """Each key's number in this index."""

@@ -33,7 +33,7 @@ from bot.matching.decide import (
     spelt_so,
 )
 from bot.matching.fuzzy import fuzzy_hits
-from bot.matching.index import KINDS, Gate, NameEntry, NameIndex, always
+from bot.matching.index import KINDS, Gate, Hidden, NameEntry, NameIndex, always
 from bot.matching.keys import MAX_QUERY_CHARS, MAX_QUERY_FOLDED, MAX_QUERY_WORDS, letters
 from bot.matching.tiers import (
     alike_hits,
@@ -54,12 +54,14 @@ _PREFIX_HITS = 96  # prefix hits collected in `match` (plus 8 per requested comp
 _ID = KINDS.index("id")
 _Layer = tuple[NameIndex, Gate]  # an index and the gate for its keys
 _Find = Callable[[NameIndex, Gate], list[Hit]]
+# The keys a `Hidden` lookup hides, and their numbers in the base (masked ones too) and delta.
+_HiddenKids = tuple[frozenset[str], frozenset[int], frozenset[int]]
 
 
 class Matcher:
     """A read-only name index with `match` (decide) and `complete` (autocomplete)."""
 
-    __slots__ = ("_base", "_delta", "_masked", "_settings", "_size")
+    __slots__ = ("_base", "_delta", "_hidden", "_masked", "_settings", "_size")
 
     def __init__(self, entries: Iterable[NameEntry], settings: MatchSettings | None = None) -> None:
         """Build every index once; the matcher is read-only afterwards (safe to share)."""
@@ -68,6 +70,7 @@ class Matcher:
         self._delta: NameIndex | None = None
         self._masked: frozenset[int] = frozenset()  # the base's keys the delta replaces
         self._size = len(self._base)
+        self._hidden: _HiddenKids | None = None
 
     def entries(self) -> Iterator[NameEntry]:
         """The names this matcher finds, layers included."""
@@ -93,6 +96,7 @@ class Matcher:
         new._delta = delta if len(delta) else None
         hidden = sum(1 for kid in self._base.ekey if kid in masked) if masked else 0
         new._size = len(self._base) - hidden + len(delta)
+        new._hidden = None
         return new
 
     @property
@@ -270,12 +274,29 @@ class Matcher:
 
     def _layers(self, allowed: Callable[[str], bool] | None) -> list[_Layer]:
         """Each index with its gate: the base (the keys the second replaces hidden), the second."""
+        if isinstance(allowed, Hidden):
+            return self._hidden_layers(allowed.keys)
         ok = _gate(self._base, allowed)
         masked = self._masked
         base: _Layer = (self._base, (lambda kid: kid not in masked and ok(kid)) if masked else ok)
         if self._delta is None:
             return [base]
         return [base, (self._delta, _gate(self._delta, allowed))]
+
+    def _hidden_layers(self, keys: frozenset[str]) -> list[_Layer]:
+        """The layers for a `Hidden` lookup: key numbers looked up once per set of keys."""
+        known = self._hidden
+        if known is None or known[0] != keys:
+            # A key the delta holds is new or masked in the base: only the rest is looked up
+            # there (so a restricted entity just added costs no scan of the base's keys).
+            delta = self._delta.key_numbers(keys) if keys and self._delta else {}
+            base = self._base.key_numbers(keys - delta.keys()) if keys else {}
+            masked = self._masked.union(base.values())
+            known = self._hidden = (keys, masked, frozenset(delta.values()))
+        layers: list[_Layer] = [(self._base, _without(known[1]))]
+        if self._delta is not None:
+            layers.append((self._delta, _without(known[2])))
+        return layers
 
     @staticmethod
     def _collect(layers: list[_Layer], find: _Find) -> list[Hit]:
@@ -305,6 +326,13 @@ def _sound_alike_only(hits: list[Hit], folded: str) -> bool:
     if len({hit.uid for hit in hits}) != 1:
         return False
     return all(hit.tier == "phonetic" and not spelt_so(hit, folded) for hit in hits)
+
+
+def _without(kids: frozenset[int]) -> Gate:
+    """The gate that hides these key numbers (none: `always`, which searches skip)."""
+    if not kids:
+        return always
+    return lambda kid: kid not in kids
 
 
 def _gate(ix: NameIndex, allowed: Callable[[str], bool] | None) -> Gate:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from zlib import crc32
 
-from bot.matching.keys import MAX_PAIR_WORDS, deletions, stable_hash
+from bot.matching.keys import MAX_PAIR_WORDS, MAX_VARIANT_WORD, deletions, stable_hash
 
 __all__ = ["DeletionIndex", "PairIndex", "Sorted", "Strings", "postings"]
 
@@ -61,16 +62,18 @@ class DeletionIndex:
     def __len__(self) -> int:
         return len(self._packed)
 
-    def near(self, word: str) -> Iterator[int]:
-        """Indexes of words sharing a 1-deletion variant with `word` (may repeat)."""
-        packed, at, bits = self._packed, self._at, self._word_bits
-        bucket_mask = (1 << self._bucket_bits) - 1
+    def near(self, word: str) -> set[int]:
+        """Indexes of words sharing a 1-deletion variant with `word`. Every query word of
+        every lookup comes here, so the loop is flat: no generator, and an ASCII word's
+        variants are cut from its bytes (their CRC-32 is that of the str variants encoded)."""
+        packed, at, bits, bucket_bits = self._packed, self._at, self._word_bits, self._bucket_bits
+        bucket_mask = (1 << bucket_bits) - 1
         keep = (1 << (32 - bits)) - 1
         mask, limit = (1 << bits) - 1, self._limit
-        for variant in deletions(word):
-            hashed = stable_hash(variant)
+        found: set[int] = set()
+        for hashed in _variant_hashes(word):
             bucket = hashed & bucket_mask
-            tag = (hashed >> self._bucket_bits) & keep
+            tag = (hashed >> bucket_bits) & keep
             end = at[bucket + 1]
             pos = bisect_left(packed, tag << bits, at[bucket], end)
             while pos < end:
@@ -78,8 +81,17 @@ class DeletionIndex:
                 if value >> bits != tag:
                     break
                 if value & mask < limit:
-                    yield value & mask
+                    found.add(value & mask)
                 pos += 1
+        return found
+
+
+def _variant_hashes(word: str) -> set[int]:
+    """`stable_hash` of each of `deletions(word)`."""
+    if word.isascii() and 1 < len(word) <= MAX_VARIANT_WORD:
+        raw = word.encode("ascii")
+        return {crc32(raw)} | {crc32(raw[:i] + raw[i + 1 :]) for i in range(len(raw))}
+    return {stable_hash(variant) for variant in deletions(word)}
 
 
 class PairIndex:

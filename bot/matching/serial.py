@@ -264,4 +264,5 @@ def matcher_from_parts(
     matcher._settings, matcher._base, matcher._delta = settings, base, delta
     matcher._masked = frozenset(masked)
     matcher._size = _int(meta, "size")
+    matcher._hidden = None
     return matcher

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.matching import fuzzy
 from bot.matching.decide import Candidate, MatchResult
-from bot.matching.index import NameEntry
+from bot.matching.index import Hidden, NameEntry
 from bot.matching.matcher import Matcher
 from tests.matching.bases import edit, fact_entries, namesakes, varied_names
 
@@ -45,6 +45,27 @@ def test_an_updated_index_decides_as_one_built_afresh() -> None:
                     index.complete(query, allowed=gate)[:1]
                     == fresh.complete(query, allowed=gate)[:1]
                 )
+
+
+def test_hidden_keys_decide_as_the_same_filter_asked_per_key() -> None:
+    """`Hidden` is answered from key numbers worked out once; it must hide exactly what the
+    same filter asked key by key hides, in the base, in the layer of changes and across the
+    keys the layer replaced (a hidden key that was edited lives in both)."""
+    entries = [*fact_entries(), *varied_names()]
+    layered = Matcher(entries)
+    changed, entries = edit(entries, 5)
+    layered = layered.updated(changed, [e for e in entries if e.key in changed])
+    hidden = frozenset({sorted(changed)[0], entries[7].key, "sergei-lavrov", "no-such-key"})
+    texts = [e.text for e in entries if e.key in hidden or zlib.crc32(e.text.encode()) % 7 == 0]
+    for index in (layered, Matcher(entries)):
+        for keys in (hidden, frozenset(), frozenset({"sergei-lavrov"}), hidden):
+            fast, slow = Hidden(keys), (lambda key, keys=keys: key not in keys)
+            for query in [*texts, *(t[:-1] for t in texts), *(t[:5] for t in texts), "Lavrov"]:
+                mine, theirs = index.match(query, allowed=fast), index.match(query, allowed=slow)
+                assert mine == theirs, f"{mine.explain()}\n{theirs.explain()}"
+                assert index.complete(query, allowed=fast) == index.complete(query, allowed=slow)
+    lavrov = layered.match("Sergei Lavrov", allowed=Hidden(frozenset({"sergei-lavrov"})))
+    assert all(c.key != "sergei-lavrov" for c in lavrov.candidates)
 
 
 def test_allowed_filters_entities(matcher: Matcher) -> None:

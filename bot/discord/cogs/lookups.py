@@ -165,7 +165,7 @@ class _LookupsBase(commands.Cog):
             return []
         kb = self.bot.kb
         choices = []
-        for c in kb.matcher.complete(current, limit=AUTOCOMPLETE_MAX, allowed=kb.visible):
+        for c in kb.matcher.complete(current, limit=AUTOCOMPLETE_MAX, allowed=kb.lookup_filter()):
             entity = kb.entities[c.key]
             shown = label(entity)
             if c.kind == "alias" and c.matched.casefold() not in shown.casefold():
