@@ -357,3 +357,14 @@ def test_plain_when_commands_are_unchanged(seed_kb):
     assert answer.title == "When: Collective Rapid Reaction Force (KSOR)"
     assert len([line for line in answer.lines if line.claim_id]) == 5  # every dated claim
     assert "Question read as" not in (answer.explain or "")
+
+
+def test_a_country_adjective_names_the_countrys_thing_only_when_nothing_else_is_found(seed_kb):
+    # "Kazakh military doctrine" is read as Kazakhstan's military doctrine ...
+    doctrine = run(seed_kb, "when was the Kazakh military doctrine signed?")
+    assert doctrine.status == "ok" and "Kazakhstan's 2011 military doctrine" in doctrine.title
+    assert "11 October 2011" in render_text(doctrine)
+    # ... while a name found as written is kept: read as "Russia's Aerospace Defense
+    # Forces", the question would be about Russia
+    forces = run(seed_kb, "when were the Russian Aerospace Defense Forces created?")
+    assert "Aerospace Defense Forces" in forces.title and "Russia" not in forces.title
