@@ -64,7 +64,7 @@ def _near(
     settings: MatchSettings,
     wide: bool,
     kin: bool,
-    pid: int | None = -1,
+    own: int | None = -1,
 ) -> tuple[dict[int, float], bool]:
     """Vocabulary words similar to a query word, as phonetic-word id -> similarity 0..1.
 
@@ -76,7 +76,7 @@ def _near(
     With `kin`, every other transliteration (same skeleton) is kept, at the floor if its
     phonetic form is further: `nadeschda` and `nadejda` (Надежда) are far as phonetic keys.
     Also says whether the trigram budget cut the search (a near word may be missing).
-    `pid`: the query word's own vocabulary id or None, if the caller knows it already.
+    `own`: the query word's own vocabulary id or None, if the caller knows it already.
     """
     cutoff = settings.floor / 100.0
     pwords, fwords, fword_pid = ix.pwords, ix.fwords, ix.fword_pid
@@ -87,7 +87,7 @@ def _near(
     # The folded forms too, even when the query word is its own phonetic form, unless it is
     # a word of some name: a name's word may not be ("akstonov" is one typo from
     # "aksyonov", whose phonetic key is "axionov").
-    folded_too = fword != pword or (ix.pid(pword) if pid == -1 else pid) is None
+    folded_too = fword != pword or (ix.pid(pword) if own == -1 else own) is None
     for index in ix.fdele.near(fword) if folded_too else ():
         sim = SIM(fword, fwords[index], score_cutoff=cutoff)
         pid = fword_pid[index]
@@ -202,7 +202,7 @@ def _word_options(
     pid = ix.pid(pword)
     if len(pword) < 4:
         return ([] if pid is None else [pid]), False
-    near, cut = _near(ix, fword, pword, settings, wide=wide and pid is None, kin=True, pid=pid)
+    near, cut = _near(ix, fword, pword, settings, wide=wide and pid is None, kin=True, own=pid)
     ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
     out = [] if pid is None else [pid]
     out.extend(other for other, _ in ranked[:_NEAR_PER_WORD] if other != pid)
