@@ -66,6 +66,13 @@ class TextTable(Sequence[str]):
     @overload
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
+        if type(index) is int and index >= 0:  # the usual case, asked for by every lookup
+            at = self._at
+            raw = self._buf[at[index] : at[index + 1]]  # IndexError past the end
+            try:
+                return str(raw, "utf-8", "surrogatepass")
+            except UnicodeDecodeError:  # only a damaged file gets here
+                return str(raw, "utf-8", "replace")
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         n = len(self._at) - 1

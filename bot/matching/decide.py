@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import permutations
+from itertools import groupby, permutations
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -200,7 +200,25 @@ def rank(hits: list[Hit]) -> list[Hit]:
         held = best.get(uid)
         if held is None or quick < held[0]:
             best[uid] = (quick, hit)
-    return sorted((hit for _, hit in best.values()), key=_order)
+    # Sorted by the head of `_order`; only hits tied on it read their names and keys (each
+    # a decode from the snapshot) for the rest: the same order as sorting by `_order`.
+    ranked = sorted((hit for _, hit in best.values()), key=_head)
+    out: list[Hit] = []
+    for _, run in groupby(ranked, key=_head):
+        tied = list(run)
+        out.extend(sorted(tied, key=_order) if len(tied) > 1 else tied)
+    return out
+
+
+def _head(hit: Hit) -> tuple[int, float, int, bool, int]:
+    """The first fields of `_order`, read without decoding anything."""
+    return (
+        hit.group,
+        -hit.score,
+        TIER_RANK[hit.tier],
+        hit.part != "whole",
+        hit.src.ekind[hit.entry],
+    )
 
 
 def candidate(hit: Hit) -> Candidate:
