@@ -65,6 +65,7 @@ def _near(
     wide: bool,
     kin: bool,
     own: int | None = -1,
+    seen: dict[str, dict[int, float]] | None = None,
 ) -> tuple[dict[int, float], bool]:
     """Vocabulary words similar to a query word, as phonetic-word id -> similarity 0..1.
 
@@ -76,9 +77,28 @@ def _near(
     With `kin`, every other transliteration (same skeleton) is kept, at the floor if its
     phonetic form is further: `nadeschda` and `nadejda` (Надежда) are far as phonetic keys.
     Also says whether the trigram budget cut the search (a near word may be missing).
-    `own`: the query word's own vocabulary id or None, if the caller knows it already.
+    `own`: the query word's own vocabulary id or None, if the caller knows it already;
+    `seen`: the words one edit away found for this word by an earlier, narrower search of
+    the same lookup (by folded word), filled in if not.
     """
     cutoff = settings.floor / 100.0
+    close = seen.get(fword) if seen is not None else None
+    if close is None:
+        close = _close(ix, fword, pword, cutoff, kin, own)
+        if seen is not None:
+            seen[fword] = close
+    found = dict(close)
+    cut = False
+    if wide and not any(score * 100.0 >= settings.answer_score for score in found.values()):
+        cut = _band_words(ix, pword, cutoff, found)
+    return {pid: score for pid, score in found.items() if score}, cut
+
+
+def _close(
+    ix: NameIndex, fword: str, pword: str, cutoff: float, kin: bool, own: int | None
+) -> dict[int, float]:
+    """`_near`'s words within one edit, either form, and other transliterations: each with
+    its similarity, or 0 where it is below the cutoff (so a wider search skips it)."""
     pwords, fwords, fword_pid = ix.pwords, ix.fwords, ix.fword_pid
     found: dict[int, float] = {}
     for pid in ix.dele.near(pword):
@@ -97,10 +117,7 @@ def _near(
         if pid not in found:  # another transliteration of the same word
             sim = SIM(pword, pwords[pid])
             found[pid] = max(sim, _SKELETON_SIM) if sim >= cutoff else cutoff if kin else 0.0
-    cut = False
-    if wide and not any(score * 100.0 >= settings.answer_score for score in found.values()):
-        cut = _band_words(ix, pword, cutoff, found)
-    return {pid: score for pid, score in found.items() if score}, cut
+    return found
 
 
 def _band_words(ix: NameIndex, pword: str, cutoff: float, found: dict[int, float]) -> bool:
@@ -191,7 +208,12 @@ def fuzzy_hits(
 
 
 def _word_options(
-    ix: NameIndex, fword: str, pword: str, settings: MatchSettings, wide: bool = True
+    ix: NameIndex,
+    fword: str,
+    pword: str,
+    settings: MatchSettings,
+    wide: bool = True,
+    seen: dict[str, dict[int, float]] | None = None,
 ) -> tuple[list[int], bool]:
     """The vocabulary word itself (if it exists) and its nearest words, best first; and
     whether a budget cut the search for near words.
@@ -202,7 +224,7 @@ def _word_options(
     pid = ix.pid(pword)
     if len(pword) < 4:
         return ([] if pid is None else [pid]), False
-    near, cut = _near(ix, fword, pword, settings, wide=wide and pid is None, kin=True, own=pid)
+    near, cut = _near(ix, fword, pword, settings, wide and pid is None, True, pid, seen)
     ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
     out = [] if pid is None else [pid]
     out.extend(other for other, _ in ranked[:_NEAR_PER_WORD] if other != pid)
@@ -253,7 +275,8 @@ def _multi_pool(
     """The names worth scoring for a phrase, each word's vocabulary options, and whether a
     budget cut the names (then a name not scored may be as close as the best one scored)."""
     # Cheap first: each word itself and its 1-edit kin, then names holding two of them.
-    per_word = [_word_options(ix, fword, pword, settings, wide=False)[0] for fword, pword in words]
+    seen: dict[str, dict[int, float]] = {}  # each word's close words, for the wider search
+    per_word = [_word_options(ix, f, p, settings, False, seen)[0] for f, p in words]
     pool = _pair_pool(ix, per_word)
     capped = False
     if len(pool) < _PAIR_ENOUGH:
@@ -262,7 +285,7 @@ def _multi_pool(
         widened = False
         for number, (fword, pword) in enumerate(words):
             if not per_word[number] and len(pword) >= 4:
-                per_word[number], cut = _word_options(ix, fword, pword, settings)
+                per_word[number], cut = _word_options(ix, fword, pword, settings, True, seen)
                 widened = widened or bool(per_word[number])
                 capped = capped or cut
         if widened:
