@@ -35,6 +35,7 @@ from bot.matching.decide import (
 )
 from bot.matching.index import Gate, NameIndex
 from bot.matching.keys import letters
+from bot.matching.narrowing import may_hold
 
 __all__ = [
     "alike_hits",
@@ -48,7 +49,6 @@ __all__ = [
 ]
 
 SUFFIX_SCAN = 512  # last-word postings scanned for word-suffix hits
-_FEW_NAMES = 32  # scans this short are checked name by name without narrowing them first
 # Queries with more letters get no one-edit rival search (the rule was measured up to this).
 ONE_EDIT_LETTERS = 40
 
@@ -237,7 +237,7 @@ def suffix_hits(
     buf, at = ix.phon.buf, ix.phon.at
     hits: list[Hit] = []
     kids: set[int] = set()
-    for entry in _may_hold(ix, postings, {*pids} - {scanned}):  # type: ignore[arg-type]
+    for entry in may_hold(ix, postings, pids, scanned=scanned):  # type: ignore[arg-type]
         name = buf[at[entry] : at[entry + 1] - 1]
         if len(name) <= len(tail) - 1 or not name.endswith(tail):
             continue
@@ -326,12 +326,13 @@ def _prefix_of_many_words(
     need_set = set(need)
     cap = max(SUFFIX_SCAN, per_word)
     scan: Iterable[int] = ix.postings(rarest, cap)  # type: ignore[arg-type]
-    others, among = {*need_pids} - {rarest}, starts  # what the scan's names must hold too
+    scanned: int | None = rarest  # the word every name scanned holds
     if sum(ix.posting_count(p) for p in starts) < len(scan):  # type: ignore[arg-type]
         scan = dict.fromkeys(chain.from_iterable(ix.postings(p, cap) for p in starts))
-        others, among = {*need_pids}, {}
+        scanned = None
     hits: list[Hit] = []
-    for entry in _may_hold(ix, scan, others, among):  # type: ignore[arg-type]
+    held = may_hold(ix, scan, need_pids, () if scanned is None else list(starts), scanned)  # type: ignore[arg-type]
+    for entry in held:
         name = buf[at[entry] : at[entry + 1] - 1]
         words = name.split(" ")
         if not need_set.issubset(words) or started.isdisjoint(words):
@@ -348,34 +349,6 @@ def _prefix_of_many_words(
             if len(hits) >= max_hits:
                 break
     return hits
-
-
-def _may_hold(
-    ix: NameIndex, scan: Iterable[int], pids: Iterable[int], starts: Iterable[int] = ()
-) -> Iterable[int]:
-    """The names of `scan`, in its order, that may hold every word of `pids` and one of
-    `starts`, as the words' postings tell in C: every name that does, and maybe some that
-    do not (the caller checks each name it keeps). Why: a scan reads up to 512 names, and
-    cutting and splitting each to look for three words cost most of a slow lookup; few of
-    them hold the other words. Shortest postings first, none far longer than the scan, and
-    none once only a few names are left."""
-    scan = list(scan)
-    if len(scan) <= _FEW_NAMES:
-        return scan
-    limit = 4 * len(scan)
-    filters = [(ix.posting_count(pid), (pid,)) for pid in set(pids)]
-    starts = tuple(starts)
-    if starts:
-        filters.append((sum(map(ix.posting_count, starts)), starts))
-    kept: set[int] | None = None
-    for count, words in sorted(filters):
-        if count > limit or (kept is not None and len(kept) <= _FEW_NAMES):
-            break
-        kept = set(scan) if kept is None else kept
-        kept.intersection_update(
-            chain.from_iterable(ix.postings(pid, ix.posting_count(pid)) for pid in words)
-        )
-    return scan if kept is None else [entry for entry in scan if entry in kept]
 
 
 def first_names(ix: NameIndex, limit: int, ok: Gate) -> list[Candidate]:

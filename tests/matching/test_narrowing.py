@@ -1,0 +1,73 @@
+"""Narrowing a scan before reading names: the same hits, fewer names read."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.names import fold, phonetic_word
+from bot.matching import tiers
+from bot.matching.index import NameEntry, NameIndex
+from bot.matching.matcher import Matcher
+from bot.matching.narrowing import may_hold
+from tests.matching.bases import crowd
+
+_FATHERS = ("Ivanovich", "Petrovich", "Olegovich")
+
+
+def _base() -> list[NameEntry]:
+    """The crowd (every word shared by hundreds of names), with what the pair index holds
+    only in part: a second name of an entity with the same phonetic key (indexed in pairs
+    once per entity and key), and names of more than eight words (pairs of the first eight)."""
+    entries = crowd()
+    extra = []
+    for e in entries[::7]:
+        extra.append(NameEntry(e.key, e.text.upper().replace(" ", "  "), "alias"))
+        extra.append(NameEntry(e.key, e.key, "id"))
+    for number, father in enumerate(_FATHERS):
+        words = ["Ordena", "Lenina", "Krasnoznamenny", "Imeni", "Tovarishcha", "Geroya"]
+        words += ["Truda", "Zavoda", "Boris", father, "Yemelyanov"]
+        extra.append(NameEntry(f"long-{number}", " ".join(words), "name"))
+    return entries + extra
+
+
+def _queries() -> list[str]:
+    out = []
+    for first in ("Aleksandr", "Boris", "Yegor", "Pavel"):
+        for father in _FATHERS:
+            out += [f"{first} {father} Yemelyanov", f"{first} {father} Yemel", f"{first} {father}"]
+            out += [f"{father} Yemelyanov", f"{first} Yemelyan", f"{first} {father[:4]}"]
+    return [*out, "Boris Yemelyanov", "Truda Zavoda Boris", "Geroya Truda"]
+
+
+def _hits(ix: NameIndex, query: str) -> tuple[list, list]:
+    folded = fold(query)
+    fwords = folded.split(" ")
+    pwords = [phonetic_word(w) for w in fwords]
+    phon = " ".join(pwords)
+    settings = Matcher([]).settings
+    prefix = tiers.prefix_hits(ix, fwords, pwords, lambda kid: True, 48, 12, 96)
+    suffix = tiers.suffix_hits(ix, pwords, phon, folded, folded, lambda kid: True, settings)
+    return [(h.entry, h.score, h.first) for h in prefix], [(h.entry, h.score) for h in suffix]
+
+
+def test_narrowed_scans_give_the_hits_of_reading_every_name(monkeypatch) -> None:
+    ix = NameIndex(_base())
+    narrowed = {query: _hits(ix, query) for query in _queries()}
+    monkeypatch.setattr(tiers, "may_hold", lambda ix, scan, *args, **kwargs: list(scan))
+    for query, hits in narrowed.items():
+        assert hits == _hits(ix, query), query
+    assert any(prefix for prefix, _ in narrowed.values())
+    assert any(suffix for _, suffix in narrowed.values())
+
+
+@pytest.mark.parametrize("by_pairs", [True, False])
+def test_a_crowded_scan_is_narrowed_to_the_names_that_may_hold_the_words(by_pairs) -> None:
+    ix = NameIndex(_base())
+    boris, ivanovich = ix.pid(phonetic_word("boris")), ix.pid(phonetic_word("ivanovich"))
+    scan = list(ix.postings(boris, 512))
+    kept = may_hold(ix, scan, [ivanovich], scanned=boris if by_pairs else None)
+    holding = [e for e in scan if phonetic_word("ivanovich") in ix.phon[e].split(" ")]
+    assert set(holding) <= set(kept) and len(kept) < len(scan) // 4
+    assert kept == [e for e in scan if e in set(kept)]  # in the scan's order
+    if by_pairs:  # more than eight words: read, not judged by the pairs of the first eight
+        assert {e for e in scan if ix.keys[ix.ekey[e]].startswith("long-")} <= set(kept)
