@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeBase, changed_files
+from bot.loading import index_worker
 from bot.loading.increment import reload_edited
 from bot.loading.loader import (
     DiskCache,
@@ -191,7 +192,7 @@ def warm(
     if progress:
         progress("index", 0, 1)
     with gc_paused():
-        kb.warm()
+        index_worker.warm(kb)  # the name index on another core, if the base is big
     gc.freeze()
     if progress:
         progress("index", 1, 1)

@@ -1,0 +1,162 @@
+"""Building the name index on the other core while this process builds the other indexes.
+
+A cold start's index stage ran on one core: the name index alone took ~5.7 s of its ~10 s at
+100k entities while the second core idled. For a big base, a child process builds it from
+the entities (inherited when forked, sent as plain tuples when spawned) and sends it back as
+the snapshot's data-only parts (bot/matching/serial.py): a JSON description and raw byte
+parts, no pickle on the way back. This process reads them with serial's checked reader, as
+it reads a snapshot file, so what it adopts is the matcher a local build gives.
+
+Anything wrong (no processes here, the child fails, dies, sends a damaged part, or takes
+longer than a generous bound) and the name index is built here: the same result, slower.
+The child is always stopped and reaped before `warm` returns.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from bot.knowledge.model import Entity
+from bot.knowledge.snapshot import KnowledgeBase, _name_entries
+from bot.loading.prefetch import _context
+from bot.matching.decide import MatchSettings
+from bot.matching.index import NameEntry
+from bot.matching.matcher import Matcher
+from bot.matching.serial import matcher_from_parts, matcher_to_parts
+
+__all__ = ["MIN_ENTITIES", "warm"]
+
+# Below this many entities (~3 names each) the index builds in well under a second and a
+# second process (its start, the parts read back) saves too little to be worth it.
+MIN_ENTITIES = 20_000
+# How long to wait for the child once this process is done with its own share: far more
+# than a build takes (~30 us a name on a busy core); past it the index is built here.
+WAIT_BASE = 20.0
+WAIT_PER_ENTITY = 200e-6
+_MAX_HEADER = 1 << 20
+_MAX_PART = 1 << 31
+_INDEX = "matcher"
+
+Row = tuple[str, str, str]  # a NameEntry as plain data: key, text, kind
+
+
+def warm(kb: KnowledgeBase, *, min_entities: int | None = None) -> KnowledgeBase:
+    """`kb.warm()`, with the name index built by a second process if the base is big
+    (at least `min_entities`, default MIN_ENTITIES) and it is not built or adopted yet."""
+    least = MIN_ENTITIES if min_entities is None else min_entities
+    worker = None
+    if _INDEX not in kb.__dict__ and len(kb.entities) >= max(1, least):
+        worker = _Worker.start(kb.entities)
+    if worker is None:
+        return kb.warm()
+    try:
+        kb.warm(skip=frozenset({_INDEX}))
+        matcher = worker.result(kb.match_settings, _patience(len(kb.entities)))
+    finally:
+        worker.stop()
+    if matcher is not None:
+        kb.adopt_index(_INDEX, matcher)
+    return kb.warm()  # builds the name index here if the worker gave none
+
+
+def _patience(entities: int) -> float:
+    return WAIT_BASE + WAIT_PER_ENTITY * entities
+
+
+class _Worker:
+    """One child building one name index; `result` reads and checks what it sends."""
+
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process, self.conn = process, conn
+
+    @classmethod
+    def start(cls, entities: Mapping[str, Entity]) -> _Worker | None:
+        """The child started, or None if no process can be started here."""
+        try:
+            context = _context()
+            if context.get_start_method() == "fork":
+                args: tuple[Any, ...] = (entities, None)  # inherited: nothing is copied
+            else:
+                rows = [(e.key, e.text, e.kind) for e in _name_entries(entities.values())]
+                args = (None, rows)
+            reader, writer = context.Pipe(duplex=False)
+        except Exception:  # no semaphores or pipes here (a sandbox)
+            return None
+        try:
+            process = context.Process(target=_child, args=(writer, *args), daemon=True)
+            process.start()
+        except Exception:
+            reader.close()
+            return None
+        finally:
+            writer.close()  # the child holds its own end: its exit ends the pipe
+        return cls(process, reader)
+
+    def result(self, settings: MatchSettings, patience: float) -> Matcher | None:
+        """The child's name index, read as a snapshot's is; None if there is none in time
+        or what came is not a valid index."""
+        deadline = time.monotonic() + patience
+        try:
+            header = json.loads(self._message(deadline, _MAX_HEADER))
+            meta, layout = header["meta"], header["parts"]
+            parts: dict[str, bytes] = {}
+            for name, length in layout:
+                raw = self._message(deadline, _MAX_PART)
+                if type(name) is not str or name in parts or len(raw) != length:
+                    raise ValueError("the worker's parts are not as described")
+                parts[name] = raw
+            return matcher_from_parts(meta, parts, settings)
+        except Exception:  # died, timed out, or sent something unreadable: build it here
+            return None
+
+    def _message(self, deadline: float, limit: int) -> bytes:
+        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+            raise TimeoutError("the name index worker is taking too long")
+        return self.conn.recv_bytes(limit)
+
+    def stop(self) -> None:
+        """End the child (done or not) and reap it; close the pipe."""
+        self.conn.close()
+        self.process.join(1.0)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5.0)
+        if not self.process.is_alive():
+            self.process.close()
+
+
+def _child(
+    writer: Connection, entities: Mapping[str, Entity] | None, rows: list[Row] | None
+) -> None:
+    """In the child: build the index and send it as (description, parts). A failure ends
+    the child quietly (the parent builds the index itself), not with a traceback."""
+    gc.disable()  # millions of new objects, no cycles, and the process ends soon
+    try:
+        _send(writer, entities, rows)
+    except Exception:
+        sys.exit(1)
+    finally:
+        writer.close()
+
+
+def _send(
+    writer: Connection, entities: Mapping[str, Entity] | None, rows: list[Row] | None
+) -> None:
+    entries: Iterable[NameEntry]
+    if entities is not None:
+        entries = _name_entries(entities.values())
+    else:
+        entries = [NameEntry(*row) for row in rows or ()]
+    meta, parts = matcher_to_parts(Matcher(entries))
+    chunks = {name: b"".join(raw()) if callable(raw) else raw for name, raw in parts.items()}
+    layout = [[name, memoryview(raw).nbytes] for name, raw in chunks.items()]
+    writer.send_bytes(json.dumps({"meta": meta, "parts": layout}).encode())
+    for raw in chunks.values():
+        writer.send_bytes(raw)
