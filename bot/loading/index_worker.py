@@ -18,9 +18,11 @@ import gc
 import json
 import sys
 import time
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Iterable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from operator import is_
 from typing import Any
 
 from bot.knowledge.model import Entity
@@ -31,7 +33,7 @@ from bot.matching.index import NameEntry
 from bot.matching.matcher import Matcher
 from bot.matching.serial import matcher_from_parts, matcher_to_parts
 
-__all__ = ["MIN_ENTITIES", "warm"]
+__all__ = ["MIN_ENTITIES", "NameIndexWorker", "start", "warm"]
 
 # Below this many entities (~3 names each) the index builds in well under a second and a
 # second process (its start, the parts read back) saves too little to be worth it.
@@ -47,13 +49,28 @@ _INDEX = "matcher"
 Row = tuple[str, str, str]  # a NameEntry as plain data: key, text, kind
 
 
-def warm(kb: KnowledgeBase, *, min_entities: int | None = None) -> KnowledgeBase:
-    """`kb.warm()`, with the name index built by a second process if the base is big
-    (at least `min_entities`, default MIN_ENTITIES) and it is not built or adopted yet."""
+def start(entities: Sequence[Entity], min_entities: int | None = None) -> NameIndexWorker | None:
+    """A child building the name index of these entities (in this order), if they are many
+    (at least `min_entities`, default MIN_ENTITIES) and a process can start here. The loader
+    starts it as soon as the entities are checked, so it builds while the claims are."""
     least = MIN_ENTITIES if min_entities is None else min_entities
-    worker = None
-    if _INDEX not in kb.__dict__ and len(kb.entities) >= max(1, least):
-        worker = _Worker.start(kb.entities)
+    return NameIndexWorker.start(entities) if len(entities) >= max(1, least) else None
+
+
+def warm(
+    kb: KnowledgeBase,
+    *,
+    worker: NameIndexWorker | None = None,
+    min_entities: int | None = None,
+) -> KnowledgeBase:
+    """`kb.warm()`, with the name index built by a second process if the base is big and it
+    is not built or adopted yet: `worker`'s if it was started for these very entities, else
+    one started now. The worker is stopped before this returns."""
+    if worker is not None and (_INDEX in kb.__dict__ or not worker.serves(kb)):
+        worker.stop()
+        worker = None
+    if worker is None and _INDEX not in kb.__dict__:
+        worker = start(list(kb.entities.values()), min_entities)
     if worker is None:
         return kb.warm()
     try:
@@ -70,21 +87,23 @@ def _patience(entities: int) -> float:
     return WAIT_BASE + WAIT_PER_ENTITY * entities
 
 
-class _Worker:
-    """One child building one name index; `result` reads and checks what it sends."""
+class NameIndexWorker:
+    """One child building one name index; `result` reads and checks what it sends. Dropped
+    unread (a load that failed), it stops the child all the same."""
 
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
-        self.process, self.conn = process, conn
+    def __init__(self, process: BaseProcess, conn: Connection, entities: Sequence[Entity]) -> None:
+        self.conn, self.entities = conn, entities
+        self._end = weakref.finalize(self, _end, process, conn)
 
     @classmethod
-    def start(cls, entities: Mapping[str, Entity]) -> _Worker | None:
+    def start(cls, entities: Sequence[Entity]) -> NameIndexWorker | None:
         """The child started, or None if no process can be started here."""
         try:
             context = _context()
             if context.get_start_method() == "fork":
                 args: tuple[Any, ...] = (entities, None)  # inherited: nothing is copied
             else:
-                rows = [(e.key, e.text, e.kind) for e in _name_entries(entities.values())]
+                rows = [(e.key, e.text, e.kind) for e in _name_entries(entities)]
                 args = (None, rows)
             reader, writer = context.Pipe(duplex=False)
         except Exception:  # no semaphores or pipes here (a sandbox)
@@ -97,7 +116,12 @@ class _Worker:
             return None
         finally:
             writer.close()  # the child holds its own end: its exit ends the pipe
-        return cls(process, reader)
+        return cls(process, reader, entities)
+
+    def serves(self, kb: KnowledgeBase) -> bool:
+        """Whether it builds the index of this fact base's very entities, in its order."""
+        mine = self.entities
+        return len(kb.entities) == len(mine) and all(map(is_, kb.entities.values(), mine))
 
     def result(self, settings: MatchSettings, patience: float) -> Matcher | None:
         """The child's name index, read as a snapshot's is; None if there is none in time
@@ -123,18 +147,21 @@ class _Worker:
 
     def stop(self) -> None:
         """End the child (done or not) and reap it; close the pipe."""
-        self.conn.close()
-        self.process.join(1.0)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(5.0)
-        if not self.process.is_alive():
-            self.process.close()
+        self._end()
+        self.entities = ()
 
 
-def _child(
-    writer: Connection, entities: Mapping[str, Entity] | None, rows: list[Row] | None
-) -> None:
+def _end(process: BaseProcess, conn: Connection) -> None:
+    conn.close()
+    process.join(1.0)
+    if process.is_alive():
+        process.kill()
+        process.join(5.0)
+    if not process.is_alive():
+        process.close()
+
+
+def _child(writer: Connection, entities: Sequence[Entity] | None, rows: list[Row] | None) -> None:
     """In the child: build the index and send it as (description, parts). A failure ends
     the child quietly (the parent builds the index itself), not with a traceback."""
     gc.disable()  # millions of new objects, no cycles, and the process ends soon
@@ -146,12 +173,10 @@ def _child(
         writer.close()
 
 
-def _send(
-    writer: Connection, entities: Mapping[str, Entity] | None, rows: list[Row] | None
-) -> None:
+def _send(writer: Connection, entities: Sequence[Entity] | None, rows: list[Row] | None) -> None:
     entries: Iterable[NameEntry]
     if entities is not None:
-        entries = _name_entries(entities.values())
+        entries = _name_entries(entities)
     else:
         entries = [NameEntry(*row) for row in rows or ()]
     meta, parts = matcher_to_parts(Matcher(entries))

@@ -13,9 +13,12 @@ import pytest
 
 from bot.bench.generate import build as generate_base
 from bot.bench.queries import TruthEntity, autocomplete_queries, lookup_queries
+from bot.config import Settings
 from bot.knowledge.model import Entity
 from bot.knowledge.snapshot import KnowledgeBase, Origin
 from bot.loading import index_worker
+from bot.loading.holder import KnowledgeHolder
+from bot.loading.loader import load_knowledge
 from bot.matching.matcher import Matcher
 from bot.matching.serial import matcher_to_parts
 
@@ -101,13 +104,13 @@ def test_a_small_base_builds_its_index_here(seed_kb, monkeypatch):
     def no_worker(*_: Any) -> None:
         raise AssertionError("a worker was started for a small base")
 
-    monkeypatch.setattr(index_worker._Worker, "start", no_worker)
+    monkeypatch.setattr(index_worker.NameIndexWorker, "start", no_worker)
     kb = index_worker.warm(_fresh(seed_kb))
     assert _index(kb.matcher) == _index(seed_kb.matcher)
 
 
 def test_an_index_already_there_is_not_built_again(seed_kb, monkeypatch):
-    monkeypatch.setattr(index_worker._Worker, "start", lambda *_: pytest.fail("started"))
+    monkeypatch.setattr(index_worker.NameIndexWorker, "start", lambda *_: pytest.fail("started"))
     kb = _fresh(seed_kb)
     kb.adopt_index("matcher", seed_kb.matcher)
     assert index_worker.warm(kb, min_entities=1).matcher is seed_kb.matcher
@@ -154,4 +157,63 @@ def test_a_failing_worker_leaves_the_index_to_be_built_here(seed_kb, monkeypatch
 def test_no_processes_here_builds_the_index_here(seed_kb, monkeypatch):
     monkeypatch.setattr(index_worker, "_context", _fails)
     kb = index_worker.warm(_fresh(seed_kb), min_entities=1)
+    assert _index(kb.matcher) == _index(seed_kb.matcher)
+
+
+def test_a_cold_start_builds_the_index_while_the_claims_are_checked(seed_kb, kb_copy, monkeypatch):
+    """The holder's first load starts the worker from the checked entities; the index it
+    adopts answers as the one built here, and so does the snapshot kept from it."""
+    monkeypatch.setattr(index_worker, "MIN_ENTITIES", 1)
+    monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
+    started, adopted = [], []
+    real_start, real_read = index_worker.NameIndexWorker.start, index_worker.matcher_from_parts
+    monkeypatch.setattr(
+        index_worker.NameIndexWorker,
+        "start",
+        lambda entities: started.append(real_start(entities)) or started[-1],
+    )
+    monkeypatch.setattr(
+        index_worker, "matcher_from_parts", lambda *a: adopted.append(real_read(*a)) or adopted[-1]
+    )
+    settings = Settings(
+        knowledge_dir=kb_copy / "knowledge", seeds_dir=kb_copy / "seeds", cache_dir=kb_copy / "c"
+    )
+    holder, result = KnowledgeHolder.load(settings)
+    assert holder is not None and result.name_index is started[0] is not None
+    assert not multiprocessing.active_children()
+    assert len(started) == 1 and holder.kb.matcher is adopted[0]
+    queries = _queries(seed_kb)
+    assert _answers(holder.kb.matcher, queries) == _answers(seed_kb.matcher, queries)
+    holder.snapshots.wait()
+    again, second = KnowledgeHolder.load(settings)
+    assert second.from_snapshot and len(started) == 1
+    assert _answers(again.kb.matcher, queries) == _answers(seed_kb.matcher, queries)
+
+
+def test_a_load_that_fails_stops_the_worker(kb_copy, monkeypatch):
+    monkeypatch.setattr(index_worker, "MIN_ENTITIES", 1)
+    monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(index_worker, "_send", _hangs)
+    started = []
+    real_start = index_worker.NameIndexWorker.start
+    monkeypatch.setattr(
+        index_worker.NameIndexWorker,
+        "start",
+        lambda entities: started.append(real_start(entities)) or started[-1],
+    )
+    claims = sorted((kb_copy / "knowledge" / "claims").glob("*.yaml"))[0]
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("subject: ", "subject: nobody-", 1), encoding="utf-8")
+    result = load_knowledge(kb_copy / "knowledge", kb_copy / "seeds", index_early=True)
+    assert not result.ok and result.name_index is None and started[0] is not None
+    assert not multiprocessing.active_children()
+
+
+def test_a_worker_for_other_entities_is_not_used(seed_kb, monkeypatch):
+    monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
+    others = list(seed_kb.entities.values())[1:]
+    worker = index_worker.start(others, min_entities=1)
+    assert worker is not None and not worker.serves(seed_kb)
+    kb = index_worker.warm(_fresh(seed_kb), worker=worker)
+    assert not multiprocessing.active_children()
     assert _index(kb.matcher) == _index(seed_kb.matcher)
