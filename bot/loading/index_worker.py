@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import json
+import signal
 import sys
 import time
 import weakref
@@ -51,10 +52,14 @@ Row = tuple[str, str, str]  # a NameEntry as plain data: key, text, kind
 
 def start(entities: Sequence[Entity], min_entities: int | None = None) -> NameIndexWorker | None:
     """A child building the name index of these entities (in this order), if they are many
-    (at least `min_entities`, default MIN_ENTITIES) and a process can start here. The loader
-    starts it as soon as the entities are checked, so it builds while the claims are."""
-    least = MIN_ENTITIES if min_entities is None else min_entities
-    return NameIndexWorker.start(entities) if len(entities) >= max(1, least) else None
+    and a process can start here. The loader starts it as soon as the entities are checked,
+    so it builds while the claims are."""
+    return NameIndexWorker.start(entities) if _big(len(entities), min_entities) else None
+
+
+def _big(entities: int, min_entities: int | None) -> bool:
+    """At least `min_entities` (default MIN_ENTITIES): worth a second process."""
+    return entities >= max(1, MIN_ENTITIES if min_entities is None else min_entities)
 
 
 def warm(
@@ -69,8 +74,8 @@ def warm(
     if worker is not None and (_INDEX in kb.__dict__ or not worker.serves(kb)):
         worker.stop()
         worker = None
-    if worker is None and _INDEX not in kb.__dict__:
-        worker = start(list(kb.entities.values()), min_entities)
+    if worker is None and _INDEX not in kb.__dict__ and _big(len(kb.entities), min_entities):
+        worker = NameIndexWorker.start(list(kb.entities.values()))
     if worker is None:
         return kb.warm()
     try:
@@ -152,8 +157,10 @@ class NameIndexWorker:
 
 
 def _end(process: BaseProcess, conn: Connection) -> None:
+    """Close our end (a child still sending then stops on a broken pipe), give the child a
+    moment to exit, then kill it: whatever it still had to do is no longer wanted."""
     conn.close()
-    process.join(1.0)
+    process.join(0.2)
     if process.is_alive():
         process.kill()
         process.join(5.0)
@@ -163,7 +170,9 @@ def _end(process: BaseProcess, conn: Connection) -> None:
 
 def _child(writer: Connection, entities: Sequence[Entity] | None, rows: list[Row] | None) -> None:
     """In the child: build the index and send it as (description, parts). A failure ends
-    the child quietly (the parent builds the index itself), not with a traceback."""
+    the child quietly (the parent builds the index itself), not with a traceback; so does
+    Ctrl-C, which is the parent's to handle (it stops the child)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()  # millions of new objects, no cycles, and the process ends soon
     try:
         _send(writer, entities, rows)
