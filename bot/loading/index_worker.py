@@ -18,7 +18,7 @@ import gc
 import json
 import signal
 import sys
-import time
+import threading
 import weakref
 from collections.abc import Iterable, Sequence
 from multiprocessing.connection import Connection
@@ -43,8 +43,8 @@ MIN_ENTITIES = 20_000
 # than a build takes (~30 us a name on a busy core); past it the index is built here.
 WAIT_BASE = 20.0
 WAIT_PER_ENTITY = 200e-6
-_MAX_HEADER = 1 << 20
 _MAX_PART = 1 << 31
+_MAX_MESSAGES = 1_000  # a header and its parts (about 35)
 _INDEX = "matcher"
 
 Row = tuple[str, str, str]  # a NameEntry as plain data: key, text, kind
@@ -97,8 +97,15 @@ class NameIndexWorker:
     unread (a load that failed), it stops the child all the same."""
 
     def __init__(self, process: BaseProcess, conn: Connection, entities: Sequence[Entity]) -> None:
-        self.conn, self.entities = conn, entities
-        self._end = weakref.finalize(self, _end, process, conn)
+        self.entities = entities
+        # Read as it comes, so the child exits as soon as it is done: while it lives, every
+        # page this process writes is copied first (fork's copy-on-write), ~1 s at 100k.
+        self.messages: list[bytes] = []
+        self._reader = threading.Thread(
+            target=_receive, args=(conn, self.messages), name="name-index-reader", daemon=True
+        )
+        self._reader.start()
+        self._end = weakref.finalize(self, _end, process, conn, self._reader)
 
     @classmethod
     def start(cls, entities: Sequence[Entity]) -> NameIndexWorker | None:
@@ -131,24 +138,22 @@ class NameIndexWorker:
     def result(self, settings: MatchSettings, patience: float) -> Matcher | None:
         """The child's name index, read as a snapshot's is; None if there is none in time
         or what came is not a valid index."""
-        deadline = time.monotonic() + patience
+        self._reader.join(patience)
+        if self._reader.is_alive():
+            return None  # the child is taking too long: build it here
         try:
-            header = json.loads(self._message(deadline, _MAX_HEADER))
+            header = json.loads(self.messages[0])
             meta, layout = header["meta"], header["parts"]
+            if len(layout) != len(self.messages) - 1:
+                raise ValueError("the worker sent another number of parts")
             parts: dict[str, bytes] = {}
-            for name, length in layout:
-                raw = self._message(deadline, _MAX_PART)
+            for (name, length), raw in zip(layout, self.messages[1:], strict=True):
                 if type(name) is not str or name in parts or len(raw) != length:
                     raise ValueError("the worker's parts are not as described")
                 parts[name] = raw
             return matcher_from_parts(meta, parts, settings)
-        except Exception:  # died, timed out, or sent something unreadable: build it here
+        except Exception:  # died, or sent something unreadable: build it here
             return None
-
-    def _message(self, deadline: float, limit: int) -> bytes:
-        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
-            raise TimeoutError("the name index worker is taking too long")
-        return self.conn.recv_bytes(limit)
 
     def stop(self) -> None:
         """End the child (done or not) and reap it; close the pipe."""
@@ -156,14 +161,25 @@ class NameIndexWorker:
         self.entities = ()
 
 
-def _end(process: BaseProcess, conn: Connection) -> None:
-    """Close our end (a child still sending then stops on a broken pipe), give the child a
-    moment to exit, then kill it: whatever it still had to do is no longer wanted."""
-    conn.close()
+def _receive(conn: Connection, messages: list[bytes]) -> None:
+    """In a thread: every message the child sends, until it closes its end (done, or gone)."""
+    try:
+        while len(messages) < _MAX_MESSAGES:
+            messages.append(conn.recv_bytes(_MAX_PART))
+    except (EOFError, OSError):
+        pass
+
+
+def _end(process: BaseProcess, conn: Connection, reader: threading.Thread) -> None:
+    """Give the child a moment to exit, then kill it (whatever it still had to do is no longer
+    wanted); its end of the pipe closes with it, which ends the reader; then close ours."""
     process.join(0.2)
     if process.is_alive():
         process.kill()
         process.join(5.0)
+    reader.join(5.0)
+    if not reader.is_alive():
+        conn.close()  # else the reader still holds it: the collector closes it later
     if not process.is_alive():
         process.close()
 
