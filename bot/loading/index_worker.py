@@ -7,6 +7,10 @@ the snapshot's data-only parts (bot/matching/serial.py): a JSON description and 
 parts, no pickle on the way back. This process reads them with serial's checked reader, as
 it reads a snapshot file, so what it adopts is the matcher a local build gives.
 
+A cold start (bot/loading/loader.py `index_early`) starts the child as soon as the entities
+pass their checks, so the index builds while the claims are checked; a thread here reads
+its parts as they come, so it exits (and stops sharing pages copy-on-write) once done.
+
 Anything wrong (no processes here, the child fails, dies, sends a damaged part, or takes
 longer than a generous bound) and the name index is built here: the same result, slower.
 The child is always stopped and reaped before `warm` returns.
