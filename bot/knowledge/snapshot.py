@@ -469,8 +469,9 @@ class KnowledgeBase:
         """Claim ids in order, for prefix autocomplete by bisection."""
         return tuple(sorted(self.claims))
 
-    def warm(self) -> KnowledgeBase:
-        """Build every index now (off the event loop), not on the first query."""
+    def warm(self, skip: frozenset[str] = frozenset()) -> KnowledgeBase:
+        """Build every index now (off the event loop), not on the first query; but those in
+        `skip` (bot/loading/index_worker.py builds the name index in another process)."""
         for name in (
             "_by_date",
             "claims_by_entity",
@@ -485,7 +486,8 @@ class KnowledgeBase:
             "parts",
             "claim_counts",
         ):
-            getattr(self, name)
+            if name not in skip:
+                getattr(self, name)
         return self
 
     def searchable_text(self, fact: Fact) -> str:

@@ -35,8 +35,10 @@ class _CrossChecker:
         parsed: list[ParsedFile],
         progress: Callable[[str, int, int], None] | None = None,
         memo: LoadCache | None = None,
+        entities_checked: Callable[[list[tuple[Entity, Origin]]], None] | None = None,
     ) -> None:
         self.seeds_dir = seeds_dir
+        self.entities_checked = entities_checked  # told the entities once they pass
         self.parsed = parsed
         self.progress = progress
         self.memo = memo
@@ -76,6 +78,8 @@ class _CrossChecker:
                 by_section[section] += items
         self._articles(by_section["articles"])
         self._entities(by_section["entities"])
+        if self.entities_checked is not None and not self.problems:
+            self.entities_checked(self.entity_list)
         self._claims(by_section["claims"])
         if self.memo is not None:
             self.memo.articles, self.memo.facts = self.new_articles, self.new_facts

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeBase, changed_files
+from bot.loading import index_worker
 from bot.loading.increment import reload_edited
 from bot.loading.loader import (
     DiskCache,
@@ -183,7 +184,9 @@ class ReloadOutcome:
 
 
 def warm(
-    kb: KnowledgeBase, progress: Callable[[str, int, int], None] | None = None
+    kb: KnowledgeBase,
+    progress: Callable[[str, int, int], None] | None = None,
+    name_index: index_worker.NameIndexWorker | None = None,
 ) -> KnowledgeBase:
     """Build the snapshot's indexes now (with the collector paused: millions of new objects,
     no cycles), then move what survived out of the collector's way: the snapshot lives long
@@ -191,7 +194,7 @@ def warm(
     if progress:
         progress("index", 0, 1)
     with gc_paused():
-        kb.warm()
+        index_worker.warm(kb, worker=name_index)  # the name index on another core if big
     gc.freeze()
     if progress:
         progress("index", 1, 1)
@@ -239,11 +242,12 @@ class KnowledgeHolder:
             match_settings=match_settings(settings),
             progress=progress,
             snapshots=snapshots,
+            index_early=True,
         )
         if result.kb is None:
             return None, result
         clock = time.perf_counter()
-        kb = warm(result.kb, progress)
+        kb = warm(result.kb, progress, result.name_index)
         result.timings["index"] = time.perf_counter() - clock
         if snapshots is not None and not result.from_snapshot:
             snapshots.keep_kb(settings.knowledge_dir, settings.seeds_dir, kb)

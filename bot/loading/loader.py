@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from bot.knowledge.snapshot import KnowledgeBase
+from bot.knowledge.model import Entity
+from bot.knowledge.snapshot import KnowledgeBase, Origin
+from bot.loading import index_worker
 from bot.loading.cache import DiskCache, LoadCache
 from bot.loading.crosscheck import _CrossChecker
 from bot.loading.files import (
@@ -49,6 +51,9 @@ class LoadResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     warnings: tuple[Problem, ...] = ()  # worth fixing, but they do not stop the load
     from_snapshot: bool = False  # restored whole from the data-only snapshot
+    # The name index being built in another process since the entities passed their checks
+    # (`index_early`): for bot/loading/holder.py's warm to take.
+    name_index: index_worker.NameIndexWorker | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -78,6 +83,7 @@ def load_knowledge(
     progress: Callable[[str, int, int], None] | None = None,
     previous: KnowledgeBase | None = None,
     snapshots: SnapshotStore | None = None,
+    index_early: bool = False,
 ) -> LoadResult:
     """Parse, validate and index the whole fact base. Never raises for bad content.
 
@@ -85,6 +91,8 @@ def load_knowledge(
     the snapshot being replaced, whose indexes the new one reuses where nothing they depend
     on changed. `progress(stage, done, total)` is called as the work goes on. With
     `snapshots` and no `previous`, a snapshot of these very files is restored if there is one.
+    `index_early` (no `previous`): a big base's name index starts building in another
+    process once the entities are checked (`LoadResult.name_index`, see index_worker.py).
     """
     knowledge_dir, seeds_dir = FsPath(knowledge_dir), FsPath(seeds_dir)
     with gc_paused():
@@ -97,7 +105,10 @@ def load_knowledge(
                 return LoadResult(
                     hit, (), names, len(names), len(names), timings, from_snapshot=True
                 )
-        return _load(knowledge_dir, seeds_dir, cache, loaded_by, match_settings, progress, previous)
+        early = index_early and previous is None
+        return _load(
+            knowledge_dir, seeds_dir, cache, loaded_by, match_settings, progress, previous, early
+        )
 
 
 def _from_snapshot(
@@ -131,6 +142,7 @@ def _load(
     match_settings: MatchSettings | None,
     progress: Callable[[str, int, int], None] | None,
     previous: KnowledgeBase | None,
+    index_early: bool = False,
 ) -> LoadResult:
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -146,8 +158,16 @@ def _load(
         disk.prune(live)
     timings["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    checker = _CrossChecker(seeds_dir, parsed, progress, cache)
+    workers: list[index_worker.NameIndexWorker | None] = []
+
+    def entities_checked(entities: list[tuple[Entity, Origin]]) -> None:
+        workers.append(index_worker.start([e for e, _ in entities]))
+
+    checker = _CrossChecker(
+        seeds_dir, parsed, progress, cache, entities_checked if index_early else None
+    )
     problems = checker.run()
+    worker = workers[0] if workers else None
     timings["check"] = time.perf_counter() - clock
     if not paths:
         problems.insert(
@@ -159,6 +179,8 @@ def _load(
     names = tuple(_display_name(p, knowledge_dir) for p in paths)
     warnings = tuple(checker.warnings)
     if problems:
+        if worker is not None:
+            worker.stop()
         return LoadResult(None, tuple(problems), names, fresh, from_disk, timings, warnings)
     clock = time.perf_counter()
     kb = KnowledgeBase.build(
@@ -171,7 +193,7 @@ def _load(
         previous=previous,
     )
     timings["build"] = time.perf_counter() - clock
-    return LoadResult(kb, (), names, fresh, from_disk, timings, warnings)
+    return LoadResult(kb, (), names, fresh, from_disk, timings, warnings, name_index=worker)
 
 
 def _read_files(
