@@ -4,11 +4,17 @@ libyaml's events cost most of a cold load (a Python object and two marks per eve
 events at 100k claims). Nearly every knowledge file is a block mapping of block sequences of
 `key: value` mappings whose values are plain or quoted one-line scalars and one-line flow
 lists or mappings. This reader accepts exactly that shape and declines (returns None)
-anything else: tabs, anchors, tags, block scalars, multi-line scalars, escapes, documents
-markers, complex keys, duplicate keys, FIXME anywhere. A declined file goes to the event path
-(fastpath.py), and from there to the slow path that reports problems. Plain scalars are
-resolved with the very resolver the other paths use, so the data and positions are the same
-(tests/loading/test_fastlines.py compares it with the event path).
+anything else: tabs, anchors, tags, block scalars other than plain `>-`-style texts,
+multi-line scalars, escapes, documents markers, complex keys, duplicate keys, FIXME anywhere.
+A declined file goes to the event path (fastpath.py), and from there to the slow path that
+reports problems. Plain scalars are resolved with the very resolver the other paths use, so
+the data and positions are the same (tests/loading/test_fastlines.py compares it with the
+event path).
+
+Two readers: the token reader has the regex engine split every line at once (indentation,
+key, value) and reads the usual shape in a tight loop; at anything it does not expect it
+gives up, and the general reader (every line's indentation and text, then the structure)
+starts over and reads the file or declines it. Both count nodes as libyaml's events do.
 """
 
 from __future__ import annotations
