@@ -234,15 +234,19 @@ def _word_options(
 def _pair_pool(ix: NameIndex, per_word: list[list[int]]) -> dict[int, None]:
     """Names containing two of the query's words (or their near words), best pairs first."""
     options = [pids[:_PAIR_OPTIONS] for pids in per_word[:MAX_QUERY_WORDS]]
-    span = ix.pairs.span
-    combos: list[tuple[int, int, int, int]] = []  # size, rank sum, span
-    for i, first in enumerate(options):
-        for second in options[i + 1 :]:
-            for rank_a, a in enumerate(first):
-                for rank_b, b in enumerate(second):
-                    lo, hi = span(a, b)
-                    if hi > lo:
-                        combos.append((hi - lo, rank_a + rank_b, lo, hi))
+    asked = [
+        (rank_a + rank_b, a, b)
+        for i, first in enumerate(options)
+        for second in options[i + 1 :]
+        for rank_a, a in enumerate(first)
+        for rank_b, b in enumerate(second)
+    ]
+    spans = ix.pairs.spans((a, b) for _, a, b in asked)
+    combos = [  # size, rank sum, span
+        (hi - lo, ranks, lo, hi)
+        for (ranks, _, _), (lo, hi) in zip(asked, spans, strict=True)
+        if hi > lo
+    ]
     combos.sort()  # the rarest pairs first: "Treaty of" says little, "of Kamino" much
     pool: dict[int, None] = {}
     names = ix.pairs.names

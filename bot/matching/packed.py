@@ -138,6 +138,21 @@ class PairIndex:
         lo = bisect_left(packed, key << bits)
         return lo, bisect_left(packed, (key + 1) << bits, lo)
 
+    def spans(self, pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """`span` of each pair, in one frame: a phrase asks for dozens at once."""
+        bits, packed, nwords, key_mask = self._bits, self._packed, self._nwords, self._key_mask
+        out = []
+        for a, b in pairs:
+            if a == b:
+                out.append((0, 0))
+                continue
+            if a > b:
+                a, b = b, a
+            key = (a * nwords + b) & key_mask
+            lo = bisect_left(packed, key << bits)
+            out.append((lo, bisect_left(packed, (key + 1) << bits, lo)))
+        return out
+
     def names(self, lo: int, hi: int) -> list[int]:
         """The entries of a span (and, rarely, of a hash-colliding pair)."""
         mask, limit = (1 << self._bits) - 1, self._limit
