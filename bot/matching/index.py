@@ -14,6 +14,7 @@ by each pair of their words (8 bytes a pair). What each key may cost is bounded 
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.knowledge.names import fold, phonetic_word, skeleton
-from bot.matching.keys import trigrams
+from bot.matching.keys import MAX_PAIR_WORDS, trigrams
 from bot.matching.packed import DeletionIndex, PairIndex, Sorted, Strings, postings
 
 __all__ = ["KINDS", "Gate", "Hidden", "NameEntry", "NameIndex", "NameKind", "always"]
@@ -148,10 +149,28 @@ def _name_words(
             yield entry, [new_id[word] for word in words[at[entry] : at[entry + 1]]]
 
 
+_SPACES_KEPT = bytes(b for b in range(256) if b not in b" \n")  # deleted: all but these
+_MANY_SPACES = re.compile(b" {%d}" % MAX_PAIR_WORDS)
+
+
+def _long_names(buf: str) -> frozenset[int]:
+    """The line numbers of `buf` (a `Strings` buffer: one item a line) with at least
+    MAX_PAIR_WORDS spaces: each line reduced to its spaces, then searched in C."""
+    spaces = buf.encode("utf-8", "surrogatepass").translate(None, _SPACES_KEPT)
+    out: set[int] = set()
+    line = pos = 0
+    for run in _MANY_SPACES.finditer(spaces):
+        line += spaces.count(b"\n", pos, run.start())
+        pos = run.start()
+        out.add(line)
+    return frozenset(out)
+
+
 class NameIndex:
     """An immutable index of names; the search tiers read its fields, nothing writes them."""
 
     __slots__ = (
+        "_long",
         "by_phon",
         "dele",
         "ekey",
@@ -179,7 +198,7 @@ class NameIndex:
     )
     # Rebuilt or dropped on unpickling; `stored`: where a restored index's parts lie in the
     # snapshot file it came from (bot/matching/serial.py), so a new one copies them.
-    _DERIVED = ("phon_sorted", "pword_sorted", "fword_sorted", "stored")
+    _DERIVED = ("phon_sorted", "pword_sorted", "fword_sorted", "stored", "_long")
 
     def __init__(self, entries: Iterable[NameEntry]) -> None:
         """Build every index once, each step dropping the temporaries it no longer needs."""
@@ -264,6 +283,7 @@ class NameIndex:
         self._sorted_views()
 
     def _sorted_views(self) -> None:
+        self._long: frozenset[int] | None = None  # `long_names`, found when first asked
         self.phon_sorted = Sorted(self.phon, self.by_phon)
         self.pword_sorted = Sorted(self.pwords, self.palpha)
         self.fword_sorted = Sorted(self.fwords)
@@ -277,6 +297,14 @@ class NameIndex:
         for entry, text in enumerate(self.text):
             if ekey[entry] not in masked:
                 yield NameEntry(keys[ekey[entry]], text, KINDS[kinds[entry]])
+
+    def long_names(self) -> frozenset[int]:
+        """The names of more than MAX_PAIR_WORDS words, whose later words the pair index does
+        not hold: found once, from the phonetic keys' spaces alone (tens of ms at 100k)."""
+        found = self._long
+        if found is None:
+            found = self._long = _long_names(self.phon.buf)
+        return found
 
     def key_numbers(self, keys: Iterable[str]) -> dict[str, int]:
         """The numbers of those of these keys this index holds, each found through its id

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 
 from bot.matching.index import NameIndex
-from bot.matching.keys import MAX_PAIR_WORDS
 
 __all__ = ["may_hold"]
 
@@ -38,15 +37,10 @@ def may_hold(
     if scanned is not None:
         kids = _pair_kids(ix, scanned, words, any_of, 4 * len(scan))
         if kids is not None:
-            ekey, buf, at = ix.ekey, ix.phon.buf, ix.phon.at
             # The pair index holds each entity's names once per phonetic key, and their
             # first MAX_PAIR_WORDS words: longer names are read.
-            return [
-                entry
-                for entry in scan
-                if ekey[entry] in kids
-                or buf.count(" ", at[entry], at[entry + 1] - 1) >= MAX_PAIR_WORDS
-            ]
+            ekey, longer = ix.ekey, ix.long_names()
+            return [entry for entry in scan if ekey[entry] in kids or entry in longer]
     return _by_postings(ix, scan, set(words) - {scanned}, any_of)
 
 

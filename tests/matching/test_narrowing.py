@@ -71,3 +71,29 @@ def test_a_crowded_scan_is_narrowed_to_the_names_that_may_hold_the_words(by_pair
     assert kept == [e for e in scan if e in set(kept)]  # in the scan's order
     if by_pairs:  # more than eight words: read, not judged by the pairs of the first eight
         assert {e for e in scan if ix.keys[ix.ekey[e]].startswith("long-")} <= set(kept)
+
+
+def test_long_names_are_those_the_pair_index_holds_only_in_part() -> None:
+    words = [
+        "Ordena",
+        "Lenina",
+        "Krasnoznamenny",
+        "Imeni",
+        "Tovarishcha",
+        "Geroya",
+        "Truda",
+        "Zavoda",
+        "Borisa",
+    ]
+    entries = [
+        NameEntry("eight", " ".join(words[:8]), "name"),  # every word paired
+        NameEntry("nine", " ".join(words), "name"),  # the ninth word is not
+        NameEntry(
+            "cyrillic",
+            "Орден Ленина Краснознамённый Имени Товарища Героя Труда Завода Бориса",
+            "name",
+        ),
+        NameEntry("short", "Boris", "name"),
+    ]
+    ix = NameIndex(entries)
+    assert {ix.keys[ix.ekey[e]] for e in ix.long_names()} == {"nine", "cyrillic"}
