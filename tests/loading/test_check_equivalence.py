@@ -8,6 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.knowledge.model import _HIDDEN, _visible
 from bot.loading.crosscheck import _fold_quote
 from bot.loading.parse import _FILE, _compact_all
 
@@ -196,3 +197,17 @@ def test_compacting_shares_fields_sets_and_interns_ids_without_changing_values()
     refs = [c.references[0] for c in compacted.claims]
     assert refs[0].__pydantic_fields_set__ is refs[2].__pydantic_fields_set__
     assert refs[1].cites.outlet is refs[3].cites.outlet
+
+
+def test_visible_text_passes_and_every_hidden_character_is_refused_by_name():
+    for text in ("Ivan Petrov", "tab\tand\nnewline", "Лавров «Ивана»", "\u00a0no-break"):
+        assert _visible(text) == text
+    hidden = [chr(c) for c in range(0x110000) if _HIDDEN.match(chr(c))]
+    assert len(hidden) == 72
+    for ch in hidden:
+        try:
+            _visible(f"ab{ch}c")
+        except ValueError as exc:
+            assert f"U+{ord(ch):04X} at character 3" in str(exc)
+        else:
+            raise AssertionError(f"U+{ord(ch):04X} let through")
