@@ -23,6 +23,8 @@ TEXT_MAX = 5_000  # claim texts, quotes, descriptions and notes
 
 def _visible(text: str) -> str:
     """Refuse text with a control, escape or bidi character: it could rewrite the console."""
+    if text.isprintable():  # none of them, nor tab or newline: most text, at C speed
+        return text
     found = _HIDDEN.search(text)
     if found:
         raise ValueError(
