@@ -286,7 +286,7 @@ class Matcher:
     def _hidden_layers(self, keys: frozenset[str]) -> list[_Layer]:
         """The layers for a `Hidden` lookup: key numbers looked up once per set of keys."""
         known = self._hidden
-        if known is None or known[0] != keys:
+        if known is None or (known[0] is not keys and known[0] != keys):
             # A key the delta holds is new or masked in the base: only the rest is looked up
             # there (so a restricted entity just added costs no scan of the base's keys).
             delta = self._delta.key_numbers(keys) if keys and self._delta else {}
