@@ -66,9 +66,8 @@ class _CrossChecker:
         self._dates: dict[tuple[str, DateValue | None], DateValue | str] = (
             memo.dates if memo is not None else {}
         )
-        # This load's dates by text: parsed alone, and in the context of an article (by id),
-        # so a date most claims share costs one lookup, not a parse or a DateValue hash.
-        self._plain_dates: dict[str, DateValue | str] = {}
+        # This load's dates in the context of an article, by its id: a year-less date many
+        # claims share costs one lookup, not a DateValue hash.
         self._dated: dict[tuple[str, str], DateValue | str] = {}
         # Each paragraph is folded for quote matching once, not once per quote; so is each
         # cited source's text (many claims cite the same one).
@@ -295,9 +294,7 @@ class _CrossChecker:
             return None
         # A date that parses without context has its year written and ignores the context,
         # so most dates are parsed once per text rather than once per article.
-        value = self._plain_dates.get(text)
-        if value is None:
-            value = self._plain_dates[text] = self._parse_date(text, None)
+        value = self._parse_date(text, None)
         if article is not None and isinstance(value, str):
             key = (text, article.id)
             value = self._dated.get(key)

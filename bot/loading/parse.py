@@ -70,11 +70,6 @@ class _ItemDoc(SourceDoc):
         self.full: SourceDoc | None = None
 
     def where(self, path: Path) -> tuple[int | None, int | None]:
-        if len(path) == 2 and self.full is None:  # an item's own position: every origin
-            section, i = path
-            marks = self.marks.get(section)  # type: ignore[arg-type]
-            if marks is not None and isinstance(i, int) and 0 <= 2 * i < len(marks):
-                return marks[2 * i], marks[2 * i + 1]
         if len(path) > 2 and self.full is None and self.source is not None:
             self.full = _reread(self.file, self.source, self.digest)
             self.source = None  # try once
