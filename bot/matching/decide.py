@@ -392,7 +392,6 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
 # (з с ц: z s ts c, German s tz) another, j and y (й я ю ё) as i, w as v; doubled letters
 # collapse. Finer than `names.skeleton` (which drops j/y/i, so Inna meets Nina): the rule
 # below answers on it, the skeleton only finds candidates.
-_TRANSLIT = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|ph|x|h|ts|tz|z|c|s|w|j|y")
 _TRANSLIT_OF = {
     **dict.fromkeys(("shch", "tsch", "sch", "tch", "dzh", "zh", "sh", "ch", "kh", "ks", "x"), "S"),
     "ph": "f",  # Ф in Western forms (Philipp); п+х is never written "ph" (pkh, pch)
@@ -403,6 +402,13 @@ _TRANSLIT_OF = {
     "y": "i",
 }
 _DOUBLED = re.compile(r"(.)\1+")
+# Read as one regex `shch|tsch|...|ph|x|h|ts|tz|z|c|s|w|j|y` (longest spellings first), in
+# two passes: the spellings of several letters by regex, then the single letters by
+# `str.translate` (no call per letter). The same: at any position the one-regex form tries
+# every longer spelling first, and no longer spelling begins with x or h, which it lists
+# before ts and tz; no replacement is a letter the second pass changes.
+_TRANSLIT_LONG = re.compile("|".join(k for k in _TRANSLIT_OF if len(k) > 1))
+_TRANSLIT_SHORT = str.maketrans({k: v for k, v in _TRANSLIT_OF.items() if len(k) == 1})
 
 
 @lru_cache(maxsize=8192)
@@ -416,7 +422,8 @@ def folded_name(text: str) -> str:
 def translit_key(folded: str) -> str:
     """The folded text with the letters transliterations disagree on reduced to one class each:
     `Wera Ponomarjowa` and `Vera Ponomaryova`, `Sachar` and `Zakhar` read alike."""
-    return _DOUBLED.sub(r"\1", _TRANSLIT.sub(lambda m: _TRANSLIT_OF[m.group(0)], folded))
+    long = _TRANSLIT_LONG.sub(lambda m: _TRANSLIT_OF[m.group()], folded)
+    return _DOUBLED.sub(r"\1", long.translate(_TRANSLIT_SHORT))
 
 
 def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:

@@ -6,8 +6,13 @@ user could type, with the decision the bot must take and the entity it must poin
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.matching import decide as decide_module
 from bot.matching import fuzzy
 from bot.matching import matcher as matcher_module
 from bot.matching.decide import Hit, MatchSettings
@@ -527,3 +532,32 @@ def test_a_typo_answer_looks_for_the_name_the_query_reads_as(
     assert meant in [c.key for c in result.candidates], result.explain()
     if decision == A:
         assert result.best is not None and result.best.key == meant
+
+
+_ONE_REGEX = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|ph|x|h|ts|tz|z|c|s|w|j|y")
+
+
+def _one_regex_key(folded: str) -> str:
+    """`translit_key` as first written: one regex, longest spellings first, a call a letter."""
+    replaced = _ONE_REGEX.sub(lambda m: decide_module._TRANSLIT_OF[m.group(0)], folded)
+    return re.sub(r"(.)\1+", r"\1", replaced)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="abcdehjkpstwxyzcgno '-+Y0", max_size=24))
+def test_translit_key_in_two_passes_reads_as_the_one_regex(text: str) -> None:
+    # the two passes (long spellings by regex, single letters by translate) must agree with
+    # the one regex on every string, overlapping spellings included (tsh, xsch, hts)
+    assert decide_module.translit_key.__wrapped__(text) == _one_regex_key(text)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("wera ponomarjowa", "vera ponomaryova"),
+        ("sachar", "zakhar"),
+        ("tschaikowski", "chaikovskiy"),
+    ],
+)
+def test_translit_key_reads_transliterations_alike(a: str, b: str) -> None:
+    assert decide_module.translit_key(a) == decide_module.translit_key(b)
