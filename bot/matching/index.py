@@ -23,7 +23,7 @@ from typing import Literal
 
 from bot.knowledge.names import fold, phonetic_word, skeleton
 from bot.matching.keys import MAX_PAIR_WORDS, trigrams
-from bot.matching.packed import DeletionIndex, PairIndex, Sorted, Strings, postings
+from bot.matching.packed import DeletionIndex, PairIndex, Sorted, Strings, WordIds, postings
 
 __all__ = ["KINDS", "Gate", "Hidden", "NameEntry", "NameIndex", "NameKind", "always"]
 
@@ -189,6 +189,7 @@ class NameIndex:
         "phon_sorted",
         "post",
         "post_at",
+        "pword_ids",
         "pword_sorted",
         "pwords",
         "skel",
@@ -253,6 +254,7 @@ class NameIndex:
         # Short strings live in packed buffers: one object each instead of one per string.
         self.pwords = Strings(pwords)
         self.fwords = Strings(fwords)
+        self.pword_ids = WordIds.build(self.pwords)
 
     def _index_names(self, draft: _Draft) -> None:
         """The names themselves: texts, keys, kinds, by phonetic key and alphabetically."""
@@ -333,12 +335,9 @@ class NameIndex:
         return {key: kid for kid, key in enumerate(self.keys)}
 
     def pid(self, pword: str) -> int | None:
-        """Vocabulary id of a phonetic word (bisection: no per-word dict to keep in memory)."""
-        palpha, pwords = self.palpha, self.pwords
-        pos = self.pword_sorted.left(pword)
-        if pos < len(palpha) and pwords[palpha[pos]] == pword:
-            return palpha[pos]
-        return None
+        """Vocabulary id of a phonetic word (a flat hash table: no per-word dict to keep in
+        memory, and a lookup asks a dozen times or more)."""
+        return self.pword_ids.get(pword)
 
     def postings(self, pid: int, cap: int) -> array[int]:
         """Names containing the word, shortest first, at most `cap` of them."""

@@ -15,7 +15,7 @@ from zlib import crc32
 
 from bot.matching.keys import MAX_PAIR_WORDS, MAX_VARIANT_WORD, deletions, stable_hash
 
-__all__ = ["DeletionIndex", "PairIndex", "Sorted", "Strings", "postings"]
+__all__ = ["DeletionIndex", "PairIndex", "Sorted", "Strings", "WordIds", "postings"]
 
 _SAMPLE_STEP = 16  # every n-th sorted key kept as a str for C-speed bisection (4 steps left)
 
@@ -222,6 +222,75 @@ class Sorted:
             else:
                 hi = mid
         return lo
+
+
+class WordIds:
+    """A word's number in a vocabulary by hashing, not bisection: every lookup asks for the
+    numbers of its words and their respellings a dozen times or more.
+
+    An open-addressing table of ``array('I')`` slots (a word's number + 1; 0 for empty), at
+    most half full, keyed by the word's CRC-32 (stable across processes, so the table can
+    be kept on disk). A probe sequence is at most MAX_PROBES long: the build grows the table
+    until every word is found within it, and a lookup never looks further (a damaged table
+    read from disk can only miss, never loop).
+    """
+
+    __slots__ = ("_mask", "_slots", "_words")
+    MAX_PROBES = 32
+
+    def __init__(self, words: Strings, slots: array[int]) -> None:
+        size = len(slots)
+        if size < 2 or size & (size - 1) or len(slots) < len(words):
+            raise ValueError("a word table's size is not a power of two above its words")
+        self._words, self._slots, self._mask = words, slots, size - 1
+
+    @classmethod
+    def build(cls, words: Strings) -> WordIds:
+        size = 4
+        while size < 2 * len(words):
+            size *= 2
+        while True:
+            slots = array("I", bytes(4 * size))
+            if cls._fill(words, slots):
+                return cls(words, slots)
+            size *= 2  # some probe sequence was too long (rare): a sparser table
+
+    @classmethod
+    def _fill(cls, words: Strings, slots: array[int]) -> bool:
+        mask = len(slots) - 1
+        buf, at = words.buf, words.at
+        for number in range(len(words)):
+            slot = crc32(buf[at[number] : at[number + 1] - 1].encode("utf-8", "surrogatepass"))
+            for _ in range(cls.MAX_PROBES):
+                slot &= mask
+                if not slots[slot]:
+                    slots[slot] = number + 1
+                    break
+                slot += 1
+            else:
+                return False
+        return True
+
+    @property
+    def slots(self) -> array[int]:
+        """The table as stored (bot/matching/serial.py)."""
+        return self._slots
+
+    def get(self, word: str) -> int | None:
+        """The word's number, or None if the vocabulary does not hold it."""
+        slots, mask = self._slots, self._mask
+        buf, at = self._words.buf, self._words.at
+        limit = len(at) - 1
+        slot = crc32(word.encode("utf-8", "surrogatepass"))
+        for _ in range(self.MAX_PROBES):
+            found = slots[slot & mask]
+            if not found:
+                return None
+            found -= 1
+            if found < limit and buf[at[found] : at[found + 1] - 1] == word:
+                return found
+            slot = (slot & mask) + 1
+        return None
 
 
 def postings(

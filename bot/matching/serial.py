@@ -21,11 +21,11 @@ from bot.knowledge.tables import TextTable
 from bot.matching.decide import MatchSettings
 from bot.matching.index import KINDS, NameIndex
 from bot.matching.matcher import Matcher
-from bot.matching.packed import DeletionIndex, PairIndex, Strings
+from bot.matching.packed import DeletionIndex, PairIndex, Strings, WordIds
 
 __all__ = ["Parts", "matcher_from_parts", "matcher_to_parts"]
 
-FORMAT = 3  # 3: keys and names as text tables read in place
+FORMAT = 4  # 3: keys and names as text tables read in place; 4: a hash table of words
 # part name -> raw bytes, or (a part copied from the snapshot read) what yields its chunks
 Parts = dict[str, Any]
 Source = Callable[[str], Iterable[bytes]]  # part name -> its bytes, in chunks
@@ -127,6 +127,7 @@ def _index_to_parts(ix: NameIndex, prefix: str, parts: Parts) -> dict[str, Any]:
         parts[f"{prefix}{name}.packed"] = _raw(dele._packed)
         parts[f"{prefix}{name}.at"] = _raw(dele._at)
     parts[prefix + "pairs"] = _raw(ix.pairs._packed)
+    parts[prefix + "pword_ids"] = _raw(ix.pword_ids.slots)
     return {
         "names": len(ix.text),
         "keys": len(ix.keys),
@@ -231,6 +232,9 @@ def _index_from_parts(
     ix.dele = _deletions(parts, prefix + "dele", meta.get("dele_bits"), npwords)
     ix.fdele = _deletions(parts, prefix + "fdele", meta.get("fdele_bits"), nfwords)
     ix.pairs = _pairs(parts, prefix + "pairs", meta.get("pairs_bits"), names, npwords)
+    # Not scanned here (2M slots at a million names): a lookup checks that the number it
+    # reads is a word's and that this word is the one asked, so a bad slot only misses.
+    ix.pword_ids = WordIds(ix.pwords, _array("I", parts[prefix + "pword_ids"]))
     ix._sorted_views()
     if source is not None:
         names = [name[len(prefix) :] for name in parts if name.startswith(prefix)]

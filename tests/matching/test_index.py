@@ -8,6 +8,7 @@ import pickle
 import random
 import subprocess
 import sys
+from array import array
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from bot.knowledge.names import phonetic
 from bot.matching.index import NameEntry, NameIndex
 from bot.matching.matcher import Matcher
+from bot.matching.packed import Strings, WordIds
 from tests.matching.bases import crowd, fact_entries, synthetic_names
 
 
@@ -93,3 +95,32 @@ def test_a_200000_character_alias_costs_linear_work_and_lookups_still_work(shape
         assert result.best.key == key
     assert [c.key for c in index.complete(alias[:5])][:1] == ["spam"]
     assert index.match(alias).decision == "none"  # far too long to be a name
+
+
+def test_word_numbers_by_hashing_are_those_of_the_sorted_vocabulary() -> None:
+    # `pid` reads a hash table; the vocabulary in sorted order says what it must find
+    ix = NameIndex([*crowd(), NameEntry("x-ru", "Сергей Лавров", "name")])
+    words = [ix.pwords[i] for i in range(len(ix.pwords))]
+    assert all(ix.pid(word) == number for number, word in enumerate(words))
+    known = set(words)
+    for word in (
+        "",
+        "zzzz",
+        "lavrov ",
+        *(w + "q" for w in words[:200]),
+        *(w[:-1] for w in words[:200]),
+    ):
+        assert ix.pid(word) == (words.index(word) if word in known else None)
+
+
+def test_a_damaged_word_table_only_misses_never_names_another_word() -> None:
+    words = Strings([f"word{n}" for n in range(500)] + ["ünïcode", "x"])
+    table = WordIds.build(words)
+    assert [table.get(words[n]) for n in range(len(words))] == list(range(len(words)))
+    rng = random.Random(5)
+    for fill in (lambda: rng.randrange(1 << 32), lambda: rng.randrange(len(words) + 1)):
+        damaged = WordIds(words, array("I", [fill() for _ in range(len(table.slots))]))
+        for n in range(len(words)):
+            assert damaged.get(words[n]) in (n, None)  # bounded probes, checked words
+    with pytest.raises(ValueError):
+        WordIds(words, array("I", bytes(4 * 1000)))  # not a power of two
