@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 __all__ = ["fold", "phonetic", "phonetic_folded", "phonetic_word", "skeleton"]
@@ -279,7 +280,6 @@ def phonetic(text: str) -> str:
 # Goncharov, Nischne- / Nizhne-, Suxanov / Sukhanov meet. It is far too coarse to decide
 # anything (Sorin and Zorin meet too): the matcher only draws candidates from it and scores
 # them as usual.
-_SKELETON_PART = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|x|h|ts|tz|z|c|s|w|j|y|i")
 _SKELETON_OF = {
     **dict.fromkeys(("shch", "tsch", "sch", "tch", "dzh", "zh", "sh", "ch", "kh", "ks", "x"), "S"),
     "h": "S",
@@ -290,7 +290,36 @@ _SKELETON_OF = {
 _SKELETON_MIN = 3  # shorter skeletons (Ilya → "la") would gather unrelated words
 
 
+def sound_classes(table: dict[str, str]) -> Callable[[str], str]:
+    """The function replacing each spelling of `table` by its class, as one regex of its
+    spellings in table order (longest first) would, then collapsing doubled letters.
+
+    Read in two passes, for speed: the spellings of several letters by regex, then the single
+    letters by `str.translate` (no call a letter). The same as the one regex, as long as no
+    spelling of several letters begins with a single letter listed before it, and no class
+    is a letter the second pass replaces: both are checked here.
+    """
+    longs = [k for k in table if len(k) > 1]
+    shorts = {k: v for k, v in table.items() if len(k) == 1}
+    order = list(table)
+    for n, key in enumerate(order):
+        if len(key) == 1 and any(s[0] == key for s in order[n + 1 :] if len(s) > 1):
+            raise ValueError(f"{key!r} would hide a longer spelling listed after it")
+    if any(value in shorts for value in table.values()):
+        raise ValueError("a class is itself a letter the second pass replaces")
+    long = re.compile("|".join(map(re.escape, longs)))
+    short = str.maketrans(shorts)
+
+    def classes(text: str) -> str:
+        return _DOUBLED.sub(r"\1", long.sub(lambda m: table[m.group()], text).translate(short))
+
+    return classes
+
+
+_skeleton_classes = sound_classes(_SKELETON_OF)
+
+
 def skeleton(word: str) -> str:
     """Transliteration-neutral key of one folded word, or "" when too short to mean anything."""
-    key = _DOUBLED.sub(r"\1", _SKELETON_PART.sub(lambda m: _SKELETON_OF[m.group(0)], word))
+    key = _skeleton_classes(word)
     return key if len(key) >= _SKELETON_MIN else ""

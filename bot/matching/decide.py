@@ -17,7 +17,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.names import fold
+from bot.knowledge.names import fold, sound_classes
 from bot.matching.index import KINDS, NameIndex, NameKind
 from bot.matching.keys import letters
 
@@ -401,14 +401,7 @@ _TRANSLIT_OF = {
     "j": "i",
     "y": "i",
 }
-_DOUBLED = re.compile(r"(.)\1+")
-# Read as one regex `shch|tsch|...|ph|x|h|ts|tz|z|c|s|w|j|y` (longest spellings first), in
-# two passes: the spellings of several letters by regex, then the single letters by
-# `str.translate` (no call per letter). The same: at any position the one-regex form tries
-# every longer spelling first, and no longer spelling begins with x or h, which it lists
-# before ts and tz; no replacement is a letter the second pass changes.
-_TRANSLIT_LONG = re.compile("|".join(k for k in _TRANSLIT_OF if len(k) > 1))
-_TRANSLIT_SHORT = str.maketrans({k: v for k, v in _TRANSLIT_OF.items() if len(k) == 1})
+_translit_classes = sound_classes(_TRANSLIT_OF)
 
 
 @lru_cache(maxsize=8192)
@@ -422,8 +415,7 @@ def folded_name(text: str) -> str:
 def translit_key(folded: str) -> str:
     """The folded text with the letters transliterations disagree on reduced to one class each:
     `Wera Ponomarjowa` and `Vera Ponomaryova`, `Sachar` and `Zakhar` read alike."""
-    long = _TRANSLIT_LONG.sub(lambda m: _TRANSLIT_OF[m.group()], folded)
-    return _DOUBLED.sub(r"\1", long.translate(_TRANSLIT_SHORT))
+    return _translit_classes(folded)
 
 
 def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge.names import fold, phonetic, phonetic_folded, phonetic_word, skeleton
+from bot.knowledge import names as names_module
+from bot.knowledge.names import (
+    fold,
+    phonetic,
+    phonetic_folded,
+    phonetic_word,
+    skeleton,
+    sound_classes,
+)
 
 
 @pytest.mark.parametrize(
@@ -164,3 +174,26 @@ def test_phonetic_never_raises_and_is_deterministic(text: str) -> None:
     assert out == phonetic(text)
     assert out == out.strip()
     assert "  " not in out
+
+
+def _one_regex(table: dict[str, str], text: str) -> str:
+    """A table of sound classes read as first written: one regex of its spellings, in table
+    order, a call a match; then doubled letters collapse."""
+    pattern = re.compile("|".join(map(re.escape, table)))
+    return re.sub(r"(.)\1+", r"\1", pattern.sub(lambda m: table[m.group(0)], text))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="abcdehijkpstwxyzgno '-+Y0", max_size=24))
+def test_skeleton_in_two_passes_reads_as_the_one_regex(text: str) -> None:
+    # overlapping spellings (tsh, xsch, hts, iy) read as the one regex reads them
+    expected = _one_regex(names_module._SKELETON_OF, text)
+    assert skeleton(text) == (expected if len(expected) >= 3 else "")
+
+
+def test_sound_classes_refuse_a_table_two_passes_would_read_otherwise() -> None:
+    with pytest.raises(ValueError, match="hide a longer spelling"):
+        sound_classes({"t": "T", "ts": "Z"})  # the one regex reads "ts" as T + s
+    with pytest.raises(ValueError, match="second pass"):
+        sound_classes({"sh": "x", "x": "S"})
+    assert sound_classes({"ts": "Z", "t": "T"})("tts") == "TZ"
