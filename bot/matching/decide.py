@@ -340,12 +340,13 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     # reason that rests on the absence of rivals may answer (seen at 100k: "Vyacheslav
     # Akstonov" met Antonov among the first of ten thousand Vyacheslavs, not Aksyenov).
     capped = any(hit.capped for hit in ranked)
-    if _reads_alike(best, folded) and _one_typo_rival(best, folded, ranked[1:]):
+    reads = _Readings(folded)
+    if best.part == "whole" and reads(best) and _one_typo_rival(best, folded, ranked[1:]):
         return "choose", (
             "the query reads as this name in another transliteration, "
             "but is one typo from another name as written"
         )
-    if not capped and _transliterated(best, folded, ranked[1:]):
+    if not capped and _transliterated(best, folded, ranked[1:], reads):
         return "answer", (
             "the query is this whole name in another transliteration, "
             "and no other name found reads so"
@@ -363,7 +364,7 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     lead = best.score - runner
     if best.score < settings.answer_score:
         return "choose", f"best fuzzy score {best.score:.1f} < {settings.answer_score:g} to answer"
-    if _another_reads_so(best, folded, ranked[1:]):
+    if _another_reads_so(best, ranked[1:], reads):
         return "choose", "another name found is the query once transliterated alike"
     if not _every_word_near(best, folded, settings.floor):
         return "choose", "a word of the query is far from every word of the name"
@@ -418,32 +419,41 @@ def translit_key(folded: str) -> str:
     return _translit_classes(folded)
 
 
-def _transliterated(best: Hit, folded: str, others: list[Hit]) -> bool:
+class _Readings:
+    """Whether a hit's name reads as the query once transliterated alike (`_reads_as`): asked
+    of the same hits by several rules of one decision, so each hit is read once."""
+
+    __slots__ = ("_known", "key")
+
+    def __init__(self, folded: str) -> None:
+        self.key = translit_key(folded)
+        self._known: dict[int, bool] = {}
+
+    def __call__(self, hit: Hit) -> bool:
+        known = self._known.get(id(hit))  # the hits outlive the decision: ids stay theirs
+        if known is None:
+            known = self._known[id(hit)] = _reads_as(hit, self.key)
+        return known
+
+
+def _transliterated(best: Hit, folded: str, others: list[Hit], reads: _Readings) -> bool:
     """Whether the query is the best hit's whole name in another transliteration and no other
     hit's name reads so (a namesake under the key makes it a choice, never a guess)."""
     if best.part != "whole" or " " not in folded:
         return False  # one word (`Sorin`, `Zorin`) is too little to tell apart
-    key = translit_key(folded)
-    if not _reads_as(best, key):
+    if not reads(best):
         return False
-    return not any(_reads_as(h, key) for h in others)
+    return not any(map(reads, others))
 
 
-def _another_reads_so(best: Hit, folded: str, others: list[Hit]) -> bool:
+def _another_reads_so(best: Hit, others: list[Hit], reads: _Readings) -> bool:
     """Whether another key's whole name is the query in another transliteration:
     `Jelisaweta Gratschjowa` is Yelizaveta Grachyova, however close the German form of
     Gorbachyova scores. Spelling equivalence outweighs a fuzzy score, also when the best
     reads so too: `Sacharow` is Zakharov in German (s = з) and Sakharov in no system, yet
     both read so once sibilants are one class, and Sakharov's id scored nearer."""
-    key, mine = translit_key(folded), best.src.keys[best.kid]
-    return any(
-        h.part == "whole" and h.src.keys[h.kid] != mine and _reads_as(h, key) for h in others
-    )
-
-
-def _reads_alike(hit: Hit, folded: str) -> bool:
-    """Whether the hit is a whole name that reads as the query once transliterated alike."""
-    return hit.part == "whole" and _reads_as(hit, translit_key(folded))
+    mine = best.src.keys[best.kid]
+    return any(h.part == "whole" and reads(h) and h.src.keys[h.kid] != mine for h in others)
 
 
 def _one_typo_rival(best: Hit, folded: str, others: list[Hit]) -> bool:

@@ -99,23 +99,24 @@ def _close(
 ) -> dict[int, float]:
     """`_near`'s words within one edit, either form, and other transliterations: each with
     its similarity, or 0 where it is below the cutoff (so a wider search skips it)."""
-    pwords, fwords, fword_pid = ix.pwords, ix.fwords, ix.fword_pid
-    found: dict[int, float] = {}
-    for pid in ix.dele.near(pword):
-        if pid not in found:
-            found[pid] = SIM(pword, pwords[pid], score_cutoff=cutoff)
+    pbuf, pat = ix.pwords.buf, ix.pwords.at  # `ix.pwords[pid]` inlined: a word per candidate
+    fbuf, fat, fword_pid = ix.fwords.buf, ix.fwords.at, ix.fword_pid
+    found = {  # `near` gives each word once
+        pid: SIM(pword, pbuf[pat[pid] : pat[pid + 1] - 1], score_cutoff=cutoff)
+        for pid in ix.dele.near(pword)
+    }
     # The folded forms too, even when the query word is its own phonetic form, unless it is
     # a word of some name: a name's word may not be ("akstonov" is one typo from
     # "aksyonov", whose phonetic key is "axionov").
     folded_too = fword != pword or (ix.pid(pword) if own == -1 else own) is None
     for index in ix.fdele.near(fword) if folded_too else ():
-        sim = SIM(fword, fwords[index], score_cutoff=cutoff)
+        sim = SIM(fword, fbuf[fat[index] : fat[index + 1] - 1], score_cutoff=cutoff)
         pid = fword_pid[index]
         if sim > found.get(pid, 0.0):
             found[pid] = sim
     for pid in ix.skel.get(skeleton(fword), ()):
         if pid not in found:  # another transliteration of the same word
-            sim = SIM(pword, pwords[pid])
+            sim = SIM(pword, pbuf[pat[pid] : pat[pid + 1] - 1])
             found[pid] = max(sim, _SKELETON_SIM) if sim >= cutoff else cutoff if kin else 0.0
     return found
 
