@@ -184,8 +184,11 @@ def _order(hit: Hit) -> tuple[int, float, int, int, int, int, str, int]:
     )
 
 
-def rank(hits: list[Hit]) -> list[Hit]:
-    """Best hit per key, best keys first."""
+def rank(hits: list[Hit], top: int | None = None) -> list[Hit]:
+    """Best hit per key, best keys first. With `top`, only the first `top` places are in
+    that exact order; the rest are the right hits in the right groups of `_head`, but hits
+    tied on it there keep no particular order (no name or key is decoded to break those
+    ties: a fuzzy search often finds dozens of names scored alike)."""
     best: dict[int, tuple[tuple[int, float, int, bool, int, int], Hit]] = {}
     for hit in hits:  # cheap key first: one survivor per key
         quick = (
@@ -206,7 +209,8 @@ def rank(hits: list[Hit]) -> list[Hit]:
     out: list[Hit] = []
     for _, run in groupby(ranked, key=_head):
         tied = list(run)
-        out.extend(sorted(tied, key=_order) if len(tied) > 1 else tied)
+        exact = len(tied) > 1 and (top is None or len(out) < top)
+        out.extend(sorted(tied, key=_order) if exact else tied)
     return out
 
 
@@ -246,7 +250,9 @@ def decide(query: str, folded: str, hits: list[Hit], settings: MatchSettings) ->
             weak = hit.group == PREFIX and hit.cover < settings.prefix_cover
             if weak and hit.uid not in strong:
                 hit.group = FUZZY
-    ranked = rank(hits)
+    # Past the choices shown, the rules below read only which hits there are (any, all, max,
+    # how many), never their order.
+    ranked = rank(hits, top=settings.max_choices)
     short = letters(folded) < settings.short_query_len
     if not ranked:
         if short:

@@ -154,7 +154,7 @@ class Matcher:
         hits = collect(
             layers, lambda ix, ok: suffix_hits(ix, pwords, phon, folded, exact, ok, settings)
         )
-        ranked = rank(hits)
+        ranked = rank(hits, top=1)  # how many keys, and the best one
         short = letters(folded) < settings.short_query_len
         if short or not (len(ranked) == 1 and ranked[0].cover >= settings.suffix_cover):
             hits += collect(

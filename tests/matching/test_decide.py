@@ -16,7 +16,7 @@ from bot.matching import decide as decide_module
 from bot.matching import fuzzy
 from bot.matching import matcher as matcher_module
 from bot.matching.decide import Hit, MatchSettings
-from bot.matching.index import NameEntry
+from bot.matching.index import NameEntry, NameIndex
 from bot.matching.matcher import Matcher
 from bot.matching.tiers import respellings
 from tests.matching.bases import fact_entries, namesakes, sound_alikes
@@ -561,3 +561,37 @@ def test_translit_key_in_two_passes_reads_as_the_one_regex(text: str) -> None:
 )
 def test_translit_key_reads_transliterations_alike(a: str, b: str) -> None:
     assert decide_module.translit_key(a) == decide_module.translit_key(b)
+
+
+_TIED_INDEX = NameIndex(
+    [NameEntry(f"k{n % 37}", f"Name {chr(97 + n % 26)}{n}", "name") for n in range(120)]
+    + [NameEntry(f"k{n % 37}", f"Alias {n}", "alias") for n in range(40)]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(_TIED_INDEX) - 1),
+            st.sampled_from([70.0, 80.0, 90.0]),
+            st.sampled_from(["fuzzy", "prefix"]),
+            st.sampled_from(["whole", "suffix"]),
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 6),
+)
+def test_rank_with_top_orders_the_first_places_exactly_and_keeps_every_key(
+    rows: list[tuple[int, float, str, str]], top: int
+) -> None:
+    # few distinct scores: long runs of ties, which `top` leaves unbroken past the first places
+    def hits() -> list[Hit]:
+        return [
+            Hit(_TIED_INDEX, e, _TIED_INDEX.ekey[e], 3, tier, score, part, 1.0)  # type: ignore[arg-type]
+            for e, score, tier, part in rows
+        ]
+
+    full, cut = decide_module.rank(hits()), decide_module.rank(hits(), top=top)
+    assert [(h.entry, h.score) for h in cut[:top]] == [(h.entry, h.score) for h in full[:top]]
+    assert sorted((h.entry, h.score) for h in cut) == sorted((h.entry, h.score) for h in full)
