@@ -123,14 +123,22 @@ def _private_dir(path: FsPath) -> None:
             os.chmod(folder, 0o700)  # whatever the umask
 
 
-def _payload(data: Any, doc: _ItemDoc) -> bytes:
+def _payload(body: bytes, doc: _ItemDoc) -> bytes:
+    """The entry's JSON around the data's JSON (`fastpath.json_body`), which is not encoded
+    again: the same bytes as json.dumps({"data": data, "marks": ..., "top": ...})."""
     marks = {section: list(where) for section, where in doc.marks.items()}
     top = [[list(path), line, col] for path, (line, col) in doc.top.items()]
-    entry = {"data": data, "marks": marks, "top": top}
-    # Plain data our own parser built: a tree, so the encoder need not look for cycles.
-    # ASCII with escapes encodes faster than UTF-8 (and reads back the same): non-ASCII
-    # letters take up to 3 times their UTF-8 bytes, within _MAX_ENTRY_BYTES' allowance.
-    return json.dumps(entry, ensure_ascii=True, check_circular=False).encode("ascii")
+    return b"".join(
+        (
+            b'{"data": ',
+            body,
+            b', "marks": ',
+            json.dumps(marks, ensure_ascii=True).encode("ascii"),
+            b', "top": ',
+            json.dumps(top, ensure_ascii=True).encode("ascii"),
+            b"}",
+        )
+    )
 
 
 def _int(value: Any) -> int:
@@ -248,16 +256,13 @@ class DiskCache:
         self.hits += 1
         return ParsedFile(doc, _items(doc, parsed), [])
 
-    def put(self, digest: str, pf: ParsedFile, data: Any) -> None:
-        """Keep a clean file's plain data (as the fast path built it) for the next start."""
+    def put(self, digest: str, pf: ParsedFile, body: bytes | None) -> None:
+        """Keep a clean file's plain data (the JSON of what the fast path built, as
+        `parse.parse_file` gives it) for the next start."""
         doc = pf.doc
-        if pf.problems or not isinstance(doc, _ItemDoc) or data is None or not self.usable():
+        if pf.problems or not isinstance(doc, _ItemDoc) or body is None or not self.usable():
             return
-        try:
-            payload = _payload(data, doc)
-        except (TypeError, ValueError, RecursionError):
-            return
-        self._write(self._key(digest), payload)
+        self._write(self._key(digest), _payload(body, doc))
 
     def prune(self, digests: Iterable[str], older_than: float = 86_400.0) -> int:
         """Remove entries this load did not use that are older than `older_than` seconds,

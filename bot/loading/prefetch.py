@@ -3,9 +3,11 @@
 A cold load parses every file (70 MB of YAML at 100k claims), and the line path
 (fastlines.py) is pure Python: one core. When there is much to read, worker processes run the
 line path on the raw bytes while this process validates the files already read, in file
-order. Workers get bytes and send back only plain data (dicts, lists, strings, numbers and
-position arrays) built by our own parser; anything they decline or fail on is read here
-exactly as without them, so the result, its errors and their positions are the same.
+order. Workers get bytes and send back the data our own parser built as JSON bytes (or, where
+JSON cannot hold it, as plain data: dicts, lists, strings, numbers) and position arrays;
+anything they decline or fail on is read here exactly as without them, so the result, its
+errors and their positions are the same. JSON bytes cost next to nothing to send, and
+pydantic validates them without building the data in this process first.
 
 Workers are forked while this process has a single thread (a cold start: instant, and the
 pages stay shared), and spawned otherwise (a big reload beside the bot's threads, where a
@@ -22,7 +24,7 @@ from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from bot.loading.fastpath import FastRead, lines_read
+from bot.loading.fastpath import FastRead, json_read
 
 # Below this much YAML to parse (a reload, a small base) starting workers costs more than it
 # saves: about 0.3 s for a new interpreter and its imports against 1 s per 10 MB parsed.
@@ -87,7 +89,7 @@ class _Spread:
                 continue
             future = self.ahead.popleft()[1]
             while not future.done() and self.next < len(self.raws) and len(self.here) < 2:
-                self.here[self.next] = lines_read(self.raws[self.next])
+                self.here[self.next] = json_read(self.raws[self.next])
                 self.next += 1
             try:
                 yield future.result()
@@ -99,7 +101,7 @@ class _Spread:
     def fill(self) -> None:
         while not self.broken and self.next < len(self.raws) and len(self.ahead) < self.window:
             try:
-                future = self.pool.submit(lines_read, self.raws[self.next])
+                future = self.pool.submit(json_read, self.raws[self.next])
             except Exception:  # the pool broke: the rest is read here
                 self.broken = True
                 return
