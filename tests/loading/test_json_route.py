@@ -193,7 +193,7 @@ def test_a_declined_file_loads_and_reports_as_before(tmp_path, monkeypatch, work
     for path in knowledge_files(KNOWLEDGE):
         (kdir / f"{path.parent.name}-{path.name}").write_bytes(path.read_bytes())
     bad = "entities:\n  - id: x\n    type: person\n    name: V\n    description: D\n"
-    bad += "    restricted: 1e400\n"  # a float JSON cannot hold: the plain route refuses it
+    bad += "    restricted: .inf\n"  # JSON writes it Infinity; both routes refuse it
     (kdir / "bad.yaml").write_text(bad, encoding="utf-8")
     routed = _load(kdir, tmp_path / "a")
     monkeypatch.setattr(parse, "_valid_json", lambda body: None)
