@@ -1,10 +1,11 @@
 """Caches of parsed files: in memory between loads (`LoadCache`) and on disk between runs
 (`DiskCache`), keyed by content hash and the version of the code that parsed them.
 
-The disk cache is data, never code: an entry is the JSON of the plain data the fast YAML
-path built (strings, numbers, lists, mappings) and the items' positions; reading it runs the
-same pydantic validation a fresh parse runs, so a forged entry can at worst be refused. Only
-folders and entries owned by this user and writable by no one else are read.
+The disk cache is data, never code: an entry is the JSON of the items' positions and the
+JSON of the plain data the fast YAML path built (strings, numbers, lists, mappings), the very
+bytes a fresh parse validated; reading it runs the same pydantic validation on them, so a
+forged entry can at worst be refused. Only folders and entries owned by this user and
+writable by no one else are read.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ class LoadCache:
         self.files = live
 
 
-CACHE_FORMAT = 2
-_MAGIC = b"factbot-cache/2\n"
+CACHE_FORMAT = 3
+_MAGIC = b"factbot-cache/3\n"
 _BOT = FsPath(__file__).resolve().parents[1]
 # The packages the parsed data and everything built from it depend on.
 _CORE_PACKAGES = ("knowledge", "loading", "matching")
@@ -124,21 +125,12 @@ def _private_dir(path: FsPath) -> None:
 
 
 def _payload(body: bytes, doc: _ItemDoc) -> bytes:
-    """The entry's JSON around the data's JSON (`fastpath.json_body`), which is not encoded
-    again: the same bytes as json.dumps({"data": data, "marks": ..., "top": ...})."""
+    """The entry: the positions' JSON (one line: JSON escapes every newline in a string),
+    a newline, and the data's JSON as `parse.parse_file` validated it, not encoded again."""
     marks = {section: list(where) for section, where in doc.marks.items()}
     top = [[list(path), line, col] for path, (line, col) in doc.top.items()]
-    return b"".join(
-        (
-            b'{"data": ',
-            body,
-            b', "marks": ',
-            json.dumps(marks, ensure_ascii=True).encode("ascii"),
-            b', "top": ',
-            json.dumps(top, ensure_ascii=True).encode("ascii"),
-            b"}",
-        )
-    )
+    head = json.dumps({"marks": marks, "top": top}, ensure_ascii=True).encode("ascii")
+    return b"".join((head, b"\n", body))
 
 
 def _int(value: Any) -> int:
@@ -149,7 +141,7 @@ def _int(value: Any) -> int:
 
 def _positions(entry: Any) -> tuple[dict[str, array], dict[Path, tuple[int, int]]]:
     """The items' positions of an entry, checked to be what `_payload` writes."""
-    if not isinstance(entry, dict) or set(entry) != {"data", "marks", "top"}:
+    if not isinstance(entry, dict) or set(entry) != {"marks", "top"}:
         raise ValueError("not an entry")
     marks = {}
     for section, where in entry["marks"].items():
@@ -165,12 +157,12 @@ def _positions(entry: Any) -> tuple[dict[str, array], dict[Path, tuple[int, int]
 class DiskCache:
     """Parsed files on disk, one entry per file, keyed by content hash + code version.
 
-    An entry is `MAGIC, key, checksum, JSON`: it is used only if the key is the one this
-    file and this code would have and the checksum matches (a crash mid-write, a bad disk),
-    and its data passes the same validation as a fresh parse. Only clean files are stored;
-    writes are atomic (a temporary file renamed into place); any error reading or writing
-    just means "no cache". Folders are created 0700; a folder or entry owned by another
-    user or writable by others is not read (a warning says why).
+    An entry is `MAGIC, key, checksum, positions JSON, newline, data JSON`: it is used only
+    if the key is the one this file and this code would have and the checksum matches (a
+    crash mid-write, a bad disk), and its data passes the same validation as a fresh parse.
+    Only clean files are stored; writes are atomic (a temporary file renamed into place);
+    any error reading or writing just means "no cache". Folders are created 0700; a folder
+    or entry owned by another user or writable by others is not read (a warning says why).
     """
 
     def __init__(self, folder: FsPath) -> None:
@@ -202,8 +194,8 @@ class DiskCache:
                     break
         return self._refused is None
 
-    def _read(self, key: str) -> Any:
-        """The entry's JSON; KeyError if there is none, ValueError if it is not trusted."""
+    def _read(self, key: str) -> bytes:
+        """The entry's payload; KeyError if there is none, ValueError if it is not trusted."""
         try:
             fd = os.open(self._path(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
@@ -220,7 +212,7 @@ class DiskCache:
         checksum, payload = blob[head : head + 32], blob[head + 32 :]
         if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
             raise ValueError("damaged")
-        return json.loads(payload)
+        return payload
 
     def _write(self, key: str, payload: bytes) -> None:
         checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
@@ -243,9 +235,11 @@ class DiskCache:
             self.misses += 1
             return None
         try:
-            entry = self._read(self._key(digest))
-            marks, top = _positions(entry)
-            parsed = _FILE.validate_python(entry["data"])
+            head, newline, body = self._read(self._key(digest)).partition(b"\n")
+            if not newline:
+                raise ValueError("not an entry")
+            marks, top = _positions(json.loads(head))
+            parsed = _FILE.validate_json(body)
         except KeyError:
             self.misses += 1
             return None
@@ -257,8 +251,8 @@ class DiskCache:
         return ParsedFile(doc, _items(doc, parsed), [])
 
     def put(self, digest: str, pf: ParsedFile, body: bytes | None) -> None:
-        """Keep a clean file's plain data (the JSON of what the fast path built, as
-        `parse.parse_file` gives it) for the next start."""
+        """Keep a clean file's plain data for the next start: the JSON of what the fast path
+        built, which `parse.parse_file` gives only if it validated those very bytes."""
         doc = pf.doc
         if pf.problems or not isinstance(doc, _ItemDoc) or body is None or not self.usable():
             return

@@ -123,15 +123,16 @@ def parse_file(
     pre_read: FastRead | None = None,
 ) -> tuple[ParsedFile, bytes | None]:
     """The file parsed and validated, and the JSON of the plain data the fast path built from
-    it (None if the file took the slow path, or JSON cannot hold the data): that JSON is what
-    the disk cache keeps. `pre_read`: what `fastpath.json_read` made of these very bytes (in
-    a worker process), if anything."""
+    it if the file was validated from those bytes (else None: the slow path, data JSON cannot
+    hold): what the disk cache keeps, validated the same way when read back. `pre_read`:
+    what `fastpath.json_read` made of these very bytes (in a worker process), if anything."""
     fast = pre_read if pre_read is not None else _fast_read(raw)
     if fast is not None:
         data, marks, top = fast
         body = data if type(data) is bytes else json_body(data)
         parsed = _valid_json(body)
         if parsed is None:
+            body = None  # the disk cache keeps only bytes that validated
             parsed = _valid_plain(lines_read(raw)[0] if type(data) is bytes else data)  # type: ignore[index]
         if parsed is not None:
             doc = _ItemDoc(name, marks, top, source, digest)
