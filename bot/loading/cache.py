@@ -1,10 +1,11 @@
 """Caches of parsed files: in memory between loads (`LoadCache`) and on disk between runs
 (`DiskCache`), keyed by content hash and the version of the code that parsed them.
 
-The disk cache is data, never code: an entry is the JSON of the plain data the fast YAML
-path built (strings, numbers, lists, mappings) and the items' positions; reading it runs the
-same pydantic validation a fresh parse runs, so a forged entry can at worst be refused. Only
-folders and entries owned by this user and writable by no one else are read.
+The disk cache is data, never code: an entry is the JSON of the items' positions and the
+JSON of the plain data the fast YAML path built (strings, numbers, lists, mappings), the very
+bytes a fresh parse validated; reading it runs the same pydantic validation on them, so a
+forged entry can at worst be refused. Only folders and entries owned by this user and
+writable by no one else are read.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ class LoadCache:
         self.files = live
 
 
-CACHE_FORMAT = 2
-_MAGIC = b"factbot-cache/2\n"
+CACHE_FORMAT = 3
+_MAGIC = b"factbot-cache/3\n"
 _BOT = FsPath(__file__).resolve().parents[1]
 # The packages the parsed data and everything built from it depend on.
 _CORE_PACKAGES = ("knowledge", "loading", "matching")
@@ -123,14 +124,13 @@ def _private_dir(path: FsPath) -> None:
             os.chmod(folder, 0o700)  # whatever the umask
 
 
-def _payload(data: Any, doc: _ItemDoc) -> bytes:
+def _payload(body: bytes, doc: _ItemDoc) -> bytes:
+    """The entry: the positions' JSON (one line: JSON escapes every newline in a string),
+    a newline, and the data's JSON as `parse.parse_file` validated it, not encoded again."""
     marks = {section: list(where) for section, where in doc.marks.items()}
     top = [[list(path), line, col] for path, (line, col) in doc.top.items()]
-    entry = {"data": data, "marks": marks, "top": top}
-    # Plain data our own parser built: a tree, so the encoder need not look for cycles.
-    # ASCII with escapes encodes faster than UTF-8 (and reads back the same): non-ASCII
-    # letters take up to 3 times their UTF-8 bytes, within _MAX_ENTRY_BYTES' allowance.
-    return json.dumps(entry, ensure_ascii=True, check_circular=False).encode("ascii")
+    head = json.dumps({"marks": marks, "top": top}, ensure_ascii=True).encode("ascii")
+    return b"".join((head, b"\n", body))
 
 
 def _int(value: Any) -> int:
@@ -141,7 +141,7 @@ def _int(value: Any) -> int:
 
 def _positions(entry: Any) -> tuple[dict[str, array], dict[Path, tuple[int, int]]]:
     """The items' positions of an entry, checked to be what `_payload` writes."""
-    if not isinstance(entry, dict) or set(entry) != {"data", "marks", "top"}:
+    if not isinstance(entry, dict) or set(entry) != {"marks", "top"}:
         raise ValueError("not an entry")
     marks = {}
     for section, where in entry["marks"].items():
@@ -157,12 +157,12 @@ def _positions(entry: Any) -> tuple[dict[str, array], dict[Path, tuple[int, int]
 class DiskCache:
     """Parsed files on disk, one entry per file, keyed by content hash + code version.
 
-    An entry is `MAGIC, key, checksum, JSON`: it is used only if the key is the one this
-    file and this code would have and the checksum matches (a crash mid-write, a bad disk),
-    and its data passes the same validation as a fresh parse. Only clean files are stored;
-    writes are atomic (a temporary file renamed into place); any error reading or writing
-    just means "no cache". Folders are created 0700; a folder or entry owned by another
-    user or writable by others is not read (a warning says why).
+    An entry is `MAGIC, key, checksum, positions JSON, newline, data JSON`: it is used only
+    if the key is the one this file and this code would have and the checksum matches (a
+    crash mid-write, a bad disk), and its data passes the same validation as a fresh parse.
+    Only clean files are stored; writes are atomic (a temporary file renamed into place);
+    any error reading or writing just means "no cache". Folders are created 0700; a folder
+    or entry owned by another user or writable by others is not read (a warning says why).
     """
 
     def __init__(self, folder: FsPath) -> None:
@@ -194,8 +194,8 @@ class DiskCache:
                     break
         return self._refused is None
 
-    def _read(self, key: str) -> Any:
-        """The entry's JSON; KeyError if there is none, ValueError if it is not trusted."""
+    def _read(self, key: str) -> bytes:
+        """The entry's payload; KeyError if there is none, ValueError if it is not trusted."""
         try:
             fd = os.open(self._path(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
@@ -212,7 +212,7 @@ class DiskCache:
         checksum, payload = blob[head : head + 32], blob[head + 32 :]
         if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
             raise ValueError("damaged")
-        return json.loads(payload)
+        return payload
 
     def _write(self, key: str, payload: bytes) -> None:
         checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
@@ -235,9 +235,11 @@ class DiskCache:
             self.misses += 1
             return None
         try:
-            entry = self._read(self._key(digest))
-            marks, top = _positions(entry)
-            parsed = _FILE.validate_python(entry["data"])
+            head, newline, body = self._read(self._key(digest)).partition(b"\n")
+            if not newline:
+                raise ValueError("not an entry")
+            marks, top = _positions(json.loads(head))
+            parsed = _FILE.validate_json(body)
         except KeyError:
             self.misses += 1
             return None
@@ -248,16 +250,13 @@ class DiskCache:
         self.hits += 1
         return ParsedFile(doc, _items(doc, parsed), [])
 
-    def put(self, digest: str, pf: ParsedFile, data: Any) -> None:
-        """Keep a clean file's plain data (as the fast path built it) for the next start."""
+    def put(self, digest: str, pf: ParsedFile, body: bytes | None) -> None:
+        """Keep a clean file's plain data for the next start: the JSON of what the fast path
+        built, which `parse.parse_file` gives only if it validated those very bytes."""
         doc = pf.doc
-        if pf.problems or not isinstance(doc, _ItemDoc) or data is None or not self.usable():
+        if pf.problems or not isinstance(doc, _ItemDoc) or body is None or not self.usable():
             return
-        try:
-            payload = _payload(data, doc)
-        except (TypeError, ValueError, RecursionError):
-            return
-        self._write(self._key(digest), payload)
+        self._write(self._key(digest), _payload(body, doc))
 
     def prune(self, digests: Iterable[str], older_than: float = 86_400.0) -> int:
         """Remove entries this load did not use that are older than `older_than` seconds,

@@ -9,6 +9,7 @@ that both paths give the same data.
 
 from __future__ import annotations
 
+import json
 from array import array
 from typing import Any
 
@@ -26,6 +27,8 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_NODES = getattr(yamlsource, "MAX_NODES", 1 << 62)
 
 
+# (data, item positions, root and section positions); from `json_read`, the data may be its
+# JSON (`json_body`) as bytes.
 FastRead = tuple[Any, dict[str, array], dict[Path, tuple[int, int]]]
 
 
@@ -42,9 +45,31 @@ def _text(raw: bytes) -> str | None:
 
 
 def lines_read(raw: bytes) -> FastRead | None:
-    """The line path alone (what a worker process runs: plain data in, plain data out)."""
+    """The line path alone: plain data in, plain data out."""
     text = _text(raw)
     return None if text is None else read_lines(text)
+
+
+def json_body(data: Any) -> bytes | None:
+    """The JSON of the plain data the fast path built, exactly as the disk cache writes it,
+    or None if JSON cannot hold it (a huge integer). Plain data our own parser built is a
+    tree, so the encoder need not look for cycles; ASCII with escapes encodes faster than
+    UTF-8 and reads back the same."""
+    try:
+        return json.dumps(data, ensure_ascii=True, check_circular=False).encode("ascii")
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def json_read(raw: bytes) -> FastRead | None:
+    """What a worker process runs: the line path, its data sent back as JSON bytes (cheap to
+    send, validated by pydantic straight from the bytes, written to the disk cache as they
+    are), or as plain data if JSON cannot hold it."""
+    read = lines_read(raw)
+    if read is None:
+        return None
+    body = json_body(read[0])
+    return read if body is None else (body, read[1], read[2])
 
 
 def _fast_read(raw: bytes) -> FastRead | None:

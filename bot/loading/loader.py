@@ -240,9 +240,9 @@ def _read_files(
         for n, pf in enumerate(slots):
             if pf is None:
                 _, name, raw, digest, path = next(waiting)
-                pf, data = parse_file(name, raw, path, digest, next(pre_read))
+                pf, body = parse_file(name, raw, path, digest, next(pre_read))
                 if disk is not None:
-                    disk.put(digest, pf, data)
+                    disk.put(digest, pf, body)
                 live[digest] = pf
             parsed.append(pf)
             if progress and n not in unreadable:

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.knowledge.model import Article, Claim, Entity, KnowledgeFile
 from bot.knowledge.snapshot import Origin
-from bot.loading.fastpath import FastRead, _fast_read
+from bot.loading.fastpath import FastRead, _fast_read, json_body, lines_read
 from bot.loading.files import _digest
 from bot.loading.rootcause import Lost, ids_in_data, ids_in_text, ids_of_dropped
 from bot.loading.schema_errors import validation_problems
@@ -121,21 +121,47 @@ def parse_file(
     source: FsPath | None = None,
     digest: str = "",
     pre_read: FastRead | None = None,
-) -> tuple[ParsedFile, Any]:
-    """The file parsed and validated, and the plain data the fast path built from it (None
-    if the file took the slow path): that data is what the disk cache keeps. `pre_read`:
-    what `fastpath.lines_read` made of these very bytes (in a worker process), if anything."""
+) -> tuple[ParsedFile, bytes | None]:
+    """The file parsed and validated, and the JSON of the plain data the fast path built from
+    it if the file was validated from those bytes (else None: the slow path, data JSON cannot
+    hold): what the disk cache keeps, validated the same way when read back. `pre_read`:
+    what `fastpath.json_read` made of these very bytes (in a worker process), if anything."""
     fast = pre_read if pre_read is not None else _fast_read(raw)
     if fast is not None:
         data, marks, top = fast
-        try:
-            parsed = _FILE.validate_python(data)
-        except ValidationError:
-            pass  # the slow path below says what is wrong, with positions
-        else:
+        body = data if type(data) is bytes else json_body(data)
+        parsed = _valid_json(body)
+        if parsed is None:
+            body = None  # the disk cache keeps only bytes that validated
+            parsed = _valid_plain(lines_read(raw)[0] if type(data) is bytes else data)  # type: ignore[index]
+        if parsed is not None:
             doc = _ItemDoc(name, marks, top, source, digest)
-            return ParsedFile(doc, _items(doc, parsed), []), data
+            return ParsedFile(doc, _items(doc, parsed), []), body
     return _parse_file_slow(name, raw), None
+
+
+def _valid_json(body: bytes | None) -> KnowledgeFile | None:
+    """The file validated from its data's JSON (what pydantic does fastest: no Python data
+    to walk), or None: then the plain data decides, exactly as without the JSON.
+
+    For the plain data the fast path builds (strings, ints, floats, booleans, None, lists,
+    mappings with string keys), JSON reads back the same values of the same types, and on
+    this schema's fields (strings, ints, booleans, enums, lists, models, optional) pydantic's
+    JSON and Python modes accept and convert the same; tests/loading/test_json_route.py
+    checks both on every field and on fixture, generated and mutated files."""
+    if body is None:
+        return None
+    try:
+        return _FILE.validate_json(body)
+    except ValidationError:
+        return None
+
+
+def _valid_plain(data: Any) -> KnowledgeFile | None:
+    try:
+        return _FILE.validate_python(data)
+    except ValidationError:
+        return None  # the slow path says what is wrong, with positions
 
 
 # ------------------------------------------------------------------------------------------

@@ -63,10 +63,10 @@ def ids_of_dropped(data: Any, indexes: Mapping[str, Iterable[int]]) -> Lost:
         items = data.get(section) if isinstance(data, dict) else None
         if not isinstance(items, list):
             continue
-        ids = {
+        ids = (
             items[i].get("id") for i in positions if i < len(items) and isinstance(items[i], dict)
-        }
-        found = frozenset(i for i in ids if isinstance(i, str))
+        )
+        found = frozenset(i for i in ids if isinstance(i, str))  # an id may be a list
         if found:
             lost[section] = found
     return lost

@@ -239,7 +239,7 @@ def test_an_entry_with_forged_data_is_validated_like_a_fresh_parse(generated, tm
     cache_dir = tmp_path / "cache"
     load_knowledge(k, s, cache=LoadCache(disk=DiskCache(cache_dir)))
     entry = _entries(cache_dir)[0]
-    payload = b'{"data": {"entities": [{"id": 7}]}, "marks": {}, "top": []}'
+    payload = b'{"marks": {}, "top": []}\n{"entities": [{"id": 7}]}'
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
     entry.write_bytes(cache_module._MAGIC + entry.stem.encode() + checksum + payload)
     disk = DiskCache(cache_dir)

@@ -76,5 +76,5 @@ def test_pre_read_gives_one_answer_per_file_in_order(monkeypatch):
     got = list(prefetch.pre_read_files(raws))
     assert len(got) == len(raws)
     for raw, read in zip(raws, got, strict=True):
-        assert read == prefetch.lines_read(raw)
-    assert got[0][0] == {"a": 1} and got[1] is None and got[2] is None
+        assert read == prefetch.json_read(raw)
+    assert got[0][0] == b'{"a": 1}' and got[1] is None and got[2] is None

@@ -138,3 +138,11 @@ def test_check_prints_warnings_and_passes(kb_copy, capsys):
     )
     assert captured.out.startswith("OK:")
     assert "warnings:   1" in captured.out
+
+
+def test_an_id_that_is_a_list_is_reported_not_a_crash(mini):
+    entities = MINI_ENTITIES.replace("id: ivan-petrov", "id: [ivan, petrov]", 1)
+    assert entities != MINI_ENTITIES
+    result = mini({"entities.yaml": entities, "claims.yaml": MINI_CLAIMS})
+    shown = [str(p) for p in result.problems]
+    assert shown and shown[0].startswith("knowledge/entities.yaml:"), shown
