@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain, repeat
+from itertools import repeat
 from types import MappingProxyType
 
 from bot.knowledge.dateindex import ClaimOrder, DateIndex, Listing
@@ -380,12 +380,10 @@ class KnowledgeBase:
     def claims_by_entity(self) -> Mapping[str, tuple[Fact, ...]]:
         """Claims concerning each entity, in date order (undated last)."""
         index: defaultdict[str, list[Fact]] = defaultdict(list)
-        by_date = self._by_date
-        eids = list(map(Fact.entity_ids, by_date))
-        # Each fact appended to each of its entities' lists, the loop run in C.
-        facts = chain.from_iterable(map(repeat, by_date, map(len, eids)))
-        _drain(map(list.append, map(index.__getitem__, chain.from_iterable(eids)), facts))
-        return MappingProxyType(dict(zip(index, map(tuple, index.values()), strict=True)))
+        for fact in self._by_date:
+            for eid in fact.entity_ids():
+                index[eid].append(fact)
+        return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
     @cached_property
     def timeline(self) -> tuple[Fact, ...]:
@@ -396,10 +394,10 @@ class KnowledgeBase:
     @cached_property
     def date_index(self) -> DateIndex:
         """The timeline by span of days: counts and pages of a period (bot/knowledge/dateindex)."""
-        return DateIndex.build(
-            (f.id, f.when.start.toordinal(), f.when.end.toordinal())  # type: ignore[union-attr]
-            for f in self.timeline
-        )
+        timeline = self.timeline
+        whens = [f.date or f.start or f.end for f in timeline]  # `when`: all dated here
+        spans = [(w.start.toordinal(), w.end.toordinal()) for w in whens]  # type: ignore[union-attr]
+        return DateIndex.over(spans, [f.id for f in timeline])
 
     @cached_property
     def claim_order(self) -> ClaimOrder:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import combinations
 from zlib import crc32
 
 from bot.matching.keys import MAX_PAIR_WORDS, MAX_VARIANT_WORD, deletions, stable_hash
@@ -118,14 +119,12 @@ class PairIndex:
         self._limit = nentries  # entries are below it (checked when read from disk)
         self._key_mask = (1 << (64 - bits)) - 1
         values: list[int] = []
+        add, nwords, key_mask = values.append, self._nwords, self._key_mask
         for entry, pids in words_of:
             if len(pids) < 2:
                 continue
-            ordered = sorted(pids[:MAX_PAIR_WORDS])
-            for i, low in enumerate(ordered):
-                base = low * self._nwords
-                for high in ordered[i + 1 :]:
-                    values.append((((base + high) & self._key_mask) << bits) | entry)
+            for low, high in combinations(sorted(pids[:MAX_PAIR_WORDS]), 2):
+                add((((low * nwords + high) & key_mask) << bits) | entry)
         values.sort()
         self._packed = array("Q", values)
 
