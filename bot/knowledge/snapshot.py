@@ -97,7 +97,11 @@ class Fact:
         c = self.model
         ids = [c.subject, c.object, c.place, *c.mentions]
         ids += [cit.cites_outlet for cit in self.citations]
-        return tuple(dict.fromkeys(filter(None, ids)))
+        seen: dict[str, None] = {}
+        for i in ids:
+            if i:
+                seen.setdefault(i, None)
+        return tuple(seen)
 
 
 # Names indexed beside the name index after reloads before it is built again in one piece.
