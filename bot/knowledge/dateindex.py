@@ -16,7 +16,6 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import TypeVar, overload
 
 from bot.knowledge.records import RowIds, RowValues
@@ -91,14 +90,15 @@ class DateIndex:
         starts, ends, firsts = array("i"), array("i"), array("i")
         last: tuple[int, int] | None = None
         count = 0
-        for span, run in groupby(spans):  # one step per distinct span, not per claim
-            if last is not None and span < last:
-                raise ValueError("the timeline must be in date order")
-            starts.append(span[0])
-            ends.append(span[1])
-            firsts.append(count)
-            count += sum(1 for _ in run)
-            last = span
+        for position, span in enumerate(spans):
+            if span != last:
+                if last is not None and span < last:
+                    raise ValueError("the timeline must be in date order")
+                starts.append(span[0])
+                ends.append(span[1])
+                firsts.append(position)
+                last = span
+            count = position + 1
         firsts.append(count)
         if len(ids) != count:
             raise ValueError("the timeline and its ids differ in length")
@@ -141,7 +141,7 @@ class ClaimOrder:
     @classmethod
     def build(cls, ids_by_date: Iterable[str]) -> ClaimOrder:
         ids = tuple(ids_by_date)
-        return cls(ids, dict(zip(ids, range(len(ids)), strict=True)))
+        return cls(ids, {ident: i for i, ident in enumerate(ids)})
 
     def sort(self, ids: Iterable[str]) -> list[str]:
         """The ids in date order."""

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
-from collections.abc import Sequence
 from functools import lru_cache
-from itertools import accumulate
 
-__all__ = ["fold", "fold_all", "phonetic", "phonetic_folded", "phonetic_word", "skeleton"]
+__all__ = ["fold", "phonetic", "phonetic_folded", "phonetic_word", "skeleton"]
 
 # Russian (a BGN/PCGN-like scheme, but й → i so that Сергей → sergei), then Kazakh, then the
 # few Ukrainian/Belarusian/Tajik/Serbian letters that show up in regional names.
@@ -168,11 +165,6 @@ def _ascii_tables() -> tuple[bytes, bytes]:
 
 
 _ASCII_TABLE, _ASCII_DELETE = _ascii_tables()
-# `fold_all` folds many texts as one, joined by NUL (which `fold` deletes): these tables keep it.
-_SEP = "\x00"
-_ASCII_SEP_TABLE = _ASCII_TABLE[:0] + b"\x00" + _ASCII_TABLE[1:]
-_ASCII_SEP_DELETE = _ASCII_DELETE.replace(b"\x00", b"")
-_SEP_TABLE = _FoldTable({0: _SEP})
 
 
 def _undot(match: re.Match[str]) -> str:
@@ -198,49 +190,6 @@ def fold(text: str) -> str:
             text = _DOTTED_ACRONYM.sub(_undot, text)
         folded = text.casefold().translate(_TABLE)
     return " ".join(folded.split())
-
-
-def fold_all(texts: Sequence[str]) -> list[str]:
-    """`[fold(text) for text in texts]`, the ASCII texts and the others each folded in one
-    pass, joined by NUL: an index folds hundreds of thousands of names and claims, and a call
-    per text cost more than the folding. Joining changes nothing: NUL stands alone in NFKC,
-    case folding and the acronym pattern. A text holding a NUL or a dotted acronym is folded
-    on its own (`fold`)."""
-    if not all(type(text) is str for text in texts):
-        return [fold(text) for text in texts]
-    out: list[str] = [""] * len(texts)
-    ascii_flags = list(map(str.isascii, texts))
-    for wanted in (True, False):
-        where = [i for i, flag in enumerate(ascii_flags) if flag is wanted]
-        if where:
-            _fold_group(texts, where, wanted, out)
-    return out
-
-
-def _fold_group(texts: Sequence[str], where: list[int], ascii: bool, out: list[str]) -> None:
-    """`fold` of texts[i] for i in `where` into out[i], the texts being all ASCII or none."""
-    joined = _SEP.join([texts[i] for i in where])
-    if not ascii:
-        joined = unicodedata.normalize("NFKC", joined)
-    pieces = joined.split(_SEP)
-    if len(pieces) != len(where):  # a text held a NUL
-        for i in where:
-            out[i] = fold(texts[i])
-        return
-    alone: set[int] = set()  # positions in `where` of texts with a dotted acronym
-    if _DOT_LETTER.search(joined):
-        ends = list(accumulate(len(piece) + 1 for piece in pieces))
-        alone = {bisect_right(ends, m.start()) for m in _DOT_LETTER.finditer(joined)}
-    del pieces
-    if ascii:
-        folded = joined.encode("ascii").translate(_ASCII_SEP_TABLE, _ASCII_SEP_DELETE)
-        joined = folded.decode("ascii")
-    else:
-        joined = joined.casefold().translate(_SEP_TABLE)
-    for i, piece in zip(where, joined.split(_SEP), strict=True):
-        out[i] = " ".join(piece.split())
-    for k in alone:
-        out[where[k]] = fold(texts[where[k]])
 
 
 # --- phonetic key -------------------------------------------------------------------------

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
 from types import MappingProxyType
 
 from bot.knowledge.dateindex import ClaimOrder, DateIndex, Listing
 from bot.knowledge.dates import RANK, DateValue
 from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
-from bot.knowledge.names import fold, fold_all
+from bot.knowledge.names import fold
 from bot.knowledge.postings import Postings
 from bot.matching.decide import MatchSettings
 from bot.matching.index import Hidden, NameEntry
@@ -163,13 +162,12 @@ def _label(kb: KnowledgeBase, ident: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 _UNDATED = dt.date.max.toordinal() + 1  # after every day: undated claims sort last
-_CHUNK = 4096  # claims whose texts are folded together (`fold_all`)
-_drain = deque(maxlen=0).extend  # runs an iterator to its end in C, keeping nothing
 
 
 def _date_order(fact: Fact) -> tuple:
-    """A key that orders facts as `_date_key` does, its first item an int for every fact
-    (the sort compares those first without looking at the rest): 40 % quicker."""
+    """A key that orders facts exactly as `_date_key` does, but whose first item is an int
+    for every fact (day ordinals, not dates), which the sort compares first on its own:
+    the 100k-claim sort takes ~12 % less CPU."""
     when = fact.date or fact.start or fact.end
     if when is None:
         return (_UNDATED, 0, 0, False, fact.id)
@@ -383,7 +381,7 @@ class KnowledgeBase:
     @cached_property
     def claims_by_entity(self) -> Mapping[str, tuple[Fact, ...]]:
         """Claims concerning each entity, in date order (undated last)."""
-        index: defaultdict[str, list[Fact]] = defaultdict(list)
+        index: dict[str, list[Fact]] = defaultdict(list)
         for fact in self._by_date:
             for eid in fact.entity_ids():
                 index[eid].append(fact)
@@ -398,10 +396,10 @@ class KnowledgeBase:
     @cached_property
     def date_index(self) -> DateIndex:
         """The timeline by span of days: counts and pages of a period (bot/knowledge/dateindex)."""
-        timeline = self.timeline
-        whens = [f.date or f.start or f.end for f in timeline]  # `when`: all dated here
-        spans = [(w.start.toordinal(), w.end.toordinal()) for w in whens]  # type: ignore[union-attr]
-        return DateIndex.over(spans, [f.id for f in timeline])
+        return DateIndex.build(
+            (f.id, f.when.start.toordinal(), f.when.end.toordinal())  # type: ignore[union-attr]
+            for f in self.timeline
+        )
 
     @cached_property
     def claim_order(self) -> ClaimOrder:
@@ -439,20 +437,22 @@ class KnowledgeBase:
         that names it (285k names, 78k distinct, at 100k claims)."""
         entities = self.entities
         names: dict[str, tuple[str, ...]] = {}
-        postings: defaultdict[str, list[str]] = defaultdict(list)
-        slot, append = postings.__getitem__, list.append
-        facts = list(self.claims.values())
-        for start in range(0, len(facts), _CHUNK):
-            chunk = facts[start : start + _CHUNK]
-            for fact, folded in zip(chunk, fold_all(list(map(_own_text, chunk))), strict=True):
-                words = set(folded.split())
-                for eid in fact.entity_ids():
-                    known = names.get(eid)
-                    if known is None:
-                        known = names[eid] = _name_words(entities, eid)
-                    words.update(known)
-                _drain(map(append, map(slot, words), repeat(fact.id)))
-        return Postings(dict(postings))
+        postings: dict[str, list[str]] = {}
+        for fact in self.claims.values():
+            words = set(fold(_own_text(fact)).split())
+            for eid in fact.entity_ids():
+                known = names.get(eid)
+                if known is None:
+                    known = names[eid] = _name_words(entities, eid)
+                words.update(known)
+            ident = fact.id
+            for word in words:
+                ids = postings.get(word)
+                if ids is None:
+                    postings[word] = [ident]
+                else:
+                    ids.append(ident)
+        return Postings(postings)
 
     @cached_property
     def search_vocabulary(self) -> tuple[str, ...]:

@@ -19,10 +19,10 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice, repeat
+from itertools import repeat
 from typing import Literal
 
-from bot.knowledge.names import fold, fold_all, phonetic_word, skeleton
+from bot.knowledge.names import fold, phonetic_word, skeleton
 from bot.matching.keys import MAX_PAIR_WORDS, trigrams
 from bot.matching.packed import DeletionIndex, PairIndex, Sorted, Strings, postings
 
@@ -80,67 +80,51 @@ class _Draft:
     last_word: array[int] = field(default_factory=lambda: array("I"))  # each name's last word
 
 
-_CHUNK = 4096  # names folded together (`fold_all`): few calls, small temporaries
-
-
 def _read(entries: Iterable[NameEntry]) -> _Draft:
     """One pass: fold each name, give its words temporary ids, note its key and kind."""
     draft = _Draft()
     key_ids: dict[str, int] = {}
-    fword_tmp = draft.fword_tmp
+    pword_tmp: dict[str, int] = {}  # phonetic word -> temporary id
+    fword_tmp, tmp_words = draft.fword_tmp, draft.tmp_words
+    raw_phonetic = phonetic_word.__wrapped__  # keep the query-time cache out of the build
     # An entity's id usually folds as its name does ("oksana-vorontsova"): its words once.
     last: tuple[str, list[int], str] = ("", [], "")
-    kind_code, texts, ekey, ekind = _KIND_CODE, draft.texts, draft.ekey, draft.ekind
-    phons, pairs, pairs_at, last_word = draft.phons, draft.pairs, draft.pairs_at, draft.last_word
-    word_id, pword_tmp, tmp_words = fword_tmp.get, {}, draft.tmp_words
-    from_keys, getkey = dict.fromkeys, key_ids.get
-    pending = iter(entries)
-    while chunk := list(islice(pending, _CHUNK)):
-        for entry, folded in zip(chunk, fold_all([e.text for e in chunk]), strict=True):
-            code = kind_code.get(entry.kind)
-            if code is None:
-                raise ValueError(f"unknown name kind {entry.kind!r} for {entry.key!r}")
-            if not folded:
-                continue
-            if folded == last[0]:
-                pids, phon = last[1], last[2]
-            else:
-                words = folded.split(" ")
-                pids = [word_id(word) for word in words]
-                if None in pids:
-                    pids = [_word_id(word, fword_tmp, pword_tmp, tmp_words) for word in words]
-                phon = " ".join([tmp_words[pid] for pid in pids])
-                last = (folded, pids, phon)
-            kid = getkey(entry.key)
-            if kid is None:
-                kid = key_ids[entry.key] = len(draft.keys)
-                draft.keys.append(entry.key)
-            texts.append(entry.text)
-            ekey.append(kid)
-            ekind.append(code)
-            phons.append(phon)
-            pairs.extend(from_keys(pids))
-            pairs_at.append(len(pairs))
-            last_word.append(pids[-1])
+    kind_code, append_text, append_key = _KIND_CODE, draft.texts.append, draft.ekey.append
+    for entry in entries:
+        code = kind_code.get(entry.kind)
+        if code is None:
+            raise ValueError(f"unknown name kind {entry.kind!r} for {entry.key!r}")
+        folded = fold(entry.text)
+        if not folded:
+            continue
+        if folded == last[0]:
+            pids, phon = last[1], last[2]
+        else:
+            pids = []
+            for word in folded.split(" "):
+                pid = fword_tmp.get(word)
+                if pid is None:
+                    pword = raw_phonetic(word)
+                    pid = pword_tmp.get(pword)
+                    if pid is None:
+                        pid = pword_tmp[pword] = len(tmp_words)
+                        tmp_words.append(pword)
+                    fword_tmp[word] = pid
+                pids.append(pid)
+            phon = " ".join([tmp_words[pid] for pid in pids])
+            last = (folded, pids, phon)
+        kid = key_ids.get(entry.key)
+        if kid is None:
+            kid = key_ids[entry.key] = len(draft.keys)
+            draft.keys.append(entry.key)
+        append_text(entry.text)
+        append_key(kid)
+        draft.ekind.append(code)
+        draft.phons.append(phon)
+        draft.pairs.extend(dict.fromkeys(pids))
+        draft.pairs_at.append(len(draft.pairs))
+        draft.last_word.append(pids[-1])
     return draft
-
-
-def _word_id(
-    word: str, fword_tmp: dict[str, int], pword_tmp: dict[str, int], tmp_words: list[str]
-) -> int:
-    """The temporary id of a folded word's phonetic form, given one when first met."""
-    pid = fword_tmp.get(word)
-    if pid is None:
-        pword = _RAW_PHONETIC(word)
-        pid = pword_tmp.get(pword)
-        if pid is None:
-            pid = pword_tmp[pword] = len(tmp_words)
-            tmp_words.append(pword)
-        fword_tmp[word] = pid
-    return pid
-
-
-_RAW_PHONETIC = phonetic_word.__wrapped__  # keep the query-time cache out of the build
 
 
 def _vocabulary(tmp_words: list[str]) -> tuple[array[int], list[str]]:

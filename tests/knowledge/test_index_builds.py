@@ -1,6 +1,6 @@
-"""The fast paths the fact base's indexes are built through give exactly what the plain
-versions they replaced give: `fold_all` is `fold` of each text; the date order, the date
-index, the claim order and the claims by entity are as first written."""
+"""The fact base's indexes are built as first written: the date order (sorted by a quicker
+key that must order exactly as `_date_key`), the claims by entity, the date index and the
+claim order."""
 
 from __future__ import annotations
 
@@ -8,42 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from bot.knowledge.dateindex import ClaimOrder, DateIndex
 from bot.knowledge.dates import DateValue, Precision
-from bot.knowledge.names import fold, fold_all
 from bot.knowledge.snapshot import Fact, KnowledgeBase, _date_key, _date_order
-
-# NUL (fold_all's own separator), dotted acronyms (also as compatibility forms that NFKC
-# makes dots), Cyrillic, combining marks that could attach across a join, ligatures,
-# zero-width and control characters, odd whitespace, a lone surrogate.
-_TRICKY = (
-    "aAZ.. .-'’\x00\t\n\x1f\x85\u2028U.S.\uff0e\uff35\u0301\u0308Лавровёß\ufb01\u2162\u200b\ud800"
-)
-_texts = st.lists(st.text(alphabet=_TRICKY, max_size=14), max_size=12)
-
-
-@settings(max_examples=500, deadline=None)
-@given(_texts)
-def test_fold_all_folds_each_text_as_fold_does(texts):
-    assert fold_all(texts) == [fold(text) for text in texts]
-
-
-@pytest.mark.parametrize(
-    "texts",
-    [
-        [],
-        ["", " ", "\x00"],
-        ["U.S. and N.A.T.O.", "Сергей Лавров", "plain words", "Ｕ．Ｓ．", "\u0301x"],
-        ["a\x00b", "Лавров\x00Путин", "c"],  # texts holding the separator
-        ["x" * 5_000, "Щ" * 3_000],
-        [None, 3, "ok"],  # not text: folded to nothing, as fold does
-    ],
-)
-def test_fold_all_on_edge_cases(texts):
-    assert fold_all(texts) == [fold(text) for text in texts]
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The name index's build fast paths give exactly what the plain loops they replaced give:
-the names read in chunks (`fold_all`), the 1-deletion index (variants hashed from bytes,
-buckets found by bisection) and the pair index (pairs by `combinations`)."""
+the 1-deletion index (variants hashed from bytes, buckets found by bisection) and the pair
+index (pairs by `combinations`, word ids by `map`)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,9 @@ from array import array
 
 import pytest
 
-from bot.knowledge.names import fold, phonetic_word
-from bot.matching import index
-from bot.matching.index import NameEntry, NameIndex, _name_words, _read, _vocabulary
+from bot.matching.index import NameEntry, _name_words, _read, _vocabulary
 from bot.matching.keys import MAX_PAIR_WORDS, MAX_VARIANT_WORD, deletions, stable_hash
-from bot.matching.matcher import Matcher
 from bot.matching.packed import DeletionIndex, PairIndex
-from bot.matching.serial import matcher_to_parts
 from tests.matching.bases import fact_entries
 
 # Same-key aliases, ids that fold as the name and ids that do not, Cyrillic, dotted
@@ -38,57 +34,10 @@ def _tricky_entries() -> list[NameEntry]:
     for key, name, aliases in _TRICKY:
         out += [NameEntry(key, key, "id"), NameEntry(key, name, "name")]
         out += [NameEntry(key, alias, "alias") for alias in aliases]
-    # Enough names to span several of `_read`'s chunks.
     out += [
         NameEntry(f"k{n}", f"Name{n % 97} Word{n % 13} Ёж{n % 7}", "name") for n in range(9_000)
     ]
     return out
-
-
-def _read_plain(entries: list[NameEntry]) -> index._Draft:
-    """`_read` as first written: one `fold` per name."""
-    draft = index._Draft()
-    key_ids: dict[str, int] = {}
-    pword_tmp: dict[str, int] = {}
-    for entry in entries:
-        code = index._KIND_CODE[entry.kind]
-        folded = fold(entry.text)
-        if not folded:
-            continue
-        pids = []
-        for word in folded.split(" "):
-            pid = draft.fword_tmp.get(word)
-            if pid is None:
-                pword = phonetic_word.__wrapped__(word)
-                pid = pword_tmp.get(pword)
-                if pid is None:
-                    pid = pword_tmp[pword] = len(draft.tmp_words)
-                    draft.tmp_words.append(pword)
-                draft.fword_tmp[word] = pid
-            pids.append(pid)
-        kid = key_ids.setdefault(entry.key, len(key_ids))
-        if kid == len(draft.keys):
-            draft.keys.append(entry.key)
-        draft.texts.append(entry.text)
-        draft.ekey.append(kid)
-        draft.ekind.append(code)
-        draft.phons.append(" ".join(draft.tmp_words[p] for p in pids))
-        draft.pairs.extend(dict.fromkeys(pids))
-        draft.pairs_at.append(len(draft.pairs))
-        draft.last_word.append(pids[-1])
-    return draft
-
-
-def test_names_are_read_as_by_one_fold_each():
-    entries = _tricky_entries()
-    fast, plain = _read(entries), _read_plain(entries)
-    assert fast == plain
-    assert list(fast.fword_tmp) == list(plain.fword_tmp)  # their order too
-
-
-def test_an_unknown_kind_is_refused():
-    with pytest.raises(ValueError, match="unknown name kind"):
-        NameIndex([NameEntry("a", "A", "name"), NameEntry("a", "A", "nickname")])  # type: ignore[arg-type]
 
 
 def _deletion_plain(words: list[str]) -> tuple[array[int], array[int]]:
@@ -123,6 +72,15 @@ def test_the_pair_index_is_as_first_built():
     draft = _read(_tricky_entries())
     new_id, pwords = _vocabulary(draft.tmp_words)
     names = list(_name_words(draft.phons, draft.ekey, draft.pairs, draft.pairs_at, new_id))
+    plain, current, seen = [], -1, set()
+    for entry, phon in enumerate(draft.phons):  # once per entity and phonetic key
+        if draft.ekey[entry] != current:
+            current, seen = draft.ekey[entry], set()
+        if phon not in seen:
+            seen.add(phon)
+            slots = draft.pairs[draft.pairs_at[entry] : draft.pairs_at[entry + 1]]
+            plain.append((entry, [new_id[word] for word in slots]))
+    assert names == plain
     built = PairIndex(len(pwords), len(draft.phons), names)
     bits, nwords = built._bits, built._nwords
     values = []
@@ -133,16 +91,3 @@ def test_the_pair_index_is_as_first_built():
                 values.append((((low * nwords + high) & built._key_mask) << bits) | entry)
     assert built._packed == array("Q", sorted(values))
     assert any(len(pids) > MAX_PAIR_WORDS for _, pids in names)
-
-
-def test_the_stored_index_does_not_depend_on_how_names_are_chunked(monkeypatch):
-    entries = _tricky_entries()
-
-    def stored() -> list[bytes]:
-        meta, parts = matcher_to_parts(Matcher(entries))
-        raw = [b"".join(p()) if callable(p) else bytes(p) for _, p in sorted(parts.items())]
-        return [repr(sorted(meta["base"].items())).encode(), *raw]
-
-    default = stored()
-    monkeypatch.setattr(index, "_CHUNK", 5)
-    assert stored() == default
