@@ -19,6 +19,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Literal
 
 from bot.knowledge.names import fold, phonetic_word, skeleton
@@ -141,12 +142,13 @@ def _name_words(
 ) -> Iterator[tuple[int, list[int]]]:
     """Each name's word ids, once per entity and phonetic key (ids mostly repeat the name)."""
     current, seen = -1, set[str]()
-    for entry, phon in enumerate(phons):
-        if ekey[entry] != current:
-            current, seen = ekey[entry], set()
+    final = new_id.__getitem__
+    for entry, (kid, phon) in enumerate(zip(ekey, phons, strict=True)):
+        if kid != current:
+            current, seen = kid, set()
         if phon not in seen:
             seen.add(phon)
-            yield entry, [new_id[word] for word in words[at[entry] : at[entry + 1]]]
+            yield entry, list(map(final, words[at[entry] : at[entry + 1]]))
 
 
 _SPACES_KEPT = bytes(b for b in range(256) if b not in b" \n")  # deleted: all but these
@@ -215,7 +217,7 @@ class NameIndex:
     def _index_postings(self, draft: _Draft, new_id: array[int], nwords: int) -> None:
         """Postings, one flat array per kind (CSR), each word's names shortest first."""
         phons = draft.phons
-        lengths = array("H", (min(len(p), 0xFFFF) for p in phons))
+        lengths = array("H", map(min, map(len, phons), repeat(0xFFFF)))
         shortest_first = array("I", sorted(range(len(phons)), key=lengths.__getitem__))
         del lengths
         self.post, self.post_at = postings(

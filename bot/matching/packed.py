@@ -11,12 +11,14 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import combinations
 from zlib import crc32
 
 from bot.matching.keys import MAX_PAIR_WORDS, MAX_VARIANT_WORD, deletions, stable_hash
 
 __all__ = ["DeletionIndex", "PairIndex", "Sorted", "Strings", "WordIds", "postings"]
 
+_LOW_32 = 0xFFFFFFFF
 _SAMPLE_STEP = 16  # every n-th sorted key kept as a str for C-speed bisection (4 steps left)
 
 
@@ -42,21 +44,25 @@ class DeletionIndex:
         low = bucket_bits - 4  # built in 16 slices, so temporaries stay small
         keep = (1 << (32 - word_bits)) - 1
         slices: list[array[int]] = [array("Q") for _ in range(16)]
+        to_slice = [part.append for part in slices]
+        bucket_mask, low_mask = (1 << bucket_bits) - 1, (1 << low) - 1
         for index, word in enumerate(words):
-            for variant in deletions(word):
-                hashed = stable_hash(variant)
-                bucket = hashed & ((1 << bucket_bits) - 1)
-                value = (((hashed >> bucket_bits) & keep) << word_bits) | index
-                slices[bucket >> low].append(((bucket & ((1 << low) - 1)) << 32) | value)
+            for hashed in _variant_hashes(word):  # duplicates go with the set below
+                bucket = hashed & bucket_mask
+                to_slice[bucket >> low](
+                    (bucket & low_mask) << 32
+                    | ((hashed >> bucket_bits) & keep) << word_bits
+                    | index
+                )
         packed = array("I")
-        counts = array("I", bytes(4 * ((1 << bucket_bits) + 1)))
+        counts = array("I")  # each bucket's first position in `packed`, then its length
         for number, part in enumerate(slices):
-            for item in sorted(set(part)):
-                packed.append(item & 0xFFFFFFFF)
-                counts[(number << low | item >> 32) + 1] += 1
+            items = sorted(set(part))
             slices[number] = array("Q")
-        for bucket in range(1 << bucket_bits):
-            counts[bucket + 1] += counts[bucket]
+            start = len(packed)
+            counts.extend(start + bisect_left(items, bucket << 32) for bucket in range(1 << low))
+            packed.extend(map(_LOW_32.__and__, items))
+        counts.append(len(packed))
         self._packed, self._at = packed, counts
 
     def __len__(self) -> int:
@@ -113,14 +119,12 @@ class PairIndex:
         self._limit = nentries  # entries are below it (checked when read from disk)
         self._key_mask = (1 << (64 - bits)) - 1
         values: list[int] = []
+        add, nwords, key_mask = values.append, self._nwords, self._key_mask
         for entry, pids in words_of:
             if len(pids) < 2:
                 continue
-            ordered = sorted(pids[:MAX_PAIR_WORDS])
-            for i, low in enumerate(ordered):
-                base = low * self._nwords
-                for high in ordered[i + 1 :]:
-                    values.append((((base + high) & self._key_mask) << bits) | entry)
+            for low, high in combinations(sorted(pids[:MAX_PAIR_WORDS]), 2):
+                add((((low * nwords + high) & key_mask) << bits) | entry)
         values.sort()
         self._packed = array("Q", values)
 

@@ -1,0 +1,96 @@
+"""The fact base's indexes are built as first written: the date order (sorted by a quicker
+key that must order exactly as `_date_key`), the claims by entity, the date index and the
+claim order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from bot.knowledge.dateindex import ClaimOrder, DateIndex
+from bot.knowledge.dates import DateValue, Precision
+from bot.knowledge.snapshot import Fact, KnowledgeBase, _date_key, _date_order
+
+
+@dataclass
+class _Dated:
+    """What the date keys read of a fact."""
+
+    id: str
+    date: DateValue | None
+    start: DateValue | None = None
+    end: DateValue | None = None
+
+    @property
+    def when(self) -> DateValue | None:
+        return self.date or self.start or self.end
+
+
+def _value(start: dt.date, end: dt.date, precision: Precision, is_range: bool) -> DateValue:
+    return DateValue(start, end, precision, "t", is_range=is_range)
+
+
+def test_the_date_order_is_the_date_keys_order():
+    day, month = dt.date(2012, 4, 6), dt.date(2012, 4, 1)
+    values = [
+        _value(day, day, Precision.DAY, False),
+        _value(month, dt.date(2012, 4, 30), Precision.MONTH, False),
+        _value(month, dt.date(2012, 4, 30), Precision.DAY, True),  # same span, finer
+        _value(dt.date(2012, 1, 1), dt.date(2012, 12, 31), Precision.YEAR, False),
+        _value(dt.date.min, dt.date.min, Precision.DAY, False),
+        _value(dt.date.max, dt.date.max, Precision.DAY, False),
+    ]
+    facts = [_Dated(f"c{n:02}", v) for n, v in enumerate(values * 3)]
+    facts += [_Dated("b-start", None, start=values[0]), _Dated("a-end", None, end=values[3])]
+    facts += [_Dated(ident, None) for ident in ("z", "a", "m")]  # undated: last, by id
+    facts.reverse()
+    assert sorted(facts, key=_date_order) == sorted(facts, key=_date_key)
+
+
+def _entity_ids_as_written(fact: Fact) -> tuple[str, ...]:
+    c = fact.model
+    ids = [c.subject, c.object, c.place, *c.mentions]
+    ids += [cit.cites_outlet for cit in fact.citations]
+    seen: dict[str, None] = {}
+    for i in ids:
+        if i:
+            seen.setdefault(i, None)
+    return tuple(seen)
+
+
+@pytest.mark.parametrize("which", ["seed_kb", "multi_kb"])
+def test_claim_indexes_are_as_first_written(which, request):
+    kb: KnowledgeBase = request.getfixturevalue(which)
+    facts = list(kb.claims.values())
+    assert kb._by_date == tuple(sorted(facts, key=_date_key))
+    by_entity: dict[str, list[str]] = {}
+    for fact in kb._by_date:
+        for eid in _entity_ids_as_written(fact):
+            by_entity.setdefault(eid, []).append(fact.id)
+    assert {k: [f.id for f in v] for k, v in kb.claims_by_entity.items()} == by_entity
+    assert list(kb.claims_by_entity) == list(by_entity)
+    timeline = [f for f in kb.timeline]
+    plain = DateIndex.build(
+        (f.id, f.when.start.toordinal(), f.when.end.toordinal()) for f in timeline
+    )
+    assert kb.date_index == plain
+    order = ClaimOrder.build(f.id for f in kb._by_date)
+    assert kb.claim_order.position == {f.id: i for i, f in enumerate(kb._by_date)}
+    assert order.ids == kb.claim_order.ids
+
+
+def test_the_date_index_counts_runs_of_one_span():
+    spans = [(1, 1), (1, 1), (1, 3), (2, 2), (2, 2), (2, 2), (5, 9)]
+    index = DateIndex.over(spans, [f"c{i}" for i in range(len(spans))])
+    assert list(index.starts) == [1, 1, 2, 5]
+    assert list(index.ends) == [1, 3, 2, 9]
+    assert list(index.firsts) == [0, 2, 3, 6, 7]
+    assert list(index.wide) == [1, 3]
+    with pytest.raises(ValueError, match="date order"):
+        DateIndex.over([(2, 2), (1, 1)], ["a", "b"])
+    with pytest.raises(ValueError, match="length"):
+        DateIndex.over([(1, 1), (1, 1)], ["a"])
+    empty = DateIndex.over([], [])
+    assert len(empty) == 0 and list(empty.firsts) == [0]
