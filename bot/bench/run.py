@@ -322,6 +322,17 @@ def _us(row: dict | None) -> str:
     return f"{one(row['p50_us'])} / {one(row['p99_us'])}{cut}"
 
 
+def _probe_line(probe: list[float] | None) -> str:
+    """The machine's speed while the queries ran (bot/bench/probe.py): runs compare by it."""
+    if not probe:
+        return "machine speed probe: not measured"
+    before, after = probe
+    return (
+        f"machine speed probe (the same Python work in every run; lower is faster): "
+        f"{before / 1000:.1f} ms before the queries, {after / 1000:.1f} ms after"
+    )
+
+
 def render(report: dict) -> str:
     p, m = report["params"], report["machine"]
     real, base, ratios = report["real"], report.get("baseline") or {}, report["ratios"]
@@ -333,6 +344,7 @@ def render(report: dict) -> str:
         f"{' (libyaml)' if m['libyaml'] else ''}; load average {m['loadavg_at_start']}",
         f"queries: {p['queries_per_class']} per kind (baseline: "
         f"{p['baseline_queries_per_class']}); latencies are p50 / p99",
+        _probe_line(real.get("speed_probe_us")),
         "",
         f"{'':38} {'real':>22} {'baseline':>22} {'ratio p99':>10}",
     ]

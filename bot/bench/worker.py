@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.bench.extra import extra_process
 from bot.bench.memory import peak_rss_mb
+from bot.bench.probe import speed_probe_us
 from bot.bench.progress import printer, say
 from bot.commands.table import run as run_command
 from bot.config import Settings
@@ -188,7 +189,9 @@ def phase_serve(folder: Path, queries: dict, options: dict) -> dict:
     say("real: one more process restoring the same snapshot (factbot run --processes)")
     out["extra_process"] = extra_process(folder)  # while this one holds the snapshot
     say("real: queries")
+    probe = speed_probe_us()
     out.update(_queries_phase(holder.kb, queries, None, options["budget"]))
+    out["speed_probe_us"] = [probe, speed_probe_us()]  # before and after the queries
     say("real: reloads after one-file edits")
     out["reload"] = _reloads(holder, folder)
     out["peak_rss_serve_mb"] = peak_rss_mb()

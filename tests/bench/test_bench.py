@@ -315,6 +315,9 @@ def test_bench_runs_and_reports_every_key(tmp_path):
         "on <date> p99",
         "not-found names answered",
     }
+    # the machine's speed before and after the queries, for comparing runs on a shared host
+    before, after = real["speed_probe_us"]
+    assert before > 0 and after > 0
     extra = real["extra_process"]  # a second process restoring the same snapshot
     assert extra["from_snapshot"] and extra["peak_rss_mb"] > 0
     if extra["private_mb"] is not None:  # Linux: its pages split into private and shared
