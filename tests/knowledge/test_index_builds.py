@@ -1,6 +1,5 @@
-"""The fact base's indexes are built as first written: the date order (sorted by a quicker
-key that must order exactly as `_date_key`), the claims by entity, the date index and the
-claim order."""
+"""The fact base's date order (sorted by a quicker key that must order exactly as
+`_date_key`) and the date index's runs."""
 
 from __future__ import annotations
 
@@ -9,9 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.knowledge.dateindex import ClaimOrder, DateIndex
+from bot.knowledge.dateindex import DateIndex
 from bot.knowledge.dates import DateValue, Precision
-from bot.knowledge.snapshot import Fact, KnowledgeBase, _date_key, _date_order
+from bot.knowledge.snapshot import KnowledgeBase, _date_key, _date_order
 
 
 @dataclass
@@ -49,36 +48,11 @@ def test_the_date_order_is_the_date_keys_order():
     assert sorted(facts, key=_date_order) == sorted(facts, key=_date_key)
 
 
-def _entity_ids_as_written(fact: Fact) -> tuple[str, ...]:
-    c = fact.model
-    ids = [c.subject, c.object, c.place, *c.mentions]
-    ids += [cit.cites_outlet for cit in fact.citations]
-    seen: dict[str, None] = {}
-    for i in ids:
-        if i:
-            seen.setdefault(i, None)
-    return tuple(seen)
-
-
 @pytest.mark.parametrize("which", ["seed_kb", "multi_kb"])
-def test_claim_indexes_are_as_first_written(which, request):
+def test_the_claims_are_in_the_date_keys_order(which, request):
+    # `_by_date` sorts by the quicker `_date_order`; every date index is built from it
     kb: KnowledgeBase = request.getfixturevalue(which)
-    facts = list(kb.claims.values())
-    assert kb._by_date == tuple(sorted(facts, key=_date_key))
-    by_entity: dict[str, list[str]] = {}
-    for fact in kb._by_date:
-        for eid in _entity_ids_as_written(fact):
-            by_entity.setdefault(eid, []).append(fact.id)
-    assert {k: [f.id for f in v] for k, v in kb.claims_by_entity.items()} == by_entity
-    assert list(kb.claims_by_entity) == list(by_entity)
-    timeline = [f for f in kb.timeline]
-    plain = DateIndex.build(
-        (f.id, f.when.start.toordinal(), f.when.end.toordinal()) for f in timeline
-    )
-    assert kb.date_index == plain
-    order = ClaimOrder.build(f.id for f in kb._by_date)
-    assert kb.claim_order.position == {f.id: i for i, f in enumerate(kb._by_date)}
-    assert order.ids == kb.claim_order.ids
+    assert kb._by_date == tuple(sorted(kb.claims.values(), key=_date_key))
 
 
 def test_the_date_index_counts_runs_of_one_span():
