@@ -81,11 +81,15 @@ def _offsets(at: array[Any], total: int, what: str) -> None:
 
 
 def _csr(table: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
+    # Keys in sorted order, not the table's: the trigram table is filled from sets, whose
+    # order changes with string hashing from one process to the next, and the same files
+    # should make the same snapshot bytes in every process.
+    keys = sorted(table)
     at, data = array("I", [0]), array("I")
-    for values in table.values():
-        data.extend(values)
+    for key in keys:
+        data.extend(table[key])
         at.append(len(data))
-    return _table(table), at.tobytes(), data.tobytes()  # built here: nothing to share
+    return _table(keys), at.tobytes(), data.tobytes()  # built here: nothing to share
 
 
 def _uncsr(

@@ -124,3 +124,27 @@ def test_a_damaged_word_table_only_misses_never_names_another_word() -> None:
             assert damaged.get(words[n]) in (n, None)  # bounded probes, checked words
     with pytest.raises(ValueError):
         WordIds(words, array("I", bytes(4 * 1000)))  # not a power of two
+
+
+def test_the_same_names_make_the_same_stored_index_bytes_in_every_process() -> None:
+    # string hashing differs from process to process; the snapshot's bytes must not
+    script = (
+        "import hashlib, json\n"
+        "from bot.matching.matcher import Matcher\n"
+        "from bot.matching.serial import matcher_to_parts\n"
+        "from tests.matching.bases import crowd, synthetic_names\n"
+        "meta, parts = matcher_to_parts(Matcher([*crowd(), *synthetic_names(300)]))\n"
+        "h = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())\n"
+        "for name in sorted(parts):\n"
+        "    raw = parts[name]\n"
+        "    h.update(name.encode() + (b''.join(raw()) if callable(raw) else bytes(raw)))\n"
+        "print(h.hexdigest())\n"
+    )
+    digests = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        )
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
