@@ -234,13 +234,13 @@ class WordIds:
 
     An open-addressing table of ``array('I')`` slots (a word's number + 1; 0 for empty), at
     most half full, keyed by the word's CRC-32 (stable across processes, so the table can
-    be kept on disk). A probe sequence is at most MAX_PROBES long: the build grows the table
-    until every word is found within it, and a lookup never looks further (a damaged table
-    read from disk can only miss, never loop).
+    be kept on disk), probed linearly. Usually one or two probes; never more than the table
+    has slots, so words an editor made to collide (CRC-32 collisions are easy to make) cost
+    slower lookups of those words, never a build that does not end, and a damaged table
+    read from disk can only miss.
     """
 
     __slots__ = ("_mask", "_slots", "_words")
-    MAX_PROBES = 32
 
     def __init__(self, words: Strings, slots: array[int]) -> None:
         size = len(slots)
@@ -253,27 +253,14 @@ class WordIds:
         size = 4
         while size < 2 * len(words):
             size *= 2
-        while True:
-            slots = array("I", bytes(4 * size))
-            if cls._fill(words, slots):
-                return cls(words, slots)
-            size *= 2  # some probe sequence was too long (rare): a sparser table
-
-    @classmethod
-    def _fill(cls, words: Strings, slots: array[int]) -> bool:
-        mask = len(slots) - 1
+        slots, mask = array("I", bytes(4 * size)), size - 1
         buf, at = words.buf, words.at
         for number in range(len(words)):
             slot = crc32(buf[at[number] : at[number + 1] - 1].encode("utf-8", "surrogatepass"))
-            for _ in range(cls.MAX_PROBES):
-                slot &= mask
-                if not slots[slot]:
-                    slots[slot] = number + 1
-                    break
+            while slots[slot & mask]:  # at most half full: an empty slot comes
                 slot += 1
-            else:
-                return False
-        return True
+            slots[slot & mask] = number + 1
+        return cls(words, slots)
 
     @property
     def slots(self) -> array[int]:
@@ -286,14 +273,14 @@ class WordIds:
         buf, at = self._words.buf, self._words.at
         limit = len(at) - 1
         slot = crc32(word.encode("utf-8", "surrogatepass"))
-        for _ in range(self.MAX_PROBES):
+        for _ in range(len(slots)):
             found = slots[slot & mask]
             if not found:
                 return None
             found -= 1
             if found < limit and buf[at[found] : at[found + 1] - 1] == word:
                 return found
-            slot = (slot & mask) + 1
+            slot += 1
         return None
 
 

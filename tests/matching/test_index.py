@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.names import phonetic
+from bot.matching import packed as packed_module
 from bot.matching.index import NameEntry, NameIndex
 from bot.matching.matcher import Matcher
 from bot.matching.packed import Strings, WordIds
@@ -148,3 +149,12 @@ def test_the_same_names_make_the_same_stored_index_bytes_in_every_process() -> N
         )
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+def test_words_made_to_collide_are_all_found_and_the_build_ends(monkeypatch) -> None:
+    # CRC-32 collisions are easy to make; here every word is sent to one slot
+    words = Strings([f"w{n}" for n in range(300)])
+    monkeypatch.setattr(packed_module, "crc32", lambda data: 7)
+    table = WordIds.build(words)
+    assert [table.get(words[n]) for n in range(len(words))] == list(range(len(words)))
+    assert table.get("absent") is None
