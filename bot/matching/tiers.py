@@ -325,13 +325,12 @@ def _prefix_of_many_words(
     started = {vocab[pid] for pid in starts}
     need_set = set(need)
     cap = max(SUFFIX_SCAN, per_word)
-    scan: Iterable[int] = ix.postings(rarest, cap)  # type: ignore[arg-type]
-    scanned: int | None = rarest  # the word every name scanned holds
-    if sum(ix.posting_count(p) for p in starts) < len(scan):  # type: ignore[arg-type]
-        scan = dict.fromkeys(chain.from_iterable(ix.postings(p, cap) for p in starts))
-        scanned = None
+    scan = ix.postings(rarest, cap)  # type: ignore[arg-type]
+    if sum(ix.posting_count(p) for p in starts) < len(scan):
+        held = _held_by_starts(ix, starts, need_pids, cap)  # type: ignore[arg-type]
+    else:
+        held = may_hold(ix, scan, need_pids, list(starts), rarest)  # type: ignore[arg-type]
     hits: list[Hit] = []
-    held = may_hold(ix, scan, need_pids, () if scanned is None else list(starts), scanned)  # type: ignore[arg-type]
     for entry in held:
         name = buf[at[entry] : at[entry + 1] - 1]
         words = name.split(" ")
@@ -349,6 +348,21 @@ def _prefix_of_many_words(
             if len(hits) >= max_hits:
                 break
     return hits
+
+
+def _held_by_starts(
+    ix: NameIndex, starts: dict[int, None], need_pids: list[int], cap: int
+) -> Iterable[int]:
+    """The names of the started words' postings, in that order and each once, that may hold
+    every needed word. Each word's names are narrowed on their own, as names that all hold
+    that word (`may_hold`'s `scanned`): the pair index then says which hold the needed
+    words too, where the needed words' own postings are too many to say it (`Matvej
+    Nefëdov`: 150 Nefedovs, 2,500 Matveis). Every name kept before is kept, in its place."""
+    held: dict[int, None] = {}
+    for pid in starts:
+        names = ix.postings(pid, cap)
+        held.update(dict.fromkeys(may_hold(ix, names, need_pids, (), pid)))
+    return held
 
 
 def first_names(ix: NameIndex, limit: int, ok: Gate) -> list[Candidate]:
