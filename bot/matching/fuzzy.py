@@ -20,9 +20,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.names import phonetic_word, skeleton
-from bot.matching.decide import FUZZY, Hit, MatchSettings, Part, folded_name
+from bot.matching.decide import FUZZY, Hit, MatchSettings, Part
 from bot.matching.index import Gate, NameIndex, always
 from bot.matching.keys import MAX_QUERY_WORDS, letters, trigrams
+from bot.matching.readings import folded_name
 
 __all__ = ["fuzzy_hits", "near_words"]
 

@@ -29,13 +29,12 @@ from bot.matching.decide import (
     Hit,
     MatchSettings,
     Tier,
-    folded_name,
     is_acronym,
-    translit_key,
 )
 from bot.matching.index import Gate, NameIndex
 from bot.matching.keys import letters
 from bot.matching.narrowing import may_hold
+from bot.matching.readings import folded_name, translit_key
 
 __all__ = [
     "alike_hits",
