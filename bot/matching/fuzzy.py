@@ -362,10 +362,11 @@ def _score_suffixes(
     suffixes: list[str] = []
     for pid in last_options[:_SUFFIX_OPTIONS]:
         for entry in ix.lasts(pid, _SUFFIX_PER_OPTION):
-            name = buf[at[entry] : at[entry + 1] - 1]
-            if name.count(" ") >= count and ok(ix.ekey[entry]):
+            # words counted in the buffer: few names are longer than the query (2 %)
+            start, end = at[entry], at[entry + 1] - 1
+            if buf.count(" ", start, end) >= count and ok(ix.ekey[entry]):
                 tails.append(entry)
-                suffixes.append(" ".join(name.rsplit(" ", count)[1:]))
+                suffixes.append(" ".join(buf[start:end].rsplit(" ", count)[1:]))
     for _, sim, index in process.extract(
         phon, suffixes, scorer=SIM, score_cutoff=loose, limit=_MULTI_KEEP
     ):

@@ -245,13 +245,13 @@ def suffix_hits(
     hits: list[Hit] = []
     kids: set[int] = set()
     for entry in may_hold(ix, postings, pids, scanned=scanned):
-        name = buf[at[entry] : at[entry + 1] - 1]
-        if len(name) <= len(tail) - 1 or not name.endswith(tail):
+        start, end = at[entry], at[entry + 1] - 1  # read in the buffer, cut only if a hit
+        if end - start <= len(tail) - 1 or not buf.endswith(tail, start, end):
             continue
         kid = ekey[entry]
         if not ok(kid):
             continue
-        cover = qletters / letters(name)
+        cover = qletters / letters(buf[start:end])
         found = tier(ix, entry, folded, exact, suffix=True)
         hits.append(Hit(ix, entry, kid, SUFFIX, found, 100.0 * cover, "suffix", cover))
         kids.add(kid)
