@@ -201,18 +201,13 @@ def _respelt_keys(ix: NameIndex, folded: str) -> Iterator[str]:
     respellings whose phonetic word is in the vocabulary, combined (at most RESPELLINGS).
     A key with a word no name has cannot be a name's, so a query of many respellable
     letters (`Anastasija Rajewskaja`: 128 spellings) costs a few lookups, not 128."""
-    words = folded.split(" ")
-    # Whether some word has no known spelling does not depend on the order the words are
-    # asked in: a word the vocabulary lacks as typed (a typo) most likely has none, so those
-    # are asked first, and a misspelt phrase ends at its typo, not after the others' spellings.
-    order = sorted(range(len(words)), key=lambda i: ix.pid(phonetic_word(words[i])) is not None)
-    options: list[list[str]] = [[] for _ in words]
-    for i in order:
-        pwords = dict.fromkeys(phonetic_word(spelling) for spelling in respellings(words[i]))
+    options: list[list[str]] = []
+    for word in folded.split(" "):
+        pwords = dict.fromkeys(phonetic_word(spelling) for spelling in respellings(word))
         known = [pword for pword in pwords if ix.pid(pword) is not None]
         if not known:
             return iter(())
-        options[i] = known
+        options.append(known)
     return (" ".join(key) for key in islice(product(*options), RESPELLINGS))
 
 
