@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import groupby, permutations
 from typing import Literal
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.names import fold, sound_classes
 from bot.matching.index import KINDS, NameIndex, NameKind
 from bot.matching.keys import letters
+from bot.matching.readings import fixed_letters, folded_name, translit_key
 
 __all__ = [
     "FUZZY",
@@ -394,51 +393,21 @@ def _fuzzy_rule(ranked: list[Hit], folded: str, settings: MatchSettings) -> tupl
     )
 
 
-# Where transliteration systems disagree, one class of sound each: every hushing or guttural
-# spelling (ш ж ч щ х: sh zh ch shch kh, German sch tsch, x) one letter, every sibilant
-# (з с ц: z s ts c, German s tz) another, j and y (й я ю ё) as i, w as v; doubled letters
-# collapse. Finer than `names.skeleton` (which drops j/y/i, so Inna meets Nina): the rule
-# below answers on it, the skeleton only finds candidates.
-_TRANSLIT_OF = {
-    **dict.fromkeys(("shch", "tsch", "sch", "tch", "dzh", "zh", "sh", "ch", "kh", "ks", "x"), "S"),
-    "ph": "f",  # Ф in Western forms (Philipp); п+х is never written "ph" (pkh, pch)
-    "h": "S",
-    **dict.fromkeys(("ts", "tz", "z", "c", "s"), "Z"),
-    "w": "v",
-    "j": "i",
-    "y": "i",
-}
-_translit_classes = sound_classes(_TRANSLIT_OF)
-
-
-@lru_cache(maxsize=8192)
-def folded_name(text: str) -> str:
-    """`fold` of a stored name, kept: the rules of one lookup fold the same few names again
-    and again, and the next lookups meet many of them too."""
-    return fold(text)
-
-
-@lru_cache(maxsize=8192)
-def translit_key(folded: str) -> str:
-    """The folded text with the letters transliterations disagree on reduced to one class each:
-    `Wera Ponomarjowa` and `Vera Ponomaryova`, `Sachar` and `Zakhar` read alike."""
-    return _translit_classes(folded)
-
-
 class _Readings:
     """Whether a hit's name reads as the query once transliterated alike (`_reads_as`): asked
     of the same hits by several rules of one decision, so each hit is read once."""
 
-    __slots__ = ("_known", "key")
+    __slots__ = ("_known", "fixed", "key")
 
     def __init__(self, folded: str) -> None:
         self.key = translit_key(folded)
+        self.fixed = fixed_letters(folded)
         self._known: dict[int, bool] = {}
 
     def __call__(self, hit: Hit) -> bool:
         known = self._known.get(id(hit))  # the hits outlive the decision: ids stay theirs
         if known is None:
-            known = self._known[id(hit)] = _reads_as(hit, self.key)
+            known = self._known[id(hit)] = _reads_as(hit, self.key, self.fixed)
         return known
 
 
@@ -510,12 +479,13 @@ def _strict_key(folded: str) -> str:
     return _INITIAL_YE.sub("e", key)
 
 
-def _reads_as(hit: Hit, key: str) -> bool:
-    """Whether the hit's name reads as `key` once transliterated alike. A name of another
-    word count cannot, and its phonetic key (one word per folded word) says so without
-    folding the name: this runs for every name found."""
+def _reads_as(hit: Hit, key: str, fixed: str) -> bool:
+    """Whether the hit's name reads as `key` once transliterated alike (`fixed`: the query's
+    `fixed_letters`). A name of another word count, or other fixed letters, cannot, and its
+    phonetic key (one word per folded word) says so without decoding or folding the name:
+    this runs for every name found, and nearly all differ so."""
     phon = hit.src.phon[hit.entry]
-    if phon.count(" ") != key.count(" "):
+    if phon.count(" ") != key.count(" ") or fixed_letters(phon) != fixed:
         return False
     return translit_key(folded_name(hit.src.text[hit.entry])) == key
 

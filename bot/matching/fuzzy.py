@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.names import phonetic_word, skeleton
-from bot.matching.decide import FUZZY, Hit, MatchSettings, Part, folded_name
+from bot.matching.decide import FUZZY, Hit, MatchSettings, Part
 from bot.matching.index import Gate, NameIndex, always
 from bot.matching.keys import MAX_QUERY_WORDS, letters, trigrams
+from bot.matching.readings import folded_name
 
 __all__ = ["fuzzy_hits", "near_words"]
 
@@ -47,6 +50,7 @@ _SKELETON_SIM = 0.86  # a word with the same transliteration skeleton counts as 
 _MIN_SPLIT = 3  # run-together queries are split only into words of at least this length
 
 _Found = dict[int, tuple[float, Part, float]]  # entry -> (similarity, part, cover)
+_T = TypeVar("_T")
 
 
 def near_words(
@@ -226,10 +230,26 @@ def _word_options(
     if len(pword) < 4:
         return ([] if pid is None else [pid]), False
     near, cut = _near(ix, fword, pword, settings, wide and pid is None, True, pid, seen)
-    ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranked = _best_first(near.items())
     out = [] if pid is None else [pid]
     out.extend(other for other, _ in ranked[:_NEAR_PER_WORD] if other != pid)
     return out, cut
+
+
+def _best_first(
+    items: Iterable[tuple[int, _T]],
+    score: Callable[[tuple[int, _T]], float] = itemgetter(1),
+) -> list[tuple[int, _T]]:
+    """(id, value) items by descending score, ties by ascending id: the order sorting by
+    (-score, id) gives, without a tuple made per item: sorted by id (ids are distinct), then
+    by score, which keeps tied items in id order (a sort is stable, reversed too). A phrase
+    ranks its words' near words and dozens of names so."""
+    return sorted(sorted(items), key=score, reverse=True)
+
+
+def _similarity(item: tuple[int, tuple[float, Part, float]]) -> float:
+    """The score of a `_Found` item."""
+    return item[1][0]
 
 
 def _pair_pool(ix: NameIndex, per_word: list[list[int]]) -> dict[int, None]:
@@ -361,10 +381,11 @@ def _score_suffixes(
     suffixes: list[str] = []
     for pid in last_options[:_SUFFIX_OPTIONS]:
         for entry in ix.lasts(pid, _SUFFIX_PER_OPTION):
-            name = buf[at[entry] : at[entry + 1] - 1]
-            if name.count(" ") >= count and ok(ix.ekey[entry]):
+            # words counted in the buffer: few names are longer than the query (2 %)
+            start, end = at[entry], at[entry + 1] - 1
+            if buf.count(" ", start, end) >= count and ok(ix.ekey[entry]):
                 tails.append(entry)
-                suffixes.append(" ".join(name.rsplit(" ", count)[1:]))
+                suffixes.append(" ".join(buf[start:end].rsplit(" ", count)[1:]))
     for _, sim, index in process.extract(
         phon, suffixes, scorer=SIM, score_cutoff=loose, limit=_MULTI_KEEP
     ):
@@ -377,7 +398,7 @@ def _rescored_hits(
     ix: NameIndex, found: _Found, folded: str, count: int, settings: MatchSettings
 ) -> list[Hit]:
     """The best names as hits, the closest few rescored on folded text, down to the floor."""
-    ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))[:_MULTI_KEEP]
+    ranked = _best_first(found.items(), _similarity)[:_MULTI_KEEP]
     hits: list[Hit] = []
     for rank, (entry, (sim, part, cover)) in enumerate(ranked):
         if rank < _RESCORE_TOP:

@@ -29,13 +29,12 @@ from bot.matching.decide import (
     Hit,
     MatchSettings,
     Tier,
-    folded_name,
     is_acronym,
-    translit_key,
 )
 from bot.matching.index import Gate, NameIndex
 from bot.matching.keys import letters
 from bot.matching.narrowing import may_hold
+from bot.matching.readings import folded_name, translit_key
 
 __all__ = [
     "alike_hits",
@@ -222,14 +221,17 @@ def suffix_hits(
     settings: MatchSettings,
 ) -> list[Hit]:
     """Longer names that end with the query's words: `lavrov` → "Sergei Lavrov"."""
-    pids = [ix.pid(word) for word in pwords]
-    if None in pids:
-        return []  # a word no name has: no name can end with the query
-    postings = ix.lasts(pids[-1], SUFFIX_SCAN)  # type: ignore[arg-type]
+    pids: list[int] = []
+    for word in pwords:
+        pid = ix.pid(word)
+        if pid is None:
+            return []  # a word no name has: no name can end with the query
+        pids.append(pid)
+    postings = ix.lasts(pids[-1], SUFFIX_SCAN)
     scanned = pids[-1]
     for pid in pids[:-1]:  # scan the rarest word's names if that is fewer
-        if ix.posting_count(pid) < len(postings):  # type: ignore[arg-type]
-            postings = ix.postings(pid, SUFFIX_SCAN)  # type: ignore[arg-type]
+        if ix.posting_count(pid) < len(postings):
+            postings = ix.postings(pid, SUFFIX_SCAN)
             scanned = pid
     tail = " " + phon
     qletters = letters(phon)
@@ -237,14 +239,14 @@ def suffix_hits(
     buf, at = ix.phon.buf, ix.phon.at
     hits: list[Hit] = []
     kids: set[int] = set()
-    for entry in may_hold(ix, postings, pids, scanned=scanned):  # type: ignore[arg-type]
-        name = buf[at[entry] : at[entry + 1] - 1]
-        if len(name) <= len(tail) - 1 or not name.endswith(tail):
+    for entry in may_hold(ix, postings, pids, scanned=scanned):
+        start, end = at[entry], at[entry + 1] - 1  # read in the buffer, cut only if a hit
+        if end - start <= len(tail) - 1 or not buf.endswith(tail, start, end):
             continue
         kid = ekey[entry]
         if not ok(kid):
             continue
-        cover = qletters / letters(name)
+        cover = qletters / letters(buf[start:end])
         found = tier(ix, entry, folded, exact, suffix=True)
         hits.append(Hit(ix, entry, kid, SUFFIX, found, 100.0 * cover, "suffix", cover))
         kids.add(kid)
@@ -270,10 +272,14 @@ def prefix_hits(
     """
     if len(fwords) == 1 and len(fwords[0]) < min_len:
         return []  # for `match`, one letter is not evidence of anything
-    starts = ix.prefix_words(fwords[-1], pwords[-1], word_cap)
     if len(pwords) == 1:
+        starts = ix.prefix_words(fwords[-1], pwords[-1], word_cap)
         return _prefix_of_one_word(ix, pwords, ok, starts, per_word, max_hits)
-    return _prefix_of_many_words(ix, pwords, ok, starts, per_word, max_hits)
+    need_pids = [ix.pid(word) for word in pwords[:-1]]
+    if None in need_pids:
+        return []  # a complete word no name has (a typo): no name holds it
+    starts = ix.prefix_words(fwords[-1], pwords[-1], word_cap)
+    return _prefix_of_many_words(ix, pwords, need_pids, ok, starts, per_word, max_hits)  # type: ignore[arg-type]
 
 
 def _prefix_of_one_word(
@@ -308,30 +314,30 @@ def _prefix_of_one_word(
 def _prefix_of_many_words(
     ix: NameIndex,
     pwords: list[str],
+    need_pids: list[int],
     ok: Gate,
     starts: dict[int, None],
     per_word: int,
     max_hits: int,
 ) -> list[Hit]:
-    """Several words: names containing every complete word, scanned from the rarest one."""
+    """Several words: names containing every complete word (`need_pids`, all in the
+    vocabulary), scanned from the rarest one."""
     need = pwords[:-1]
-    need_pids = [ix.pid(word) for word in need]
-    if None in need_pids or not starts:
+    if not starts:
         return []
     qletters = sum(len(w) for w in pwords)
     ekey, vocab = ix.ekey, ix.pwords
     buf, at = ix.phon.buf, ix.phon.at
-    rarest = min(need_pids, key=ix.posting_count)  # type: ignore[arg-type]
+    rarest = min(need_pids, key=ix.posting_count)
     started = {vocab[pid] for pid in starts}
     need_set = set(need)
     cap = max(SUFFIX_SCAN, per_word)
-    scan: Iterable[int] = ix.postings(rarest, cap)  # type: ignore[arg-type]
-    scanned: int | None = rarest  # the word every name scanned holds
-    if sum(ix.posting_count(p) for p in starts) < len(scan):  # type: ignore[arg-type]
-        scan = dict.fromkeys(chain.from_iterable(ix.postings(p, cap) for p in starts))
-        scanned = None
+    scan = ix.postings(rarest, cap)
+    if sum(ix.posting_count(p) for p in starts) < len(scan):
+        held = _held_by_starts(ix, starts, need_pids, cap)
+    else:
+        held = may_hold(ix, scan, need_pids, list(starts), rarest)
     hits: list[Hit] = []
-    held = may_hold(ix, scan, need_pids, () if scanned is None else list(starts), scanned)  # type: ignore[arg-type]
     for entry in held:
         name = buf[at[entry] : at[entry + 1] - 1]
         words = name.split(" ")
@@ -349,6 +355,21 @@ def _prefix_of_many_words(
             if len(hits) >= max_hits:
                 break
     return hits
+
+
+def _held_by_starts(
+    ix: NameIndex, starts: dict[int, None], need_pids: list[int], cap: int
+) -> Iterable[int]:
+    """The names of the started words' postings, in that order and each once, that may hold
+    every needed word. Each word's names are narrowed on their own, as names that all hold
+    that word (`may_hold`'s `scanned`): the pair index then says which hold the needed
+    words too, where the needed words' own postings are too many to say it (`Matvej
+    Nefëdov`: 150 Nefedovs, 2,500 Matveis). Every name kept before is kept, in its place."""
+    held: dict[int, None] = {}
+    for pid in starts:
+        names = ix.postings(pid, cap)
+        held.update(dict.fromkeys(may_hold(ix, names, need_pids, (), pid)))
+    return held
 
 
 def first_names(ix: NameIndex, limit: int, ok: Gate) -> list[Candidate]:

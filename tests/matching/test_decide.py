@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching import decide as decide_module
-from bot.matching import fuzzy
+from bot.matching import fuzzy, readings
 from bot.matching import matcher as matcher_module
 from bot.matching.decide import Hit, MatchSettings
 from bot.matching.index import NameEntry, NameIndex
@@ -539,7 +539,7 @@ _ONE_REGEX = re.compile(r"shch|tsch|sch|tch|dzh|zh|sh|ch|kh|ks|ph|x|h|ts|tz|z|c|
 
 def _one_regex_key(folded: str) -> str:
     """`translit_key` as first written: one regex, longest spellings first, a call a letter."""
-    replaced = _ONE_REGEX.sub(lambda m: decide_module._TRANSLIT_OF[m.group(0)], folded)
+    replaced = _ONE_REGEX.sub(lambda m: readings._TRANSLIT_OF[m.group(0)], folded)
     return re.sub(r"(.)\1+", r"\1", replaced)
 
 
@@ -548,7 +548,7 @@ def _one_regex_key(folded: str) -> str:
 def test_translit_key_in_two_passes_reads_as_the_one_regex(text: str) -> None:
     # the two passes (long spellings by regex, single letters by translate) must agree with
     # the one regex on every string, overlapping spellings included (tsh, xsch, hts)
-    assert decide_module.translit_key.__wrapped__(text) == _one_regex_key(text)
+    assert readings.translit_key.__wrapped__(text) == _one_regex_key(text)
 
 
 @pytest.mark.parametrize(
@@ -560,7 +560,7 @@ def test_translit_key_in_two_passes_reads_as_the_one_regex(text: str) -> None:
     ],
 )
 def test_translit_key_reads_transliterations_alike(a: str, b: str) -> None:
-    assert decide_module.translit_key(a) == decide_module.translit_key(b)
+    assert readings.translit_key(a) == readings.translit_key(b)
 
 
 _TIED_INDEX = NameIndex(

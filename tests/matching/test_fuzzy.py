@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.matching import fuzzy
 from bot.matching.index import NameEntry
@@ -56,3 +58,26 @@ def test_other_transliteration_systems_are_found() -> None:
         result = index.match(query)
         assert result.best is not None and result.best.key == key, result.explain()
         assert result.decision != "none"
+
+
+_SCORES = st.sampled_from([0.0, 0.5, 0.7, 0.75, 0.8, 5 / 6, 0.9, 1.0])  # ties are the point
+
+
+@given(st.dictionaries(st.integers(0, 10**6), _SCORES, max_size=60))
+def test_near_words_rank_best_first_then_by_id(near: dict[int, float]) -> None:
+    """The near words a phrase keeps (the first few) must be those ranked by (-score, id)."""
+    expected = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert fuzzy._best_first(near.items()) == expected
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, 10**6),
+        st.tuples(_SCORES, st.sampled_from(["whole", "suffix"]), st.floats(0.1, 1.0)),
+        max_size=80,
+    )
+)
+def test_scored_names_rank_best_first_then_by_entry(found: dict) -> None:
+    """The names rescored and kept as hits are the first of (-similarity, entry) order."""
+    expected = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
+    assert fuzzy._best_first(found.items(), fuzzy._similarity) == expected

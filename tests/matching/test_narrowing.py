@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 import pytest
 
 from bot.knowledge.names import fold, phonetic_word
@@ -36,7 +38,9 @@ def _queries() -> list[str]:
         for father in _FATHERS:
             out += [f"{first} {father} Yemelyanov", f"{first} {father} Yemel", f"{first} {father}"]
             out += [f"{father} Yemelyanov", f"{first} Yemelyan", f"{first} {father[:4]}"]
-    return [*out, "Boris Yemelyanov", "Truda Zavoda Boris", "Geroya Truda"]
+    for father in _FATHERS:  # the last word starts fewer names than Yemelyanov has
+        out += [f"Yemelyanov {father[:6]}", f"{father} Yemelyanov Bor"]
+    return [*out, "Boris Yemelyanov", "Truda Zavoda Boris", "Geroya Truda", "Yemelyanov Bor"]
 
 
 def _hits(ix: NameIndex, query: str) -> tuple[list, list]:
@@ -97,3 +101,32 @@ def test_long_names_are_those_the_pair_index_holds_only_in_part() -> None:
     ]
     ix = NameIndex(entries)
     assert {ix.keys[ix.ekey[e]] for e in ix.long_names()} == {"nine", "cyrillic"}
+
+
+@pytest.mark.parametrize("query", ["Yemelyanov Bor", "Yemelyanov Borisl"])
+def test_the_names_of_started_words_are_narrowed_each_word_on_its_own(query) -> None:
+    """The prefix tier scans the names of the words the last word starts when they are fewer
+    than the rarest other word's: every one that holds the other words is kept, in the
+    order of the plain scan, names of more than eight words too, and most others are not."""
+    surnames = ("Orlov", "Sokolov", "Lebedev", "Kozlov", "Novikov", "Morozov", "Volkov")
+    others = [
+        NameEntry(f"b-{father}-{surname}", f"Borislav {father} {surname}", "name")
+        for father in (*_FATHERS, "Romanovich", "Lvovich", "Ilyich")
+        for surname in surnames
+    ]
+    ix = NameIndex(_base() + others)
+    fwords = fold(query).split(" ")
+    pwords = [phonetic_word(w) for w in fwords]
+    need = [ix.pid(w) for w in pwords[:-1]]
+    starts = ix.prefix_words(fwords[-1], pwords[-1], 48)
+    scan = list(dict.fromkeys(chain.from_iterable(ix.postings(p, 512) for p in starts)))
+
+    def holds(entry: int) -> bool:
+        return set(pwords[:-1]) <= set(ix.phon[entry].split(" "))
+
+    assert sum(map(ix.posting_count, starts)) < ix.posting_count(need[0])  # type: ignore[arg-type]
+    kept = list(tiers._held_by_starts(ix, starts, need, 512))  # type: ignore[arg-type]
+    assert [e for e in kept if holds(e)] == [e for e in scan if holds(e)]
+    assert len(kept) == len(set(kept)) and len(kept) < len(scan) - len(others) // 2
+    if query == "Yemelyanov Bor":  # Boris is the ninth word of the long names
+        assert any(e in ix.long_names() and holds(e) for e in kept)
