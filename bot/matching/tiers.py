@@ -221,12 +221,9 @@ def suffix_hits(
     settings: MatchSettings,
 ) -> list[Hit]:
     """Longer names that end with the query's words: `lavrov` → "Sergei Lavrov"."""
-    pids: list[int] = []
-    for word in pwords:
-        pid = ix.pid(word)
-        if pid is None:
-            return []  # a word no name has: no name can end with the query
-        pids.append(pid)
+    pids = _known_pids(ix, pwords)
+    if pids is None:
+        return []  # a word no name has: no name can end with the query
     postings = ix.lasts(pids[-1], SUFFIX_SCAN)
     scanned = pids[-1]
     for pid in pids[:-1]:  # scan the rarest word's names if that is fewer
@@ -275,11 +272,23 @@ def prefix_hits(
     if len(pwords) == 1:
         starts = ix.prefix_words(fwords[-1], pwords[-1], word_cap)
         return _prefix_of_one_word(ix, pwords, ok, starts, per_word, max_hits)
-    need_pids = [ix.pid(word) for word in pwords[:-1]]
-    if None in need_pids:
+    need_pids = _known_pids(ix, pwords[:-1])
+    if need_pids is None:
         return []  # a complete word no name has (a typo): no name holds it
     starts = ix.prefix_words(fwords[-1], pwords[-1], word_cap)
-    return _prefix_of_many_words(ix, pwords, need_pids, ok, starts, per_word, max_hits)  # type: ignore[arg-type]
+    return _prefix_of_many_words(ix, pwords, need_pids, ok, starts, per_word, max_hits)
+
+
+def _known_pids(ix: NameIndex, pwords: list[str]) -> list[int] | None:
+    """Each word's vocabulary id, or None as soon as one word is in no name (then no name
+    holds the phrase, and the other words need not be looked up)."""
+    pids: list[int] = []
+    for word in pwords:
+        pid = ix.pid(word)
+        if pid is None:
+            return None
+        pids.append(pid)
+    return pids
 
 
 def _prefix_of_one_word(
