@@ -39,6 +39,15 @@ def peak_rss_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def rss_mb() -> float | None:
+    """This process's resident set size now, in MB (None where /proc is missing)."""
+    try:
+        rss = _proc_kib(Path("/proc/self/status").read_text(encoding="ascii"), "VmRSS")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None if rss is None else round(rss / 1024, 1)
+
+
 def smaps_rollup(pid: str = "self") -> dict[str, float] | None:
     """The process's memory by kind, in MB (None where /proc/<pid>/smaps_rollup is missing)."""
     try:

@@ -141,7 +141,12 @@ def targets(real: dict, ratios: dict, names: int, entities: int, claims: int) ->
     fuzzy, exact = real.get("lookup_fuzzy", {}), real.get("lookup_exact", {})
     accuracy = real.get("accuracy", {})
     acc = accuracy.get("typo_and_transliterated", {})
-    reload = real.get("reload", {})
+    # Every one-file reload: of the bot restarted from its snapshot, and of the one that
+    # started cold (once it serves its written snapshot).
+    reloads = [
+        *real.get("reload", {}).values(),
+        *real.get("after_cold", {}).get("reload", {}).values(),
+    ]
     serving = real.get("peak_rss_serve_mb")
     rows = [
         ("fuzzy lookup p99", "<= 1000 us", fuzzy.get("p99_us"), lambda v: v <= 1000),
@@ -160,7 +165,7 @@ def targets(real: dict, ratios: dict, names: int, entities: int, claims: int) ->
         (
             "reload after a one-file edit (worst)",
             "<= 1 s",
-            max((r["seconds"] for r in reload.values()), default=None),
+            max((r["seconds"] for r in reloads), default=None),
             lambda v: v <= 1,
         ),
         ("peak RSS serving", "<= 300 MB", serving, lambda v: v <= 300),
@@ -333,10 +338,10 @@ def _probe_line(probe: list[float] | None) -> str:
     )
 
 
-def render(report: dict) -> str:
+def _head(report: dict) -> list[str]:
+    """What was measured, on what, and how fast the machine ran."""
     p, m = report["params"], report["machine"]
-    real, base, ratios = report["real"], report.get("baseline") or {}, report["ratios"]
-    lines = [
+    return [
         f"factbot bench: {p['entities']:,} entities ({p['names']:,} names and aliases), "
         f"{p['claims']:,} claims, {p['articles']:,} articles in {p['knowledge_files']} files",
         f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, pydantic "
@@ -344,10 +349,15 @@ def render(report: dict) -> str:
         f"{' (libyaml)' if m['libyaml'] else ''}; load average {m['loadavg_at_start']}",
         f"queries: {p['queries_per_class']} per kind (baseline: "
         f"{p['baseline_queries_per_class']}); latencies are p50 / p99",
-        _probe_line(real.get("speed_probe_us")),
+        _probe_line(report["real"].get("speed_probe_us")),
         "",
         f"{'':38} {'real':>22} {'baseline':>22} {'ratio p99':>10}",
     ]
+
+
+def render(report: dict) -> str:
+    real, base, ratios = report["real"], report.get("baseline") or {}, report["ratios"]
+    lines = _head(report)
 
     def row(label: str, r: str, b: str, ratio: float | None) -> None:
         lines.append(f"{label:38} {r:>22} {b:>22} {'' if ratio is None else f'{ratio}x':>10}")
@@ -363,6 +373,10 @@ def render(report: dict) -> str:
         _ratio(base.get("cold_load_s"), real.get("files_load_s")))  # fmt: skip
     for name, r in real.get("reload", {}).items():
         row(f"reload: {name.replace('_', ' ')}", secs(r["seconds"]), "(= cold start)", None)
+    after = real.get("after_cold") or {}
+    for name, r in after.get("reload", {}).items():
+        label = f"after a cold start: {name.replace('_', ' ')}"
+        row(label, secs(r["seconds"]), "(= cold start)", None)
     for cls in LOOKUP_CLASSES:
         row(f"lookup: {cls}", _us(real["lookup"][cls]), _us(base.get("lookup", {}).get(cls)),
             _ratio(base.get("lookup", {}).get(cls, {}).get("p99_us"),
@@ -380,6 +394,8 @@ def render(report: dict) -> str:
     rss_r = max(real["peak_rss_cold_mb"], real["peak_rss_serve_mb"])
     rss_b = base.get("peak_rss_serve_mb")
     row("peak RSS", f"{rss_r:.0f} MB", "—" if rss_b is None else f"{rss_b:.0f} MB", None)
+    if after.get("rss_mb"):
+        row("RSS after a cold start, snapshot served", f"{after['rss_mb']:.0f} MB", "—", None)
     extra = real.get("extra_process")
     if extra:
         private = extra.get("private_mb")

@@ -106,8 +106,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_or_explain(settings: Settings) -> KnowledgeHolder | None:
-    holder, result = KnowledgeHolder.load(settings, progress=_progress(sys.stderr.isatty()))
+def _load_or_explain(settings: Settings, *, serving: bool = False) -> KnowledgeHolder | None:
+    """The loaded knowledge, or None after saying what is wrong; `serving`: for a session
+    that answers for long (see `KnowledgeHolder.load`'s `serve_snapshot`)."""
+    progress = _progress(sys.stderr.isatty())
+    holder, result = KnowledgeHolder.load(settings, progress=progress, serve_snapshot=serving)
     if holder is None:
         print("The knowledge base has errors, so there is nothing to answer from:", file=sys.stderr)
         _print_problems(result.problems)
@@ -194,7 +197,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from bot.cli.console import Console
 
     settings = _settings(args)
-    holder = _load_or_explain(settings)
+    holder = _load_or_explain(settings, serving=True)
     if holder is None:
         return 2
     if settings.site.out is not None:

@@ -151,8 +151,8 @@ def unreachable(settings: Settings, exc: BaseException) -> str:
     )
 
 
-def _holder_or_explain(settings: Settings) -> KnowledgeHolder | None:
-    holder, result = KnowledgeHolder.load(settings)
+def _holder_or_explain(settings: Settings, *, serving: bool = False) -> KnowledgeHolder | None:
+    holder, result = KnowledgeHolder.load(settings, serve_snapshot=serving)
     if holder is not None:
         how = "restored from the snapshot" if result.from_snapshot else "loaded from the files"
         log.info("knowledge %s in %.2f s", how, sum(result.timings.values()))
@@ -175,7 +175,7 @@ def _prepare(
     if not token:
         return 2
     setup_logging(token, label)
-    holder = _holder_or_explain(settings)
+    holder = _holder_or_explain(settings, serving=True)
     if holder is None:
         return 1
     point_at(settings.discord.api_base, settings.discord.gateway_url)

@@ -8,8 +8,10 @@ to the end, so it never sees half a reload.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,12 +25,15 @@ from bot.loading.loader import (
     LoadCache,
     LoadResult,
     gc_paused,
+    give_back_memory,
     knowledge_files,
     load_knowledge,
 )
 from bot.loading.snapshot_store import SnapshotStore
 from bot.loading.yamlsource import Problem
 from bot.matching.decide import MatchSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,9 @@ class KnowledgeHolder:
     # Called with each new snapshot after a successful reload (e.g. the site rebuilder);
     # they must return quickly (start their own thread for long work) and never raise.
     after_reload: list[Callable[[KnowledgeBase], None]] = field(default_factory=list, repr=False)
+    # A long-running door (the bot, the console, the site server): after a load from the
+    # files, serve the snapshot once it is written (`_serve_written`).
+    serve_snapshot: bool = False
 
     @classmethod
     def load(
@@ -230,11 +238,14 @@ class KnowledgeHolder:
         *,
         progress: Callable[[str, int, int], None] | None = None,
         disk_cache: bool = True,
+        serve_snapshot: bool = False,
     ) -> tuple[KnowledgeHolder | None, LoadResult]:
         """First load: without a good snapshot there is nothing to serve.
 
         Parsed files are kept in memory for reloads and in `settings.cache_dir` for the next
-        start (`disk_cache=False` leaves the disk alone)."""
+        start (`disk_cache=False` leaves the disk alone). `serve_snapshot`: the caller serves
+        for long, so knowledge loaded from the files is swapped for its snapshot once that
+        is written (see `_serve_written`)."""
         cache = LoadCache(disk=DiskCache(settings.cache_dir) if disk_cache else None)
         snapshots = SnapshotStore(settings.cache_dir) if disk_cache else None
         with gc_paused():  # until `warm` freezes what the load made (no collection between)
@@ -252,9 +263,10 @@ class KnowledgeHolder:
             clock = time.perf_counter()
             kb = warm(result.kb, progress, result.name_index)
             result.timings["index"] = time.perf_counter() - clock
-        if snapshots is not None and not result.from_snapshot:
-            snapshots.keep_kb(settings.knowledge_dir, settings.seeds_dir, kb)
-        return cls(settings, kb, cache=cache, snapshots=snapshots), result
+        holder = cls(settings, kb, cache=cache, snapshots=snapshots, serve_snapshot=serve_snapshot)
+        if not result.from_snapshot:
+            holder._keep(kb)
+        return holder, result
 
     def reload(self, by: str = "file change", *, allow_drop: bool = False) -> ReloadOutcome:
         """Load a complete new snapshot; swap it in only if it is clean, and (unless
@@ -291,11 +303,39 @@ class KnowledgeHolder:
             log = diff(self.kb, new)
             self.problems = ()
             self.kb = new  # the atomic swap
-            if self.snapshots is not None:
-                self.snapshots.keep_kb(self.settings.knowledge_dir, self.settings.seeds_dir, new)
+            self._keep(new)
             for hook in self.after_reload:
                 hook(new)
             return ReloadOutcome(True, (), log, new, result.parsed_files)
+
+    def _keep(self, kb: KnowledgeBase) -> None:
+        """Have the snapshot of `kb` written for the next start (and served, if wanted)."""
+        if self.snapshots is None:
+            return
+        then = self._serve_written if self.serve_snapshot and not kb.compact else None
+        self.snapshots.keep_kb(self.settings.knowledge_dir, self.settings.seeds_dir, kb, then)
+
+    def _serve_written(self, key: str, written: weakref.ref[KnowledgeBase]) -> None:
+        """Swap in the snapshot just written of `kb` while `kb` is still the one answering.
+
+        The same knowledge, read from the mapped file: the process lets go of every record
+        object (at 100k claims 600 → about 450 MB), lookups run on the stored indexes (twice
+        as fast), and a one-file edit reloads in place (0.5 s) instead of checking the whole
+        fact base again (2.3 s). The parsed files kept for reloads go too, as on a restart."""
+        with self._lock:  # not in the middle of a reload
+            kb = written()
+            if kb is None or self.kb is not kb or self.snapshots is None:
+                return  # replaced meanwhile: the new one's snapshot comes next
+            restored = self.snapshots.read(
+                key, self.settings.seeds_dir, kb.match_settings, kb.loaded_by, kb.loaded_at
+            )
+            if restored is None or dict(restored.file_hashes) != dict(kb.file_hashes):
+                return  # keep serving what was loaded
+            self.kb = warm(restored)  # the atomic swap
+            self.cache = LoadCache(disk=self.cache.disk)
+            del kb  # the last reference: the records go now
+        give_back_memory()
+        log.debug("now serving the snapshot written of the knowledge loaded from the files")
 
     def fingerprint(self) -> tuple:
         """Cheap change detection: names, sizes and mtimes of every knowledge and seed file."""

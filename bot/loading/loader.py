@@ -16,6 +16,7 @@ checks run on every load.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -71,6 +72,18 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def give_back_memory() -> None:
+    """Ask the C allocator to hand freed memory back to the system, after a big release.
+
+    glibc keeps freed heap pages until asked (`malloc_trim`); elsewhere this does nothing.
+    Python's own allocator gives back only arenas left wholly empty."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim(0)
 
 
 def load_knowledge(
@@ -255,6 +268,7 @@ __all__ = [
     "LoadCache",
     "LoadResult",
     "gc_paused",
+    "give_back_memory",
     "knowledge_files",
     "load_knowledge",
     "model_json_schema",

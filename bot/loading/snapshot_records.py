@@ -484,6 +484,7 @@ def compact_kb(
     settings: MatchSettings,
     loaded_by: str,
     read: Read | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> KnowledgeBase:
     """A KnowledgeBase over the parts: records decoded on demand, indexes as arrays; `read`
     copies stored records for the next snapshot without touching the mapping."""
@@ -500,7 +501,7 @@ def compact_kb(
         entities=RecordView(etable, entity, eraw),
         entity_origin=RecordView(etable, origin),
         claims=claims,
-        loaded_at=dt.datetime.now(dt.UTC),
+        loaded_at=loaded_at or dt.datetime.now(dt.UTC),
         loaded_by=loaded_by,
         file_hashes=MappingProxyType(dict(hashes)),
         match_settings=settings,

@@ -27,6 +27,7 @@ temporary file renamed into place (a mapped file is never written again).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -38,7 +39,7 @@ import tempfile
 import threading
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path as FsPath
 from typing import IO, Any
@@ -56,6 +57,10 @@ from bot.matching.decide import MatchSettings
 from bot.matching.serial import matcher_from_parts, matcher_to_parts
 
 log = logging.getLogger(__name__)
+
+# Called by the writer once a snapshot is written, with its key and a weak reference to the
+# fact base it was written from.
+Written = Callable[[str, "weakref.ref[KnowledgeBase]"], None]
 
 SNAPSHOT_FORMAT = 4  # 4: ids read in place, found by hashing (bot/knowledge/tables.py)
 _MAGIC = b"factbot-snapshot/4\n\0\0\0\0\0"  # 24 bytes: the body starts 8-byte aligned
@@ -176,7 +181,13 @@ def _header(fd: int, size: int, key: str) -> dict[str, Any]:
 
 
 def _decode(
-    fd: int, size: int, key: str, seeds_dir: FsPath, settings: MatchSettings, loaded_by: str
+    fd: int,
+    size: int,
+    key: str,
+    seeds_dir: FsPath,
+    settings: MatchSettings,
+    loaded_by: str,
+    loaded_at: dt.datetime | None = None,
 ) -> KnowledgeBase:
     """The snapshot in file `fd`, checked (see the module's docstring); the fact base keeps
     the file mapped for as long as it lives."""
@@ -192,7 +203,7 @@ def _decode(
         raise ValueError("not a snapshot")
     claim_parts = {k[7:]: v for k, v in parts.items() if k.startswith("claims/")}
     reader = _Reader(fd, {n: (len(_MAGIC) + at, size) for n, at, size in header["parts"]})
-    kb = compact_kb({**parts, **claim_parts}, records, settings, loaded_by, reader.read)
+    kb = compact_kb({**parts, **claim_parts}, records, settings, loaded_by, reader.read, loaded_at)
     kb.adopt_index("article_stats", header.get("articles"))  # checked again on each reload
     index = {k[6:]: v for k, v in parts.items() if k.startswith("index/")}
     source = partial(reader.chunks, "index/")
@@ -256,7 +267,7 @@ class SnapshotStore:
         self.folder = self.root / "snapshot"
         self.rejected: str | None = None  # why the last read found no usable snapshot
         self._lock = threading.Lock()
-        self._pending: tuple[str, KnowledgeBase, FsPath] | None = None
+        self._pending: tuple[str, KnowledgeBase, FsPath, Written | None] | None = None
         self._writer: threading.Thread | None = None
 
     def path(self, key: str) -> FsPath:
@@ -276,10 +287,16 @@ class SnapshotStore:
         return True
 
     def read(
-        self, key: str, seeds_dir: FsPath, settings: MatchSettings, loaded_by: str = "startup"
+        self,
+        key: str,
+        seeds_dir: FsPath,
+        settings: MatchSettings,
+        loaded_by: str = "startup",
+        loaded_at: dt.datetime | None = None,
     ) -> KnowledgeBase | None:
         """The snapshot stored under `key`, checked; None if there is none or it is not usable.
-        The fact base returned reads its records from the mapped file."""
+        The fact base returned reads its records from the mapped file; `loaded_at` (default
+        now) is when its knowledge was loaded, for one restored in place of a loaded one."""
         self.rejected = None
         if not self._trusted_folders():
             return None
@@ -293,7 +310,7 @@ class SnapshotStore:
             why = _untrusted(st)
             if why or not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= _MAX_FILE:
                 raise ValueError(why or "not a snapshot file")
-            return _decode(fd, st.st_size, key, seeds_dir, settings, loaded_by)
+            return _decode(fd, st.st_size, key, seeds_dir, settings, loaded_by, loaded_at)
         except Exception as exc:  # whatever is wrong with it, it is not used
             self.rejected = f"the snapshot is not used: {type(exc).__name__}: {exc}"[:300]
             log.info("%s", self.rejected)
@@ -333,16 +350,25 @@ class SnapshotStore:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
-    def keep_kb(self, knowledge_dir: FsPath, seeds_dir: FsPath, kb: KnowledgeBase) -> None:
+    def keep_kb(
+        self,
+        knowledge_dir: FsPath,
+        seeds_dir: FsPath,
+        kb: KnowledgeBase,
+        then: Written | None = None,
+    ) -> None:
         """Keep a snapshot just loaded clean (and indexed) for the next start."""
         key = snapshot_key(knowledge_dir, seeds_dir, dict(kb.file_hashes), kb.match_settings)
-        self.keep(key, kb, seeds_dir)
+        self.keep(key, kb, seeds_dir, then)
 
-    def keep(self, key: str, kb: KnowledgeBase, seeds_dir: FsPath) -> None:
+    def keep(
+        self, key: str, kb: KnowledgeBase, seeds_dir: FsPath, then: Written | None = None
+    ) -> None:
         """Write `kb` in the background; one writer at a time, and only the latest of the
-        snapshots asked for meanwhile is written after the current one."""
+        snapshots asked for meanwhile is written after the current one. Once it is written,
+        the writer calls `then(key, weakref.ref(kb))`."""
         with self._lock:
-            self._pending = (key, kb, seeds_dir)
+            self._pending = (key, kb, seeds_dir, then)
             if self._writer is not None:
                 return  # the running writer takes it next
             self._writer = threading.Thread(target=self._drain, name="snapshot-writer")
@@ -355,7 +381,17 @@ class SnapshotStore:
                 if job is None:
                     self._writer = None
                     return
-            self.write(*job)
+            key, kb, seeds_dir, then = job
+            job = None
+            written = self.write(key, kb, seeds_dir)
+            # `then` gets a weak reference: the writer holds `kb` no longer than it writes.
+            ref = weakref.ref(kb)
+            del kb
+            if written and then is not None:
+                try:
+                    then(key, ref)
+                except Exception:  # never the writer's end: the next snapshot still gets written
+                    log.exception("after writing the snapshot")
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait until the snapshots asked for are written (tests, benchmarks)."""

@@ -308,6 +308,11 @@ def test_bench_runs_and_reports_every_key(tmp_path):
     # cache once (the parsed files are not in the snapshot); later ones read the edited file
     assert real["reload"]["alias_added"]["files_parsed"] == 1
     assert real["warm_cached_files"] == report["params"]["knowledge_files"]
+    # the bot that started cold serves its written snapshot, and reloads one file in place
+    after = real["after_cold"]
+    assert after["serves_snapshot"] is True and after["rss_mb"] > 0
+    assert set(after["reload"]) == {"claim_text_edit", "alias_added"}
+    assert all(r["ok"] and r["files_parsed"] == 1 for r in after["reload"].values())
     assert {"lookup_fuzzy_p99", "lookup_exact_p99", "cold_load"} <= set(report["ratios"])
     assert {t["target"] for t in report["targets"]} >= {
         "fuzzy lookup p99",
