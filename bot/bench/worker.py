@@ -146,14 +146,15 @@ def phase_cold(folder: Path, queries: dict, options: dict) -> dict:
     shutil.rmtree(settings.cache_dir, ignore_errors=True)
     say("real: cold start (no cache): parse, validate, check, index")
     holder, result, seconds = _timed_load(settings)
-    _settle(holder)  # the snapshot for the next phases, written in the background
     out = {
         "cold_load_s": round(seconds, 3),
         "cold_stages_s": _stages(result),
         "cold_parsed_files": result.parsed_files,
-        "peak_rss_cold_mb": peak_rss_mb(),
-        "after_cold": _after_cold(holder, folder, settings),
     }
+    del result  # as in the bot: only the holder keeps the knowledge it loaded
+    _settle(holder)  # the snapshot for the next phases, written in the background
+    out["peak_rss_cold_mb"] = peak_rss_mb()
+    out["after_cold"] = _after_cold(holder, folder, settings)
     return out
 
 
