@@ -316,25 +316,28 @@ class KnowledgeHolder:
         self.snapshots.keep_kb(self.settings.knowledge_dir, self.settings.seeds_dir, kb, then)
 
     def _serve_written(self, key: str, written: weakref.ref[KnowledgeBase]) -> None:
-        """Swap in the snapshot just written of `kb` while `kb` is still the one answering.
+        """Swap in the snapshot just written, if the fact base it was written from (`written`)
+        is still the one answering.
 
         The same knowledge, read from the mapped file: the process lets go of every record
-        object (at 100k claims 600 → about 450 MB), lookups run on the stored indexes (twice
-        as fast), and a one-file edit reloads in place (0.5 s) instead of checking the whole
+        object (at 100k claims 600 → about 440 MB), lookups run on the stored indexes (twice
+        as fast), and a one-file edit reloads in place (0.4 s) instead of checking the whole
         fact base again (2.3 s). The parsed files kept for reloads go too, as on a restart."""
         with self._lock:  # not in the middle of a reload
             kb = written()
             if kb is None or self.kb is not kb or self.snapshots is None:
                 return  # replaced meanwhile: the new one's snapshot comes next
-            restored = self.snapshots.read(
+            found = self.snapshots.read_unmapped(
                 key, self.settings.seeds_dir, kb.match_settings, kb.loaded_by, kb.loaded_at
             )
-            if restored is None or dict(restored.file_hashes) != dict(kb.file_hashes):
+            if found is None or dict(found[0].file_hashes) != dict(kb.file_hashes):
                 return  # keep serving what was loaded
+            restored, map_in = found
             self.kb = warm(restored)  # the atomic swap
             self.cache = LoadCache(disk=self.cache.disk)
-            del kb  # the last reference: the records go now
+            del kb, found  # our last references: the records go once no query holds them
         give_back_memory()
+        map_in()  # only now: the old records and the new index pages are never both resident
         log.debug("now serving the snapshot written of the knowledge loaded from the files")
 
     def fingerprint(self) -> tuple:

@@ -188,16 +188,15 @@ def _decode(
     settings: MatchSettings,
     loaded_by: str,
     loaded_at: dt.datetime | None = None,
-) -> KnowledgeBase:
-    """The snapshot in file `fd`, checked (see the module's docstring); the fact base keeps
-    the file mapped for as long as it lives."""
+) -> tuple[KnowledgeBase, Callable[[], None]]:
+    """The snapshot in file `fd`, checked (see the module's docstring), and what maps its
+    index pages in; the fact base keeps the file mapped for as long as it lives."""
     header = _header(fd, size, key)
     if not articles_unchanged(header.get("articles"), seeds_dir):
         raise ValueError("an article file changed")
     mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
     body = memoryview(mapped)[len(_MAGIC) : len(_MAGIC) + header["body"]]
     parts = _layout(header, body)
-    _prefault(mapped, header["parts"])
     records = header.get("records")
     if not isinstance(records, dict):
         raise ValueError("not a snapshot")
@@ -208,7 +207,7 @@ def _decode(
     index = {k[6:]: v for k, v in parts.items() if k.startswith("index/")}
     source = partial(reader.chunks, "index/")
     kb.adopt_index("matcher", matcher_from_parts(header.get("index"), index, settings, source))
-    return kb
+    return kb, partial(_prefault, mapped, header["parts"])
 
 
 # MADV_POPULATE_READ (Linux 5.14): map a range's pages now, as reading them would. Python
@@ -287,16 +286,28 @@ class SnapshotStore:
         return True
 
     def read(
+        self, key: str, seeds_dir: FsPath, settings: MatchSettings, loaded_by: str = "startup"
+    ) -> KnowledgeBase | None:
+        """The snapshot stored under `key`, checked; None if there is none or it is not usable.
+        The fact base returned reads its records from the mapped file."""
+        found = self.read_unmapped(key, seeds_dir, settings, loaded_by)
+        if found is None:
+            return None
+        kb, map_in = found
+        map_in()
+        return kb
+
+    def read_unmapped(
         self,
         key: str,
         seeds_dir: FsPath,
         settings: MatchSettings,
         loaded_by: str = "startup",
         loaded_at: dt.datetime | None = None,
-    ) -> KnowledgeBase | None:
-        """The snapshot stored under `key`, checked; None if there is none or it is not usable.
-        The fact base returned reads its records from the mapped file; `loaded_at` (default
-        now) is when its knowledge was loaded, for one restored in place of a loaded one."""
+    ) -> tuple[KnowledgeBase, Callable[[], None]] | None:
+        """As `read`, but the pages lookups read at random are mapped in only when the function
+        returned is called: after the fact base it replaces is let go of, so that the two are
+        never resident at once. `loaded_at` (default now): when its knowledge was loaded."""
         self.rejected = None
         if not self._trusted_folders():
             return None

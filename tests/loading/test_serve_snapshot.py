@@ -116,7 +116,7 @@ def test_a_reload_while_the_snapshot_is_written_is_never_undone(settings, monkey
 def test_an_unusable_snapshot_leaves_the_loaded_knowledge_answering(settings, monkeypatch):
     from bot.loading import snapshot_store
 
-    monkeypatch.setattr(snapshot_store.SnapshotStore, "read", lambda self, *a, **k: None)
+    monkeypatch.setattr(snapshot_store.SnapshotStore, "read_unmapped", lambda self, *a, **k: None)
     holder = _start(settings, serve=True)
     loaded = holder.kb
     before = _answers(holder)
@@ -124,3 +124,33 @@ def test_an_unusable_snapshot_leaves_the_loaded_knowledge_answering(settings, mo
     holder.snapshots.wait()
     assert holder.kb is loaded
     assert _answers(holder) == before
+
+
+def test_the_snapshot_pages_are_mapped_in_only_after_the_loaded_records_are_gone(
+    settings, monkeypatch
+):
+    """Never both resident: at a million names that kept the peak under 1.5 GB."""
+    from bot.loading import snapshot_store
+
+    go = threading.Event()
+    write, prefault = snapshot_store.SnapshotStore.write, snapshot_store._prefault
+    loaded: list[weakref.ref] = []
+    alive_when_mapped: list[bool] = []
+
+    def held_write(self, *args, **kwargs):
+        go.wait(10)
+        return write(self, *args, **kwargs)
+
+    def watched_prefault(*args, **kwargs):
+        alive_when_mapped.append(loaded[0]() is not None)
+        return prefault(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot_store.SnapshotStore, "write", held_write)
+    monkeypatch.setattr(snapshot_store, "_prefault", watched_prefault)
+    holder = _start(settings, serve=True)
+    loaded.append(weakref.ref(holder.kb))
+    go.set()
+    assert holder.snapshots is not None
+    holder.snapshots.wait()
+    assert holder.kb.compact
+    assert alive_when_mapped == [False]
