@@ -227,7 +227,7 @@ class KnowledgeHolder:
     # Called with each new snapshot after a successful reload (e.g. the site rebuilder);
     # they must return quickly (start their own thread for long work) and never raise.
     after_reload: list[Callable[[KnowledgeBase], None]] = field(default_factory=list, repr=False)
-    # A long-running door (the bot, the console, the site server): after a load from the
+    # A long-running door (the Discord bot, the console): after a load from the
     # files, serve the snapshot once it is written (`_serve_written`).
     serve_snapshot: bool = False
 
