@@ -48,13 +48,32 @@ def _edit_first_claim(settings: Settings, word: str) -> None:
     path.write_text(text.replace(block, f"{block}{word}. ", 1), encoding="utf-8")
 
 
-def test_the_loaded_knowledge_is_swapped_for_its_snapshot_with_the_same_answers(settings):
+def _hold_writer(monkeypatch) -> threading.Event:
+    """The snapshot writer waits for the event before it writes (so a test sees the order)."""
+    from bot.loading import snapshot_store
+
+    go = threading.Event()
+    write = snapshot_store.SnapshotStore.write
+
+    def held_write(self, *args, **kwargs):
+        go.wait(10)
+        return write(self, *args, **kwargs)
+
+    monkeypatch.setattr(snapshot_store.SnapshotStore, "write", held_write)
+    return go
+
+
+def test_the_loaded_knowledge_is_swapped_for_its_snapshot_with_the_same_answers(
+    settings, monkeypatch
+):
+    go = _hold_writer(monkeypatch)
     holder = _start(settings, serve=True)
     built = weakref.ref(holder.kb)
     before = _answers(holder)
     loaded_at, loaded_by = holder.kb.loaded_at, holder.kb.loaded_by
     assert not holder.kb.compact
     assert holder.snapshots is not None
+    go.set()
     holder.snapshots.wait()
     assert holder.kb.compact  # answering from the mapped snapshot now
     assert _answers(holder) == before
@@ -132,20 +151,15 @@ def test_the_snapshot_pages_are_mapped_in_only_after_the_loaded_records_are_gone
     """Never both resident: at a million names that kept the peak under 1.5 GB."""
     from bot.loading import snapshot_store
 
-    go = threading.Event()
-    write, prefault = snapshot_store.SnapshotStore.write, snapshot_store._prefault
+    go = _hold_writer(monkeypatch)
+    prefault = snapshot_store._prefault
     loaded: list[weakref.ref] = []
     alive_when_mapped: list[bool] = []
-
-    def held_write(self, *args, **kwargs):
-        go.wait(10)
-        return write(self, *args, **kwargs)
 
     def watched_prefault(*args, **kwargs):
         alive_when_mapped.append(loaded[0]() is not None)
         return prefault(*args, **kwargs)
 
-    monkeypatch.setattr(snapshot_store.SnapshotStore, "write", held_write)
     monkeypatch.setattr(snapshot_store, "_prefault", watched_prefault)
     holder = _start(settings, serve=True)
     loaded.append(weakref.ref(holder.kb))
