@@ -10,9 +10,10 @@ errors and their positions are the same. JSON bytes cost next to nothing to send
 pydantic validates them without building the data in this process first.
 
 Workers are forked while this process has a single thread (a cold start: instant, and the
-pages stay shared), and spawned otherwise (a big reload beside the bot's threads, where a
-fork could copy a lock some other thread holds). Few results wait at a time, so the parsed
-data in memory stays that of a few files.
+pages stay shared); they hand their reads over in shared memory (shared_reads.py). They are
+spawned otherwise (a big reload beside the bot's threads, where a fork could copy a lock some
+other thread holds) and run in an executor, whose results come through a pipe. Few results
+wait at a time, so the parsed data in memory stays that of a few files.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from bot.loading.fastpath import FastRead, json_read
+from bot.loading.shared_reads import shared_reads
 
 # Below this much YAML to parse (a reload, a small base) starting workers costs more than it
 # saves: about 0.3 s for a new interpreter and its imports against 1 s per 10 MB parsed.
@@ -56,46 +58,29 @@ def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
         yield from (None for _ in raws)
         return
     context = _context()
-    forked = context.get_start_method() == "fork"
     try:
-        pool = ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_keep if forked else None,
-            initargs=(raws,) if forked else (),
-        )
+        if context.get_start_method() == "fork":
+            reads = shared_reads(raws, workers, context)
+        else:
+            pool = ProcessPoolExecutor(workers, mp_context=context)
     except Exception:  # no processes or semaphores here (a sandbox): read everything here
         yield from (None for _ in raws)
         return
+    if context.get_start_method() == "fork":
+        yield from reads
+        return
     try:
-        yield from _Spread(pool, raws, 2 * workers + 1, forked).results()
+        yield from _Spread(pool, raws, 2 * workers + 1).results()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-# In a forked worker: every file to read, inherited with the process's memory rather than
-# sent through a pipe (72 MB at 100k claims: the sending thread cost this process a core
-# second). A spawned worker gets each file's bytes with its task.
-_KEPT: list[bytes] = []
-
-
-def _keep(raws: list[bytes]) -> None:
-    global _KEPT
-    _KEPT = raws
-
-
-def _read_kept(n: int) -> FastRead | None:
-    return json_read(_KEPT[n])
-
-
 class _Spread:
-    """Files go to the workers in order, a few ahead; while the file this process needs next
-    is still being read, it reads the next unassigned file itself (rather than wait)."""
+    """Spawned workers. Files go to them in order, a few ahead; while the file this process
+    needs next is still being read, it reads the next unassigned file itself (not wait)."""
 
-    def __init__(
-        self, pool: ProcessPoolExecutor, raws: list[bytes], window: int, forked: bool = False
-    ) -> None:
-        self.pool, self.raws, self.window, self.forked = pool, raws, window, forked
+    def __init__(self, pool: ProcessPoolExecutor, raws: list[bytes], window: int) -> None:
+        self.pool, self.raws, self.window = pool, raws, window
         self.ahead: deque[tuple[int, Future[FastRead | None]]] = deque()
         self.here: dict[int, FastRead | None] = {}  # read by this process, ahead of use
         self.next = 0  # the first file given to no one yet
@@ -125,10 +110,7 @@ class _Spread:
     def fill(self) -> None:
         while not self.broken and self.next < len(self.raws) and len(self.ahead) < self.window:
             try:
-                if self.forked:
-                    future = self.pool.submit(_read_kept, self.next)
-                else:
-                    future = self.pool.submit(json_read, self.raws[self.next])
+                future = self.pool.submit(json_read, self.raws[self.next])
             except Exception:  # the pool broke: the rest is read here
                 self.broken = True
                 return

@@ -59,11 +59,14 @@ def test_workers_report_the_same_problems_at_the_same_places(tmp_path, monkeypat
     assert any(p.file.endswith("broken.yaml") and p.line == 2 for p in spread.problems)
 
 
-def test_no_worker_means_everything_is_read_here(monkeypatch):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_no_worker_means_everything_is_read_here(monkeypatch, start):
     def refuse(*args, **kwargs):
-        raise OSError("no processes in this sandbox")
+        raise OSError("no processes or semaphores in this sandbox")
 
+    monkeypatch.setattr(prefetch, "_context", lambda: multiprocessing.get_context(start))
     monkeypatch.setattr(prefetch, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(prefetch, "shared_reads", refuse)
     alone = _load(KNOWLEDGE, SEEDS, monkeypatch, workers=False)
     spread = _load(KNOWLEDGE, SEEDS, monkeypatch, workers=True)
     assert spread.ok and _facts(spread) == _facts(alone)
