@@ -36,10 +36,8 @@ class _CrossChecker:
         parsed: list[ParsedFile],
         progress: Callable[[str, int, int], None] | None = None,
         memo: LoadCache | None = None,
-        entities_checked: Callable[[list[tuple[Entity, Origin]]], None] | None = None,
     ) -> None:
         self.seeds_dir = seeds_dir
-        self.entities_checked = entities_checked  # told the entities once they pass
         self.parsed = parsed
         self.progress = progress
         self.memo = memo
@@ -89,8 +87,6 @@ class _CrossChecker:
         self.outlets = frozenset(
             ident for ident, item in self.entities.items() if item.model.type in _OUTLET
         )
-        if self.entities_checked is not None and not self.problems:
-            self.entities_checked(self.entity_list)
         self._claims(by_section["claims"])
         if self.memo is not None:
             self.memo.articles, self.memo.facts = self.new_articles, self.new_facts

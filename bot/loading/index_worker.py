@@ -7,8 +7,9 @@ the snapshot's data-only parts (bot/matching/serial.py): a JSON description and 
 parts, no pickle on the way back. This process reads them with serial's checked reader, as
 it reads a snapshot file, so what it adopts is the matcher a local build gives.
 
-A cold start (bot/loading/loader.py `index_early`) starts the child as soon as the entities
-pass their checks, so the index builds while the claims are checked; a thread here reads
+A cold start (bot/loading/loader.py `index_early`) starts the child as soon as the files are
+read, so the index builds while they are checked (`serves` then makes sure the checked
+entities are the very ones it got); a thread here reads
 its parts as they come, so it exits (and stops sharing pages copy-on-write) once done.
 
 Anything wrong (no processes here, the child fails, dies, sends a damaged part, or takes
@@ -56,8 +57,8 @@ Row = tuple[str, str, str]  # a NameEntry as plain data: key, text, kind
 
 def start(entities: Sequence[Entity], min_entities: int | None = None) -> NameIndexWorker | None:
     """A child building the name index of these entities (in this order), if they are many
-    and a process can start here. The loader starts it as soon as the entities are checked,
-    so it builds while the claims are."""
+    and a process can start here. The loader starts it as soon as the files are read, so it
+    builds while the entities and claims are checked."""
     return NameIndexWorker.start(entities) if _big(len(entities), min_entities) else None
 
 

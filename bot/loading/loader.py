@@ -23,8 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from bot.knowledge.model import Entity
-from bot.knowledge.snapshot import KnowledgeBase, Origin
+from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading import index_worker
 from bot.loading.cache import DiskCache, LoadCache
 from bot.loading.crosscheck import _CrossChecker
@@ -52,8 +51,8 @@ class LoadResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     warnings: tuple[Problem, ...] = ()  # worth fixing, but they do not stop the load
     from_snapshot: bool = False  # restored whole from the data-only snapshot
-    # The name index being built in another process since the entities passed their checks
-    # (`index_early`): for bot/loading/holder.py's warm to take.
+    # The name index being built in another process since the files were read (`index_early`):
+    # for bot/loading/holder.py's warm to take if the checked entities are the ones it got.
     name_index: index_worker.NameIndexWorker | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -105,7 +104,7 @@ def load_knowledge(
     on changed. `progress(stage, done, total)` is called as the work goes on. With
     `snapshots` and no `previous`, a snapshot of these very files is restored if there is one.
     `index_early` (no `previous`): a big base's name index starts building in another
-    process once the entities are checked (`LoadResult.name_index`, see index_worker.py).
+    process as soon as the files are read (`LoadResult.name_index`, see index_worker.py).
     """
     knowledge_dir, seeds_dir = FsPath(knowledge_dir), FsPath(seeds_dir)
     with gc_paused():
@@ -171,16 +170,13 @@ def _load(
         disk.prune(live)
     timings["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    workers: list[index_worker.NameIndexWorker | None] = []
-
-    def entities_checked(entities: list[tuple[Entity, Origin]]) -> None:
-        workers.append(index_worker.start([e for e, _ in entities]))
-
-    checker = _CrossChecker(
-        seeds_dir, parsed, progress, cache, entities_checked if index_early else None
-    )
+    worker = None
+    if index_early and not any(pf.problems for pf in parsed):
+        # Built from the entities as read, while this process checks them: warm adopts it
+        # only if the checked fact base has these very entities, in this order.
+        worker = index_worker.start([i.model for pf in parsed for i in pf.items["entities"]])
+    checker = _CrossChecker(seeds_dir, parsed, progress, cache)
     problems = checker.run()
-    worker = workers[0] if workers else None
     timings["check"] = time.perf_counter() - clock
     if not paths:
         problems.insert(
