@@ -432,8 +432,27 @@ class KnowledgeBase:
     @cached_property
     def search_index(self) -> Mapping[str, frozenset[str]]:
         """Folded word → ids of claims whose text or quotes contain it: the words of
-        `searchable_text` (see `search_postings`)."""
-        return Postings(search_postings((f.model for f in self.claims.values()), self.entities))
+        `searchable_text`, read piecewise. Folding pieces joined by spaces gives the words of
+        the pieces folded apart, so each entity's name is folded once, not for every claim
+        that names it (285k names, 78k distinct, at 100k claims)."""
+        entities = self.entities
+        names: dict[str, tuple[str, ...]] = {}
+        postings: dict[str, list[str]] = {}
+        for fact in self.claims.values():
+            words = set(fold(_own_text(fact)).split())
+            for eid in fact.entity_ids():
+                known = names.get(eid)
+                if known is None:
+                    known = names[eid] = _name_words(entities, eid)
+                words.update(known)
+            ident = fact.id
+            for word in words:
+                ids = postings.get(word)
+                if ids is None:
+                    postings[word] = [ident]
+                else:
+                    ids.append(ident)
+        return Postings(postings)
 
     @cached_property
     def search_vocabulary(self) -> tuple[str, ...]:
@@ -532,37 +551,6 @@ class KnowledgeBase:
             "references": refs,
             "dated_claims": dates,
         }
-
-
-def search_postings(
-    claims: Iterable[Claim], entities: Mapping[str, Entity]
-) -> dict[str, list[str]]:
-    """Folded word → ids of these claims whose text, quotes or entities' names hold it: the
-    words of `KnowledgeBase.searchable_text` (a fact's citations are its claim's references),
-    read piecewise. Folding pieces joined by spaces gives the words of the pieces folded
-    apart, so each entity's name is folded once, not for every claim that names it (285k
-    names, 78k distinct, at 100k claims). Claims, not facts: bot/loading/index_worker.py
-    builds it from the claims as read, in another process, while they are checked."""
-    names: dict[str, tuple[str, ...]] = {}
-    postings: dict[str, list[str]] = {}
-    for claim in claims:
-        refs = claim.references
-        words = set(fold(" ".join([claim.text, *[r.quote for r in refs]])).split())
-        outlets = [r.cites.outlet for r in refs if r.cites is not None]
-        for eid in (claim.subject, claim.object, claim.place, *claim.mentions, *outlets):
-            if eid:
-                known = names.get(eid)
-                if known is None:
-                    known = names[eid] = _name_words(entities, eid)
-                words.update(known)
-        ident = claim.id
-        for word in words:
-            ids = postings.get(word)
-            if ids is None:
-                postings[word] = [ident]
-            else:
-                ids.append(ident)
-    return postings
 
 
 def _own_text(fact: Fact) -> str:

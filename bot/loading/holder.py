@@ -191,7 +191,7 @@ class ReloadOutcome:
 def warm(
     kb: KnowledgeBase,
     progress: Callable[[str, int, int], None] | None = None,
-    name_index: index_worker.IndexWorker | None = None,
+    name_index: index_worker.NameIndexWorker | None = None,
 ) -> KnowledgeBase:
     """Build the snapshot's indexes now (with the collector paused: millions of new objects,
     no cycles), then move what survived out of the collector's way: the snapshot lives long

@@ -53,7 +53,7 @@ class LoadResult:
     from_snapshot: bool = False  # restored whole from the data-only snapshot
     # The name index being built in another process since the files were read (`index_early`):
     # for bot/loading/holder.py's warm to take if the checked entities are the ones it got.
-    name_index: index_worker.IndexWorker | None = field(default=None, repr=False, compare=False)
+    name_index: index_worker.NameIndexWorker | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -172,12 +172,9 @@ def _load(
     clock = time.perf_counter()
     worker = None
     if index_early and not any(pf.problems for pf in parsed):
-        # Built from the entities and claims as read, while this process checks them: warm
-        # adopts them only if the checked fact base has these very ones, in this order.
-        worker = index_worker.start(
-            [i.model for pf in parsed for i in pf.items["entities"]],
-            claims=[i.model for pf in parsed for i in pf.items["claims"]],
-        )
+        # Built from the entities as read, while this process checks them: warm adopts it
+        # only if the checked fact base has these very entities, in this order.
+        worker = index_worker.start([i.model for pf in parsed for i in pf.items["entities"]])
     checker = _CrossChecker(seeds_dir, parsed, progress, cache)
     problems = checker.run()
     timings["check"] = time.perf_counter() - clock

@@ -16,7 +16,7 @@ from bot.bench.queries import TruthEntity, autocomplete_queries, lookup_queries
 from bot.config import Settings
 from bot.knowledge.model import Entity
 from bot.knowledge.snapshot import KnowledgeBase, Origin
-from bot.loading import index_worker, search_parts
+from bot.loading import index_worker
 from bot.loading.holder import KnowledgeHolder
 from bot.loading.loader import load_knowledge
 from bot.matching.matcher import Matcher
@@ -104,13 +104,13 @@ def test_a_small_base_builds_its_index_here(seed_kb, monkeypatch):
     def no_worker(*_: Any) -> None:
         raise AssertionError("a worker was started for a small base")
 
-    monkeypatch.setattr(index_worker.IndexWorker, "start", no_worker)
+    monkeypatch.setattr(index_worker.NameIndexWorker, "start", no_worker)
     kb = index_worker.warm(_fresh(seed_kb))
     assert _index(kb.matcher) == _index(seed_kb.matcher)
 
 
 def test_an_index_already_there_is_not_built_again(seed_kb, monkeypatch):
-    monkeypatch.setattr(index_worker.IndexWorker, "start", lambda *_: pytest.fail("started"))
+    monkeypatch.setattr(index_worker.NameIndexWorker, "start", lambda *_: pytest.fail("started"))
     kb = _fresh(seed_kb)
     kb.adopt_index("matcher", seed_kb.matcher)
     assert index_worker.warm(kb, min_entities=1).matcher is seed_kb.matcher
@@ -160,18 +160,17 @@ def test_no_processes_here_builds_the_index_here(seed_kb, monkeypatch):
     assert _index(kb.matcher) == _index(seed_kb.matcher)
 
 
-def test_a_cold_start_builds_the_indexes_while_the_files_are_checked(seed_kb, kb_copy, monkeypatch):
-    """The holder's first load starts the worker from the entities and claims as read; the
-    name index it adopts answers as the one built here, and so does the snapshot kept from
-    it; the search postings it adopts are the ones built here."""
+def test_a_cold_start_builds_the_index_while_the_files_are_checked(seed_kb, kb_copy, monkeypatch):
+    """The holder's first load starts the worker from the entities as read; the index it
+    adopts answers as the one built here, and so does the snapshot kept from it."""
     monkeypatch.setattr(index_worker, "MIN_ENTITIES", 1)
     monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
     started, adopted = [], []
-    real_start, real_read = index_worker.IndexWorker.start, index_worker.matcher_from_parts
+    real_start, real_read = index_worker.NameIndexWorker.start, index_worker.matcher_from_parts
     monkeypatch.setattr(
-        index_worker.IndexWorker,
+        index_worker.NameIndexWorker,
         "start",
-        lambda entities, claims=None: started.append(real_start(entities, claims)) or started[-1],
+        lambda entities: started.append(real_start(entities)) or started[-1],
     )
     monkeypatch.setattr(
         index_worker, "matcher_from_parts", lambda *a: adopted.append(real_read(*a)) or adopted[-1]
@@ -179,13 +178,10 @@ def test_a_cold_start_builds_the_indexes_while_the_files_are_checked(seed_kb, kb
     settings = Settings(
         knowledge_dir=kb_copy / "knowledge", seeds_dir=kb_copy / "seeds", cache_dir=kb_copy / "c"
     )
-    searched = _spy_search(monkeypatch)
     holder, result = KnowledgeHolder.load(settings)
     assert holder is not None and result.name_index is started[0] is not None
     assert not multiprocessing.active_children()
     assert len(started) == 1 and holder.kb.matcher is adopted[0]
-    assert len(searched) == 1 and _words(holder.kb) == _words(seed_kb) != {}
-    assert holder.kb.search_vocabulary == seed_kb.search_vocabulary
     queries = _queries(seed_kb)
     assert _answers(holder.kb.matcher, queries) == _answers(seed_kb.matcher, queries)
     holder.snapshots.wait()
@@ -199,11 +195,11 @@ def test_a_load_that_fails_stops_the_worker(kb_copy, monkeypatch):
     monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
     monkeypatch.setattr(index_worker, "_send", _hangs)
     started = []
-    real_start = index_worker.IndexWorker.start
+    real_start = index_worker.NameIndexWorker.start
     monkeypatch.setattr(
-        index_worker.IndexWorker,
+        index_worker.NameIndexWorker,
         "start",
-        lambda entities, claims=None: started.append(real_start(entities, claims)) or started[-1],
+        lambda entities: started.append(real_start(entities)) or started[-1],
     )
     claims = sorted((kb_copy / "knowledge" / "claims").glob("*.yaml"))[0]
     text = claims.read_text(encoding="utf-8")
@@ -221,78 +217,3 @@ def test_a_worker_for_other_entities_is_not_used(seed_kb, monkeypatch):
     kb = index_worker.warm(_fresh(seed_kb), worker=worker)
     assert not multiprocessing.active_children()
     assert _index(kb.matcher) == _index(seed_kb.matcher)
-
-
-def _words(kb: KnowledgeBase) -> dict[str, set[str]]:
-    return {word: set(kb.search_index[word]) for word in kb.search_index}
-
-
-def _spy_search(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, list[str]]]:
-    """The search postings read back from a worker, as they are read."""
-    read, real = [], index_worker.postings_from_parts
-    monkeypatch.setattr(
-        index_worker, "postings_from_parts", lambda *a: read.append(real(*a)) or read[-1]
-    )
-    return read
-
-
-def _worker_with_claims(kb: KnowledgeBase, claims: list[Any]) -> index_worker.IndexWorker:
-    worker = index_worker.start(list(kb.entities.values()), min_entities=1, claims=claims)
-    assert worker is not None
-    return worker
-
-
-def test_the_search_postings_built_there_are_the_ones_built_here(seed_kb, monkeypatch):
-    monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
-    searched = _spy_search(monkeypatch)
-    kb = _fresh(seed_kb)
-    worker = _worker_with_claims(kb, [f.model for f in kb.claims.values()])
-    assert worker.searches(kb)
-    index_worker.warm(kb, worker=worker)
-    assert not multiprocessing.active_children()
-    assert len(searched) == 1 and _words(kb) == _words(seed_kb)
-    assert kb.search_vocabulary == seed_kb.search_vocabulary
-
-
-def _other_claims(kb: KnowledgeBase) -> list[Any]:
-    claims = [f.model for f in kb.claims.values()]
-    return [claims[0].model_copy(update={"text": "zzzz"}), *claims[1:]]
-
-
-@pytest.mark.parametrize(
-    "claims", [_other_claims, lambda kb: [f.model for f in kb.claims.values()][1:]]
-)
-def test_search_postings_of_other_claims_are_not_used(seed_kb, monkeypatch, claims):
-    """Claims that differ from the checked ones (an equal copy counts as other: the check
-    is by identity), or fewer of them: the postings are built here."""
-    monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
-    searched = _spy_search(monkeypatch)
-    kb = _fresh(seed_kb)
-    worker = _worker_with_claims(kb, claims(kb))
-    assert not worker.searches(kb)
-    index_worker.warm(kb, worker=worker)
-    assert not searched and _words(kb) == _words(seed_kb) and "zzzz" not in kb.search_index
-
-
-def _rows_out_of_range(postings: dict, claim_ids: list) -> tuple[Any, dict[str, Any]]:
-    meta, parts = search_parts.postings_to_parts(postings, claim_ids)
-    parts["search.rows"] = b"\xff" * len(parts["search.rows"])
-    return meta, parts
-
-
-def _one_word_more(postings: dict, claim_ids: list) -> tuple[Any, dict[str, Any]]:
-    meta, parts = search_parts.postings_to_parts(postings, claim_ids)
-    meta["words"] += 1
-    return meta, parts
-
-
-@pytest.mark.parametrize("fault", [_fails, _rows_out_of_range, _one_word_more])
-def test_damaged_search_postings_are_built_here(seed_kb, monkeypatch, fault):
-    monkeypatch.setattr(index_worker, "_context", lambda: multiprocessing.get_context("fork"))
-    monkeypatch.setattr(index_worker, "postings_to_parts", fault)  # the forked child runs it
-    kb = _fresh(seed_kb)
-    worker = _worker_with_claims(kb, [f.model for f in kb.claims.values()])
-    assert worker.searches(kb)
-    index_worker.warm(kb, worker=worker)
-    assert not multiprocessing.active_children()
-    assert _words(kb) == _words(seed_kb) and _index(kb.matcher) == _index(seed_kb.matcher)
