@@ -9,8 +9,8 @@ it reads a snapshot file, so what it adopts is the matcher a local build gives.
 
 A cold start (bot/loading/loader.py `index_early`) starts the child as soon as the files are
 read, so the index builds while they are checked (`serves` then makes sure the checked
-entities are the very ones it got); a thread here reads
-its parts as they come, so it exits (and stops sharing pages copy-on-write) once done.
+entities are the very ones it got); a thread here reads its parts as they come, so it exits
+(and stops sharing pages copy-on-write) once done.
 
 Anything wrong (no processes here, the child fails, dies, sends a damaged part, or takes
 longer than a generous bound) and the name index is built here: the same result, slower.

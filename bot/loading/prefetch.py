@@ -62,13 +62,17 @@ def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
         if context.get_start_method() == "fork":
             reads = shared_reads(raws, workers, context)
         else:
-            pool = ProcessPoolExecutor(workers, mp_context=context)
+            reads = _spawned(ProcessPoolExecutor(workers, mp_context=context), raws, workers)
     except Exception:  # no processes or semaphores here (a sandbox): read everything here
         yield from (None for _ in raws)
         return
-    if context.get_start_method() == "fork":
-        yield from reads
-        return
+    yield from reads
+
+
+def _spawned(
+    pool: ProcessPoolExecutor, raws: list[bytes], workers: int
+) -> Generator[FastRead | None, None, None]:
+    """The spawned workers' reads; the pool is shut down however the load ends."""
     try:
         yield from _Spread(pool, raws, 2 * workers + 1).results()
     finally:

@@ -205,7 +205,7 @@ def _reader(raws: list[bytes], board: _Board, ring: mmap.mmap, reader: int) -> N
             blob = encoded(json_read(raws[n]))
         except Exception:
             blob = None
-        if blob is None or not blob or len(blob) > RING_BYTES:
+        if blob is None or len(blob) > RING_BYTES:
             board.finish(n, reader)
             continue
         while board.free(reader) < len(blob):
