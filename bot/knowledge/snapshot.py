@@ -94,13 +94,11 @@ class Fact:
     def entity_ids(self) -> tuple[str, ...]:
         """Every entity the claim concerns, subject first, without repeats."""
         c = self.model
-        ids = [c.subject, c.object, c.place, *c.mentions]
-        ids += [cit.cites_outlet for cit in self.citations]
-        seen: dict[str, None] = {}
-        for i in ids:
-            if i:
-                seen.setdefault(i, None)
-        return tuple(seen)
+        outlets = [cit.cites_outlet for cit in self.citations]
+        # dict keys: first occurrences in order; filter(None): no absent place or outlet
+        return tuple(
+            dict.fromkeys(filter(None, (c.subject, c.object, c.place, *c.mentions, *outlets)))
+        )
 
 
 # Names indexed beside the name index after reloads before it is built again in one piece.
