@@ -95,7 +95,7 @@ class Fact:
         """Every entity the claim concerns, subject first, without repeats."""
         c = self.model
         outlets = [cit.cites_outlet for cit in self.citations]
-        # dict keys: first occurrences in order; filter(None): no absent place or outlet
+        # dict keys: first occurrences in order; filter(None): no absent object, place or outlet
         return tuple(
             dict.fromkeys(filter(None, (c.subject, c.object, c.place, *c.mentions, *outlets)))
         )
