@@ -74,8 +74,9 @@ def warm(
     min_entities: int | None = None,
 ) -> KnowledgeBase:
     """`kb.warm()`, with the name index built by a second process if the base is big and it
-    is not built or adopted yet: `worker`'s if it was started for these very entities, else
-    one started now. The worker is stopped before this returns."""
+    is not built or adopted yet: `worker`'s if it was started for these very entities (or
+    what it builds, `worker.builds`), else one started now. The worker is stopped before
+    this returns; whatever it gave nothing for is built here."""
     if worker is not None and (_INDEX in kb.__dict__ or not worker.serves(kb)):
         worker.stop()
         worker = None
@@ -84,13 +85,11 @@ def warm(
     if worker is None:
         return kb.warm()
     try:
-        kb.warm(skip=frozenset({_INDEX}))
-        matcher = worker.result(kb.match_settings, _patience(len(kb.entities)))
+        kb.warm(skip=worker.builds)
+        worker.adopt(kb, _patience(len(kb.entities)))
     finally:
         worker.stop()
-    if matcher is not None:
-        kb.adopt_index(_INDEX, matcher)
-    return kb.warm()  # builds the name index here if the worker gave none
+    return kb.warm()  # builds here what the worker gave none of
 
 
 def _patience(entities: int) -> float:
@@ -140,9 +139,28 @@ class NameIndexWorker:
         mine = self.entities
         return len(kb.entities) == len(mine) and all(map(is_, kb.entities.values(), mine))
 
+    builds: frozenset[str] = frozenset({_INDEX})
+
+    def adopt(self, kb: KnowledgeBase, patience: float) -> None:
+        """Give `kb` the child's name index, if it sent a valid one in time."""
+        matcher = self.result(kb.match_settings, patience)
+        if matcher is not None:
+            kb.adopt_index(_INDEX, matcher)
+
     def result(self, settings: MatchSettings, patience: float) -> Matcher | None:
         """The child's name index, read as a snapshot's is; None if there is none in time
         or what came is not a valid index."""
+        got = self.parts(patience)
+        if got is None:
+            return None
+        try:
+            return matcher_from_parts(*got, settings)
+        except Exception:  # a damaged index: build it here
+            return None
+
+    def parts(self, patience: float) -> tuple[Any, dict[str, bytes]] | None:
+        """The description and the parts the child sent, as it described them; None if it
+        sent nothing in time, or something else."""
         self._reader.join(patience)
         if self._reader.is_alive():
             return None  # the child is taking too long: build it here
@@ -156,9 +174,9 @@ class NameIndexWorker:
                 if type(name) is not str or name in parts or len(raw) != length:
                     raise ValueError("the worker's parts are not as described")
                 parts[name] = raw
-            return matcher_from_parts(meta, parts, settings)
         except Exception:  # died, or sent something unreadable: build it here
             return None
+        return meta, parts
 
     def stop(self) -> None:
         """End the child (done or not) and reap it; close the pipe."""
@@ -209,7 +227,12 @@ def _send(writer: Connection, entities: Sequence[Entity] | None, rows: list[Row]
         entries = _name_entries(entities)
     else:
         entries = [NameEntry(*row) for row in rows or ()]
-    meta, parts = matcher_to_parts(Matcher(entries))
+    send_parts(writer, *matcher_to_parts(Matcher(entries)))
+
+
+def send_parts(writer: Connection, meta: Any, parts: dict[str, Any]) -> None:
+    """A description (JSON) and its parts (bytes, or a callable giving chunks of them), as
+    `NameIndexWorker.parts` reads them."""
     chunks = {name: b"".join(raw()) if callable(raw) else raw for name, raw in parts.items()}
     layout = [[name, memoryview(raw).nbytes] for name, raw in chunks.items()]
     writer.send_bytes(json.dumps({"meta": meta, "parts": layout}).encode())

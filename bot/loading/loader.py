@@ -27,6 +27,7 @@ from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading import index_worker
 from bot.loading.cache import DiskCache, LoadCache
 from bot.loading.crosscheck import _CrossChecker
+from bot.loading.early_index import EarlyIndex
 from bot.loading.files import (
     EMPTY_FILE,
     _digest,
@@ -163,18 +164,25 @@ def _load(
         return LoadResult(None, (p,), ())
     paths = knowledge_files(knowledge_dir)
     disk = cache.disk if cache is not None else None
-    parsed, live, hashes, fresh, from_disk = _read_files(knowledge_dir, paths, cache, progress)
+    parsed, live, hashes, fresh, from_disk, early = _read_files(
+        knowledge_dir, paths, cache, progress, index_early
+    )
     if cache is not None:
         cache.keep(live)
     if disk is not None and fresh:
         disk.prune(live)
     timings["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    worker = None
+    worker: index_worker.NameIndexWorker | None = None
     if index_early and not any(pf.problems for pf in parsed):
-        # Built from the entities as read, while this process checks them: warm adopts it
-        # only if the checked fact base has these very entities, in this order.
-        worker = index_worker.start([i.model for pf in parsed for i in pf.items["entities"]])
+        # Built by the first reader from what it read (early_index.py), or else from the
+        # entities as read, while this process checks them: warm adopts only what was
+        # built from the very fact base it checked.
+        worker = early.worker if early is not None else None
+        if worker is None:
+            worker = index_worker.start([i.model for pf in parsed for i in pf.items["entities"]])
+    elif early is not None:
+        early.stop()
     checker = _CrossChecker(seeds_dir, parsed, progress, cache)
     problems = checker.run()
     timings["check"] = time.perf_counter() - clock
@@ -210,9 +218,11 @@ def _read_files(
     paths: list[FsPath],
     cache: LoadCache | None,
     progress: Callable[[str, int, int], None] | None,
-) -> tuple[list[ParsedFile], dict[str, ParsedFile], dict[str, str], int, int]:
+    index_early: bool = False,
+) -> tuple[list[ParsedFile], dict[str, ParsedFile], dict[str, str], int, int, EarlyIndex | None]:
     """Each file parsed, or taken from the memory or disk cache: (parsed files, parses by
-    digest, digest by file name, files not in memory, of those files read from disk)."""
+    digest, digest by file name, files not in memory, of those files read from disk, and
+    with `index_early` when every file is parsed, the first reader's indexes)."""
     slots: list[ParsedFile | None] = []
     todo: list[tuple[int, str, bytes, str, FsPath]] = []  # to parse: slot, name, raw, digest
     live: dict[str, ParsedFile] = {}
@@ -245,7 +255,9 @@ def _read_files(
         slots.append(pf)
     parsed: list[ParsedFile] = []
     waiting = iter(todo)
-    with contextlib.closing(pre_read_files([raw for _, _, raw, _, _ in todo])) as pre_read:
+    early = EarlyIndex() if index_early and todo and len(todo) == len(slots) else None
+    raws = [raw for _, _, raw, _, _ in todo]
+    with contextlib.closing(pre_read_files(raws, early)) as pre_read:
         for n, pf in enumerate(slots):
             if pf is None:
                 _, name, raw, digest, path = next(waiting)
@@ -256,7 +268,7 @@ def _read_files(
             parsed.append(pf)
             if progress and n not in unreadable:
                 progress("read", n + 1, len(paths))
-    return parsed, live, hashes, fresh, from_disk
+    return parsed, live, hashes, fresh, from_disk, early
 
 
 __all__ = [

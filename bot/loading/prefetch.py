@@ -24,9 +24,13 @@ import threading
 from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from bot.loading.fastpath import FastRead, json_read
 from bot.loading.shared_reads import shared_reads
+
+if TYPE_CHECKING:
+    from bot.loading.early_index import EarlyIndex
 
 # Below this much YAML to parse (a reload, a small base) starting workers costs more than it
 # saves: about 0.3 s for a new interpreter and its imports against 1 s per 10 MB parsed.
@@ -51,8 +55,12 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
-    """For each file in order, the line path's read of it, or None: read it here."""
+def pre_read_files(
+    raws: list[bytes], early: EarlyIndex | None = None
+) -> Generator[FastRead | None, None, None]:
+    """For each file in order, the line path's read of it, or None: read it here. `early`:
+    the first forked reader also builds the name index and search postings (early_index.py);
+    `early.worker` is set if it does."""
     workers = _workers() if sum(map(len, raws)) >= MIN_BYTES else 0
     if workers < 1:
         yield from (None for _ in raws)
@@ -60,10 +68,12 @@ def pre_read_files(raws: list[bytes]) -> Generator[FastRead | None, None, None]:
     context = _context()
     try:
         if context.get_start_method() == "fork":
-            reads = shared_reads(raws, workers, context)
+            reads = shared_reads(raws, workers, context, early)
         else:
             reads = _spawned(ProcessPoolExecutor(workers, mp_context=context), raws, workers)
     except Exception:  # no processes or semaphores here (a sandbox): read everything here
+        if early is not None:
+            early.stop()
         yield from (None for _ in raws)
         return
     yield from reads

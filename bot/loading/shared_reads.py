@@ -26,12 +26,15 @@ import os
 import signal
 import time
 from array import array
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.loading.fastpath import FastRead, json_read
+from bot.loading.fastpath import FastRead, json_body, json_read, lines_read
+
+if TYPE_CHECKING:
+    from bot.loading.early_index import EarlyIndex, Keeper
 
 # Each reader's ring: ~30 files of 100k claims ahead of this process. A read bigger than its
 # ring is declined (this process reads the file).
@@ -104,31 +107,56 @@ class _Board:
 
 
 def shared_reads(
-    raws: list[bytes], readers: int, context: BaseContext
+    raws: list[bytes], readers: int, context: BaseContext, early: EarlyIndex | None = None
 ) -> Generator[FastRead | None, None, None]:
     """For each file in order, a read of it (by a reader or by this process ahead of need),
     or None: read it here. `context` must fork. Raises at once if no lock or shared memory
-    can be made here."""
+    can be made here. `early`: the first reader also builds the name index and the search
+    postings (early_index.py), `early.worker` once every file is read."""
     board = _Board(len(raws), readers, context.Lock())
     rings = [mmap.mmap(-1, RING_BYTES) for _ in range(readers)]
-    return _run(raws, board, rings, context)
+    keeper = None
+    if early is not None:
+        # JSON escapes may triple UTF-8 text; unused pages of the mapping cost nothing
+        keeper = early.prepare(context, len(raws), 3 * sum(map(len, raws)) + (1 << 20), board.lock)
+    return _run(raws, board, rings, context, early, keeper)
 
 
 def _run(
-    raws: list[bytes], board: _Board, rings: list[mmap.mmap], context: BaseContext
+    raws: list[bytes],
+    board: _Board,
+    rings: list[mmap.mmap],
+    context: BaseContext,
+    early: EarlyIndex | None = None,
+    keeper: Keeper | None = None,
 ) -> Generator[FastRead | None, None, None]:
     procs: dict[int, BaseProcess] = {}
+    taker = None
     try:
         for r, ring in enumerate(rings):
             with contextlib.suppress(Exception):  # no process here: fewer readers
-                proc = context.Process(target=_reader, args=(raws, board, ring, r), daemon=True)
+                mine = keeper if r == 0 else None
+                proc = context.Process(
+                    target=_reader, args=(raws, board, ring, r, mine), daemon=True
+                )
                 proc.start()
                 procs[r] = proc
+        if early is not None:
+            early.started(procs.get(0))
         if not procs:
             board.end()
-        yield from _Taker(raws, board, rings, procs).results()
+        forward = early.forward if early is not None and early.worker is not None else None
+        taker = _Taker(raws, board, rings, procs, forward)
+        yield from taker.results()
     finally:
         board.end()
+        if early is not None:
+            if early.worker is not None:
+                procs.pop(0)  # its worker's to stop: it builds the indexes once reads end
+            if taker is not None and taker.given == len(raws):
+                early.close()  # every read forwarded: the first reader goes on to index
+            else:
+                early.stop()
         for proc in procs.values():
             proc.join(0.05)
             if proc.is_alive():  # the load stopped early: what it reads is not wanted
@@ -149,29 +177,39 @@ class _Taker:
         board: _Board,
         rings: list[mmap.mmap],
         procs: dict[int, BaseProcess],
+        forward: Callable[[int, FastRead | None], None] | None = None,
     ) -> None:
         self.raws, self.board, self.rings, self.procs = raws, board, rings, procs
         self.here: dict[int, FastRead | None] = {}  # read here, ahead of need
+        # Each read not taken from the first reader, for it (early_index.py), if it wants them.
+        self.forward = forward
+        self.given = 0  # reads handed out
 
     def results(self) -> Generator[FastRead | None, None, None]:
-        board = self.board
+        forward = self.forward
         for n in range(len(self.raws)):
             if n in self.here:
-                yield self.here.pop(n)
-                continue
-            while True:
-                state, reader, offset, length = board.state(n)
-                if state == _UNCLAIMED:
-                    board.claim(_READING)  # claims are in order: n is the next one
-                    yield json_read(self.raws[n])
-                elif state == _DONE:
-                    yield self.take(n, reader, offset, length)
-                elif state == _DECLINED or not self.procs[reader].is_alive():
-                    yield json_read(self.raws[n])
-                else:
-                    self.wait()
-                    continue
-                break
+                read, first = self.here.pop(n), False
+            else:
+                read, first = self.next(n)
+            if forward is not None and not first:
+                forward(n, read)
+            self.given += 1
+            yield read
+
+    def next(self, n: int) -> tuple[FastRead | None, bool]:
+        """File n's read, and whether it came from the first reader's ring."""
+        board = self.board
+        while True:
+            state, reader, offset, length = board.state(n)
+            if state == _UNCLAIMED:
+                board.claim(_READING)  # claims are in order: n is the next one
+                return json_read(self.raws[n]), False
+            if state == _DONE:
+                return self.take(n, reader, offset, length), reader == 0
+            if state == _DECLINED or not self.procs[reader].is_alive():
+                return json_read(self.raws[n]), False
+            self.wait()
 
     def take(self, n: int, reader: int, offset: int, length: int) -> FastRead | None:
         ring, start = self.rings[reader], offset % RING_BYTES
@@ -194,15 +232,26 @@ class _Taker:
         time.sleep(POLL_S)
 
 
-def _reader(raws: list[bytes], board: _Board, ring: mmap.mmap, reader: int) -> None:
+def _reader(
+    raws: list[bytes], board: _Board, ring: mmap.mmap, reader: int, keeper: Keeper | None = None
+) -> None:
     """In a forked reader: claim, read, put the read in the ring, until no file is left. Any
-    failure declines the file (this process reads it); Ctrl-C is the parent's to handle."""
+    failure declines the file (this process reads it); Ctrl-C is the parent's to handle.
+    With a `keeper`, what the early indexes need of each file is kept, and they are built
+    once every file is claimed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()  # many objects, no cycles, and the process ends soon
     parent, written = os.getppid(), 0
     while (n := board.claim(_READING, reader)) is not None:
+        data = None
         try:
-            blob = encoded(json_read(raws[n]))
+            if keeper is None:
+                blob = encoded(json_read(raws[n]))
+            else:
+                read = lines_read(raws[n])
+                data = None if read is None else read[0]
+                body = None if read is None else json_body(data)
+                blob = None if read is None else encoded((body, read[1], read[2]))
         except Exception:
             blob = None
         if blob is None or len(blob) > RING_BYTES:
@@ -218,6 +267,10 @@ def _reader(raws: list[bytes], board: _Board, ring: mmap.mmap, reader: int) -> N
         ring[: len(blob) - split] = blob[split:]
         board.finish(n, reader, written, len(blob))
         written += len(blob)
+        if keeper is not None:
+            keeper.keep(n, data)
+    if keeper is not None:
+        keeper.finish(board.files, parent)
 
 
 def encoded(read: FastRead | None) -> bytes | None:
