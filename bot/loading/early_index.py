@@ -35,7 +35,7 @@ from bot.knowledge.names import fold
 from bot.knowledge.postings import Postings
 from bot.knowledge.records import RowIndex
 from bot.knowledge.snapshot import KnowledgeBase
-from bot.loading.index_worker import NameIndexWorker, send_parts
+from bot.loading.index_worker import NameIndexWorker
 from bot.matching.index import NameEntry
 from bot.matching.matcher import Matcher
 from bot.matching.serial import matcher_from_parts, matcher_to_parts
@@ -50,6 +50,8 @@ Extract = tuple[list[EntityRow], list[ClaimRow]]
 _POLL_S = 0.0005
 _NONE, _SENT, _MISSING = 0, 1, 2
 _MATCHER = "matcher/"
+# Room for the indexes beyond the YAML's size (which they stay under at 100k entities).
+_OUT_BYTES = 64 << 20
 
 
 def extract(data: Any) -> Extract | None:
@@ -125,13 +127,18 @@ class Forwarded:
     def wait(self, n: int, parent: int) -> bytes | None:
         """In the reader: file n's JSON once sent; None if it will not come."""
         while True:
-            with self.lock:
-                state, at, length = self.q[3 * n], self.q[3 * n + 1], self.q[3 * n + 2]
+            state, body = self.look(n)
             if state == _SENT:
-                return self._data[at : at + length]
+                return body
             if state == _MISSING or os.getppid() != parent:
                 return None
             time.sleep(_POLL_S)
+
+    def look(self, n: int) -> tuple[int, bytes | None]:
+        """In the reader: file n's state, and its JSON if it is sent."""
+        with self.lock:
+            state, at, length = self.q[3 * n], self.q[3 * n + 1], self.q[3 * n + 2]
+        return state, (self._data[at : at + length] if state == _SENT else None)
 
     def close(self) -> None:
         self.q.release()
@@ -142,21 +149,30 @@ class Forwarded:
 class Keeper:
     """In the first reader: what it read of each file, then both indexes, sent."""
 
-    def __init__(self, forwarded: Forwarded, writer: Connection) -> None:
-        self.forwarded, self.writer = forwarded, writer
-        self.mine: dict[int, Extract] = {}
+    def __init__(self, forwarded: Forwarded, writer: Connection, out: mmap.mmap) -> None:
+        self.forwarded, self.writer, self.out = forwarded, writer, out
+        self.mine: dict[int, Extract] = {}  # by file number: read here, or forwarded
+        self.cursor = 0  # files before it are in `mine` (or broke it)
         self.broken = False
 
     def keep(self, n: int, data: Any) -> None:
-        got = extract(data)
+        """File n, read by this reader; then the files forwarded meanwhile, while the other
+        process still reads (not all of them after it, when only this reader works)."""
+        self._add(n, extract(data))
+        forwarded = self.forwarded
+        while self.cursor < forwarded.files and not self.broken:
+            if self.cursor not in self.mine:
+                state, body = forwarded.look(self.cursor)
+                if state == _NONE:
+                    return  # not read yet (or being read here)
+                self._add(self.cursor, None if body is None else extract(json.loads(body)))
+            self.cursor += 1
+
+    def _add(self, n: int, got: Extract | None) -> None:
         if got is None:
             self.broken = True
         else:
             self.mine[n] = got
-
-    def drop(self, n: int) -> None:
-        """File n is read elsewhere after all: its JSON comes forwarded."""
-        self.mine.pop(n, None)
 
     def finish(self, files: int, parent: int) -> None:
         """Every file claimed: the rest forwarded, then the indexes built and sent. Nothing
@@ -174,9 +190,23 @@ class Keeper:
                         return
                 extracts.append(got)
             meta, parts = index_parts(extracts)
-            send_parts(self.writer, meta, parts)
+            self.send(meta, parts)
         finally:
             self.writer.close()
+
+    def send(self, meta: dict[str, Any], parts: dict[str, Any]) -> None:
+        """The parts written to the shared `out` memory, then their places sent: a pipe
+        would cross only as fast as the other process's busy thread drains it."""
+        layout, at = [], 0
+        for name, part in parts.items():
+            raw = b"".join(part()) if callable(part) else part
+            size = memoryview(raw).nbytes
+            if at + size > len(self.out):
+                return  # bigger than foreseen: the other process builds them
+            self.out[at : at + size] = raw
+            layout.append([name, at, size])
+            at += size
+        self.writer.send_bytes(json.dumps({"meta": meta, "layout": layout}).encode())
 
 
 def index_parts(extracts: Sequence[Extract]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -230,8 +260,34 @@ class EarlyIndexWorker(NameIndexWorker):
 
     builds = frozenset({"matcher", "search_index", "search_vocabulary"})
 
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: BaseProcess, conn: Connection, out: mmap.mmap) -> None:
         super().__init__(process, conn, ())
+        self.out = out
+
+    def parts(self, patience: float) -> tuple[Any, dict[str, bytes]] | None:
+        """What the reader wrote to the shared memory, copied out, as it said it wrote it."""
+        self._reader.join(patience)
+        if self._reader.is_alive() or len(self.messages) != 1:
+            return None
+        try:
+            header = json.loads(self.messages[0])
+            parts: dict[str, bytes] = {}
+            for name, at, size in header["layout"]:
+                if (
+                    type(name) is not str
+                    or name in parts
+                    or not 0 <= at <= at + size <= len(self.out)
+                ):
+                    raise ValueError("the reader's parts are not as described")
+                parts[name] = self.out[at : at + size]
+            return header["meta"], parts
+        except Exception:  # sent something unreadable: build them here
+            return None
+
+    def stop(self) -> None:
+        super().stop()
+        if not self.out.closed:
+            self.out.close()
 
     def serves(self, kb: KnowledgeBase) -> bool:
         return True  # what it built is checked when it comes (`adopt`)
@@ -281,12 +337,14 @@ class EarlyIndex:
         self._forwarded: Forwarded | None = None
         self._conn: Connection | None = None
         self._writer: Connection | None = None
+        self._out = mmap.mmap(-1, 1)
 
     def prepare(self, context: Any, files: int, capacity: int, lock: Any) -> Keeper:
         """Before the fork: the shared memory and the pipe; the first reader's Keeper."""
         self._forwarded = Forwarded(files, capacity, lock)
+        self._out = mmap.mmap(-1, capacity + _OUT_BYTES)
         self._conn, self._writer = context.Pipe(duplex=False)
-        return Keeper(self._forwarded, self._writer)
+        return Keeper(self._forwarded, self._writer, self._out)
 
     def started(self, process: BaseProcess | None) -> None:
         """After the fork (None: the first reader did not start)."""
@@ -294,9 +352,10 @@ class EarlyIndex:
             self._writer.close()  # the child holds its own end: its exit ends the pipe
             self._writer = None
         if process is not None and self._conn is not None:
-            self.worker = EarlyIndexWorker(process, self._conn)
+            self.worker = EarlyIndexWorker(process, self._conn, self._out)
         elif self._conn is not None:
             self._conn.close()
+            self._out.close()
         self._conn = None
 
     def forward(self, n: int, read: Any) -> None:

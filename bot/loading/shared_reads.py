@@ -186,30 +186,33 @@ class _Taker:
         self.given = 0  # reads handed out
 
     def results(self) -> Generator[FastRead | None, None, None]:
-        forward = self.forward
         for n in range(len(self.raws)):
-            if n in self.here:
-                read, first = self.here.pop(n), False
-            else:
-                read, first = self.next(n)
-            if forward is not None and not first:
-                forward(n, read)
+            read = self.here.pop(n) if n in self.here else self.next(n)
             self.given += 1
             yield read
 
-    def next(self, n: int) -> tuple[FastRead | None, bool]:
-        """File n's read, and whether it came from the first reader's ring."""
+    def next(self, n: int) -> FastRead | None:
         board = self.board
         while True:
             state, reader, offset, length = board.state(n)
             if state == _UNCLAIMED:
                 board.claim(_READING)  # claims are in order: n is the next one
-                return json_read(self.raws[n]), False
+                return self.read(n)
             if state == _DONE:
-                return self.take(n, reader, offset, length), reader == 0
+                read = self.take(n, reader, offset, length)
+                if reader != 0 and self.forward is not None:
+                    self.forward(n, read)
+                return read
             if state == _DECLINED or not self.procs[reader].is_alive():
-                return json_read(self.raws[n]), False
+                return self.read(n)
             self.wait()
+
+    def read(self, n: int) -> FastRead | None:
+        """File n read here; handed to the first reader at once if it wants it."""
+        read = json_read(self.raws[n])
+        if self.forward is not None:
+            self.forward(n, read)
+        return read
 
     def take(self, n: int, reader: int, offset: int, length: int) -> FastRead | None:
         ring, start = self.rings[reader], offset % RING_BYTES
@@ -220,14 +223,14 @@ class _Taker:
         try:
             return decoded(blob)
         except Exception:  # pragma: no cover - our own reader's bytes: read it here then
-            return json_read(self.raws[n])
+            return self.read(n)
 
     def wait(self) -> None:
         """While the file needed next is being read: read one ahead here, or sleep a moment."""
         if len(self.here) < AHEAD:
             m = self.board.claim(_READING)
             if m is not None:
-                self.here[m] = json_read(self.raws[m])
+                self.here[m] = self.read(m)
                 return
         time.sleep(POLL_S)
 
