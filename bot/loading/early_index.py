@@ -68,23 +68,20 @@ def extract(data: Any) -> Extract | None:
 
 
 def _entity(e: dict[str, Any]) -> EntityRow:
-    name, aliases = e["name"], e.get("aliases") or []
-    if type(e["id"]) is not str or type(name) is not str or type(aliases) is not list:
-        raise TypeError
-    return e["id"], name.strip(), [a.strip() for a in aliases]
+    """As validation leaves it: every string stripped (`str_strip_whitespace`)."""
+    return e["id"].strip(), e["name"].strip(), [a.strip() for a in e.get("aliases") or ()]
 
 
 def _claim(c: dict[str, Any]) -> ClaimRow:
-    """As `snapshot._own_text` and `Fact.entity_ids` read the validated claim."""
+    """As `snapshot._own_text` and `Fact.entity_ids` read the validated claim: ids stripped
+    as validation strips them (texts are folded, which ignores the spaces around them).
+    A value of another type raises, or makes a claim that does not validate."""
     refs = c["references"]
-    texts = [c["text"], *(r["quote"] for r in refs)]
+    texts = " ".join([c["text"], *[r["quote"] for r in refs]])
     outlets = [(r.get("cites") or {}).get("outlet") for r in refs]
     ids = (c["subject"], c.get("object"), c.get("place"), *(c.get("mentions") or ()), *outlets)
-    if not all(type(t) is str for t in texts) or type(c["id"]) is not str:
-        raise TypeError
-    if not all(i is None or type(i) is str for i in ids):
-        raise TypeError
-    return c["id"], fold(" ".join(texts)), tuple(dict.fromkeys(filter(None, ids)))
+    stripped = [i.strip() for i in ids if i is not None]
+    return c["id"].strip(), fold(texts), tuple(dict.fromkeys(filter(None, stripped)))
 
 
 def entity_digest(rows: list[EntityRow]) -> str:
