@@ -15,6 +15,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from bot.knowledge.dateindex import ClaimOrder, DateIndex, Listing
+from bot.knowledge.daterows import DateRows
 from bot.knowledge.dates import RANK, DateValue
 from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
 from bot.knowledge.names import fold
@@ -372,13 +373,25 @@ class KnowledgeBase:
     # Indexes: computed once per snapshot, on first use.
 
     @cached_property
+    def _date_rows(self) -> DateRows:
+        """The claims read by row for the date-ordered indexes below (bot/knowledge/daterows)."""
+        return DateRows.of(self.claims, _date_order, _UNDATED)
+
+    def _by_rows(self) -> bool:
+        """Whether the indexes read the claims by row: unless a reload kept the old date
+        order (`_reuse_claim_indexes`), which they then read as it is."""
+        return "_date_rows" in self.__dict__ or "_by_date" not in self.__dict__
+
+    @cached_property
     def _by_date(self) -> tuple[Fact, ...]:
         """Every claim in date order (undated last), sorted once for the indexes below."""
-        return tuple(sorted(self.claims.values(), key=_date_order))
+        return self._date_rows.by_date()
 
     @cached_property
     def claims_by_entity(self) -> Mapping[str, tuple[Fact, ...]]:
         """Claims concerning each entity, in date order (undated last)."""
+        if self._by_rows():
+            return MappingProxyType(self._date_rows.by_entity())
         index: dict[str, list[Fact]] = defaultdict(list)
         for fact in self._by_date:
             for eid in fact.entity_ids():
@@ -388,12 +401,16 @@ class KnowledgeBase:
     @cached_property
     def timeline(self) -> tuple[Fact, ...]:
         """All dated, non-deprecated claims in date order."""
+        if self._by_rows():
+            return self._date_rows.timeline()
         deprecated = Rank.DEPRECATED
         return tuple(f for f in self._by_date if f.when and f.model.rank != deprecated)
 
     @cached_property
     def date_index(self) -> DateIndex:
         """The timeline by span of days: counts and pages of a period (bot/knowledge/dateindex)."""
+        if self._by_rows():
+            return DateIndex.build(self._date_rows.spans())
         return DateIndex.build(
             (f.id, f.when.start.toordinal(), f.when.end.toordinal())  # type: ignore[union-attr]
             for f in self.timeline
@@ -402,6 +419,8 @@ class KnowledgeBase:
     @cached_property
     def claim_order(self) -> ClaimOrder:
         """Every claim's place in date order (undated last): search sorts its hits by it."""
+        if self._by_rows():
+            return ClaimOrder.build(self._date_rows.ids_by_date())
         return ClaimOrder.build(f.id for f in self._by_date)
 
     @cached_property
@@ -505,6 +524,7 @@ class KnowledgeBase:
         ):
             if name not in skip:
                 getattr(self, name)
+        self.__dict__.pop("_date_rows", None)  # what they were built from: ~15 MB at 100k
         return self
 
     def searchable_text(self, fact: Fact) -> str:
