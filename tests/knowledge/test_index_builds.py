@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.knowledge.dateindex import DateIndex
 from bot.knowledge.dates import DateValue, Precision
+from bot.knowledge.model import Rank
 from bot.knowledge.snapshot import KnowledgeBase, _date_key, _date_order
 
 
@@ -68,3 +70,34 @@ def test_the_date_index_counts_runs_of_one_span():
         DateIndex.over([(1, 1), (1, 1)], ["a"])
     empty = DateIndex.over([], [])
     assert len(empty) == 0 and list(empty.firsts) == [0]
+
+
+def _expected(kb: KnowledgeBase) -> tuple[tuple, dict[str, tuple], tuple]:
+    """The date-ordered indexes as their docstrings say: read from the claims sorted by date."""
+    by_date = sorted(kb.claims.values(), key=_date_key)
+    by_entity: dict[str, list] = {}
+    for fact in by_date:
+        for eid in fact.entity_ids():
+            by_entity.setdefault(eid, []).append(fact)
+    shown = tuple(f for f in by_date if f.when and f.model.rank != Rank.DEPRECATED)
+    return tuple(by_date), {k: tuple(v) for k, v in by_entity.items()}, shown
+
+
+@pytest.mark.parametrize("which", ["seed_kb", "multi_kb"])
+@pytest.mark.parametrize("kept_order", [False, True])
+def test_the_date_ordered_indexes_are_those_of_the_claims_in_date_order(which, kept_order, request):
+    """Built by row (a cold build), or from the date order a reload kept, they are the same."""
+    kb: KnowledgeBase = request.getfixturevalue(which)
+    by_date, by_entity, timeline = _expected(kb)
+    assert any(f.model.rank == Rank.DEPRECATED or not f.when for f in by_date)  # both kinds
+    fresh = dataclasses.replace(kb)  # no index built yet
+    if kept_order:
+        fresh.__dict__["_by_date"] = by_date  # as _reuse_claim_indexes keeps it
+    assert dict(fresh.claims_by_entity) == by_entity
+    assert fresh.timeline == timeline
+    assert fresh.claim_order.ids == tuple(f.id for f in by_date)
+    periods = [f.when for f in timeline[:: max(1, len(timeline) // 7)]]
+    periods.append(_value(dt.date(2012, 1, 1), dt.date(2012, 12, 31), Precision.YEAR, False))
+    for period in periods:
+        assert list(fresh.dated_in(period)) == [f for f in timeline if period.contains(f.when)]
+    assert ("_date_rows" in fresh.__dict__) is not kept_order  # a kept order is not redone
