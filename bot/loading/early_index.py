@@ -28,6 +28,7 @@ import os
 import time
 from array import array
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -68,6 +69,14 @@ def extract(data: Any) -> Extract | None:
     return entities, claims
 
 
+def _extract_json(body: bytes | None) -> Extract | None:
+    """What the indexes need of a forwarded file's JSON (None: none came, or not that)."""
+    try:
+        return None if body is None else extract(json.loads(body))
+    except ValueError:
+        return None
+
+
 def _entity(e: dict[str, Any]) -> EntityRow:
     """As validation leaves it: every string stripped (`str_strip_whitespace`)."""
     return e["id"].strip(), e["name"].strip(), [a.strip() for a in e.get("aliases") or ()]
@@ -85,11 +94,14 @@ def _claim(c: dict[str, Any]) -> ClaimRow:
     return c["id"].strip(), fold(texts), tuple(dict.fromkeys(filter(None, stripped)))
 
 
-def entity_digest(rows: list[EntityRow]) -> str:
+def entity_digest(rows: Iterable[EntityRow]) -> str:
     """What the name index is built from, hashed: ids, names and aliases, in order. (The
-    repr of tuples of strings and lists of strings: unambiguous, and made at C speed.)"""
-    text = repr(rows)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    repr of tuples of strings and lists of strings: unambiguous, and made at C speed; a few
+    thousand at a time, so that a million names make no second copy of themselves.)"""
+    h, rows = hashlib.blake2b(digest_size=16), iter(rows)
+    while chunk := list(islice(rows, 4096)):
+        h.update(repr(chunk).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def claim_digest(ids: Iterable[str]) -> str:
@@ -163,7 +175,7 @@ class Keeper:
                 state, body = forwarded.look(self.cursor)
                 if state == _NONE:
                     return  # not read yet (or being read here)
-                self._add(self.cursor, None if body is None else extract(json.loads(body)))
+                self._add(self.cursor, _extract_json(body))
             self.cursor += 1
 
     def _add(self, n: int, got: Extract | None) -> None:
@@ -182,8 +194,7 @@ class Keeper:
             for n in range(files):
                 got = self.mine.pop(n, None)
                 if got is None:
-                    body = self.forwarded.wait(n, parent)
-                    got = None if body is None else extract(json.loads(body))
+                    got = _extract_json(self.forwarded.wait(n, parent))
                     if got is None:
                         return
                 extracts.append(got)
@@ -295,7 +306,7 @@ class EarlyIndexWorker(NameIndexWorker):
 
     def adopt(self, kb: KnowledgeBase, patience: float) -> None:
         # Hashed while the reader may still be at work
-        entities = entity_digest([(e.id, e.name, e.aliases) for e in kb.entities.values()])
+        entities = entity_digest((e.id, e.name, e.aliases) for e in kb.entities.values())
         claims = claim_digest(kb.claims)
         got = self.parts(patience)
         if got is None:

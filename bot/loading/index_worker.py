@@ -7,10 +7,13 @@ the snapshot's data-only parts (bot/matching/serial.py): a JSON description and 
 parts, no pickle on the way back. This process reads them with serial's checked reader, as
 it reads a snapshot file, so what it adopts is the matcher a local build gives.
 
-A cold start (bot/loading/loader.py `index_early`) starts the child as soon as the files are
-read, so the index builds while they are checked (`serves` then makes sure the checked
-entities are the very ones it got); a thread here reads its parts as they come, so it exits
-(and stops sharing pages copy-on-write) once done.
+A cold start (bot/loading/loader.py `index_early`) has the first file reader build it, with
+the search postings (early_index.py: a process forked before the parse, so no page of it is
+shared). This child is for the other loads: a cold start whose reader could not, or one from
+the per-file cache; it starts as soon as the files are read, so the index builds while they
+are checked (`serves` then makes sure the checked entities are the very ones it got); a
+thread here reads its parts as they come, so it exits (and stops sharing pages
+copy-on-write) once done. `warm` takes either kind of worker (`builds`, `adopt`).
 
 Anything wrong (no processes here, the child fails, dies, sends a damaged part, or takes
 longer than a generous bound) and the name index is built here: the same result, slower.

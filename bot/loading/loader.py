@@ -52,7 +52,8 @@ class LoadResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     warnings: tuple[Problem, ...] = ()  # worth fixing, but they do not stop the load
     from_snapshot: bool = False  # restored whole from the data-only snapshot
-    # The name index being built in another process since the files were read (`index_early`):
+    # The name index (and the search postings) being built in another process since the files
+    # were read (`index_early`: early_index.py, else index_worker.py):
     # for bot/loading/holder.py's warm to take if the checked entities are the ones it got.
     name_index: index_worker.NameIndexWorker | None = field(default=None, repr=False, compare=False)
 
@@ -104,8 +105,9 @@ def load_knowledge(
     the snapshot being replaced, whose indexes the new one reuses where nothing they depend
     on changed. `progress(stage, done, total)` is called as the work goes on. With
     `snapshots` and no `previous`, a snapshot of these very files is restored if there is one.
-    `index_early` (no `previous`): a big base's name index starts building in another
-    process as soon as the files are read (`LoadResult.name_index`, see index_worker.py).
+    `index_early` (no `previous`): a big base's name index and search postings are built by
+    the first file reader once every file is read (early_index.py), or else the name index by
+    a child started then (index_worker.py): `LoadResult.name_index`.
     """
     knowledge_dir, seeds_dir = FsPath(knowledge_dir), FsPath(seeds_dir)
     with gc_paused():

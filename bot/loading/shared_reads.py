@@ -192,6 +192,7 @@ class _Taker:
             yield read
 
     def next(self, n: int) -> FastRead | None:
+        """File n's read, from a reader's ring or read here, once it can be had."""
         board = self.board
         while True:
             state, reader, offset, length = board.state(n)
