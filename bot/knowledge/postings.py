@@ -6,9 +6,22 @@ thousand; the new snapshot shares the old lists and layers the changes on them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeVar
 
-__all__ = ["Postings"]
+T = TypeVar("T")
+
+__all__ = ["Postings", "post"]
+
+
+def post(postings: dict[str, list[T]], words: Iterable[str], key: T) -> None:
+    """Add `key` to the list of each of `words` (a claim's id or row, once per word)."""
+    for word in words:
+        keys = postings.get(word)
+        if keys is None:
+            postings[word] = [key]
+        else:
+            keys.append(key)
 
 
 class Postings(Mapping[str, frozenset[str]]):

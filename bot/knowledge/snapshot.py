@@ -19,7 +19,7 @@ from bot.knowledge.daterows import DateRows
 from bot.knowledge.dates import RANK, DateValue
 from bot.knowledge.model import Article, Claim, Entity, EntityType, Rank
 from bot.knowledge.names import fold
-from bot.knowledge.postings import Postings
+from bot.knowledge.postings import Postings, post
 from bot.matching.decide import MatchSettings
 from bot.matching.index import Hidden, NameEntry
 from bot.matching.matcher import Matcher
@@ -462,13 +462,7 @@ class KnowledgeBase:
                 if known is None:
                     known = names[eid] = _name_words(entities, eid)
                 words.update(known)
-            ident = fact.id
-            for word in words:
-                ids = postings.get(word)
-                if ids is None:
-                    postings[word] = [ident]
-                else:
-                    ids.append(ident)
+            post(postings, words, fact.id)
         return Postings(postings)
 
     @cached_property

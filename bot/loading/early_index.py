@@ -34,7 +34,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from bot.knowledge.names import fold
-from bot.knowledge.postings import Postings
+from bot.knowledge.postings import Postings, post
 from bot.knowledge.records import RowIndex
 from bot.knowledge.snapshot import KnowledgeBase
 from bot.loading.index_worker import NameIndexWorker
@@ -249,12 +249,7 @@ def _postings(entities: list[EntityRow], claims: list[ClaimRow]) -> tuple[list[s
         words = set(own.split())
         for eid in eids:
             words.update(names.get(eid, ()))
-        for word in words:
-            rows = postings.get(word)
-            if rows is None:
-                postings[word] = [row]
-            else:
-                rows.append(row)
+        post(postings, words, row)
     words = sorted(postings)
     at, data = array("I", [0]), array("I")
     for word in words:
