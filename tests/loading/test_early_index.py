@@ -92,7 +92,12 @@ def _same_as_here(kb: KnowledgeBase, here: KnowledgeBase) -> None:
     assert _postings(kb) == _postings(here)
 
 
-def test_the_first_readers_indexes_answer_as_those_built_here(base, here, spied):
+@pytest.mark.parametrize("readers", [1, 2])
+def test_the_first_readers_indexes_answer_as_those_built_here(
+    base, here, spied, monkeypatch, readers
+):
+    """With a second reader, the files it reads reach the first through this process."""
+    monkeypatch.setattr(prefetch, "_workers", lambda: readers)
     kb = _start(base)
     assert spied["matcher"] == [kb.matcher] and spied["search"] == [kb.search_index]
     _same_as_here(kb, here)
