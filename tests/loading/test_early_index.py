@@ -5,6 +5,7 @@ cannot have, another base's names, it dies) they are built here, with nothing le
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 import re
@@ -187,3 +188,34 @@ def test_ids_and_names_written_with_spaces_are_read_as_validation_strips_them(
     kb = _start(copy)
     assert spied["matcher"] == [kb.matcher] and spied["search"] == [kb.search_index]
     _same_as_here(kb, here.kb.warm())
+
+
+def test_shared_memory_too_small_for_what_must_cross_leaves_the_indexes_here(
+    base, here, spied, monkeypatch
+):
+    """Files this process reads do not fit to be forwarded, nor would the indexes fit to
+    come back: nothing is adopted, and nothing is lost."""
+    monkeypatch.setattr(shared_reads, "RING_BYTES", 200_000)  # the claims are read here
+    monkeypatch.setattr(early_index, "_OUT_BYTES", 0)
+    real = early_index.EarlyIndex.prepare
+
+    def small(self: Any, context: Any, files: int, capacity: int, lock: Any) -> Any:
+        return real(self, context, files, 1_000, lock)
+
+    monkeypatch.setattr(early_index.EarlyIndex, "prepare", small)
+    kb = _start(base)
+    assert spied == {"matcher": [], "search": []}
+    _same_as_here(kb, here)
+
+
+def test_indexes_bigger_than_their_shared_memory_are_built_here(base, here, spied, monkeypatch):
+    real = early_index.Keeper.send
+
+    def cramped(self: Any, meta: Any, parts: Any) -> None:
+        self.out = mmap.mmap(-1, 4096)  # in the reader: less room than the indexes need
+        real(self, meta, parts)
+
+    monkeypatch.setattr(early_index.Keeper, "send", cramped)
+    kb = _start(base)
+    assert spied == {"matcher": [], "search": []}
+    _same_as_here(kb, here)
