@@ -230,12 +230,7 @@ def _send(writer: Connection, entities: Sequence[Entity] | None, rows: list[Row]
         entries = _name_entries(entities)
     else:
         entries = [NameEntry(*row) for row in rows or ()]
-    send_parts(writer, *matcher_to_parts(Matcher(entries)))
-
-
-def send_parts(writer: Connection, meta: Any, parts: dict[str, Any]) -> None:
-    """A description (JSON) and its parts (bytes, or a callable giving chunks of them), as
-    `NameIndexWorker.parts` reads them."""
+    meta, parts = matcher_to_parts(Matcher(entries))
     chunks = {name: b"".join(raw()) if callable(raw) else raw for name, raw in parts.items()}
     layout = [[name, memoryview(raw).nbytes] for name, raw in chunks.items()]
     writer.send_bytes(json.dumps({"meta": meta, "parts": layout}).encode())
