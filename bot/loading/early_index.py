@@ -7,15 +7,16 @@ lived, every page of the parsed files this process wrote was copied first (fork'
 copy-on-write). The first reader (shared_reads.py) is forked before anything is parsed: it
 keeps what the two indexes need of each file it reads (entity names; each claim's folded
 text and entities), gets the JSON of the files read elsewhere from this process through
-shared memory (`Forwarded`), and once every file is read builds both indexes and sends them
-as data-only parts (the name index as serial.py writes a snapshot's, the postings as CSR
-arrays; no pickle).
+shared memory (`Forwarded`), and once every file is read builds both indexes and writes
+them into shared memory as data-only parts (the name index as serial.py writes a snapshot's,
+the postings as CSR arrays; no pickle); a pipe carries only where they lie.
 
 This process adopts them only for the very fact base it checked: the entities' ids, names
 and aliases and the claims' ids, in order, must hash to what the reader hashed (`adopt`).
-The words come from the same bytes this process validated (whitespace that validation
-strips does not change folded words). Anything else (a file only the slow path reads, a
-reader that fails, dies or sends another base's index) and the index is built here.
+The claims' words and entities come from the very bytes this process validated, read as
+validation reads them: ids stripped as it strips them, texts folded (which ignores the
+spaces it strips). Anything else (a file only the slow path reads, a reader that fails,
+dies or sends another base's index, shared memory too small) and they are built here.
 """
 
 from __future__ import annotations
