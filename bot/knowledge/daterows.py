@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bot.knowledge.model import Rank
@@ -49,8 +50,10 @@ class DateRows:
                 index[eid].append(fact)
         return {k: tuple(v) for k, v in index.items()}
 
+    @cached_property
     def timeline_rows(self) -> list[int]:
-        """Dated, non-deprecated claims' rows, in date order."""
+        """Dated, non-deprecated claims' rows, in date order (the timeline and its date
+        index both read them)."""
         deprecated, undated = Rank.DEPRECATED, self.undated
         shown = [
             k[0] != undated and f.model.rank != deprecated
@@ -59,9 +62,9 @@ class DateRows:
         return [row for row in self.order if shown[row]]
 
     def timeline(self) -> tuple[Any, ...]:
-        return tuple(map(self.facts.__getitem__, self.timeline_rows()))
+        return tuple(map(self.facts.__getitem__, self.timeline_rows))
 
     def spans(self) -> Iterator[tuple[str, int, int]]:
         """(id, first day, last day) of each timeline claim: what a date key starts with."""
         ids, keys = self.ids, self.keys
-        return ((ids[r], keys[r][0], keys[r][1]) for r in self.timeline_rows())
+        return ((ids[r], keys[r][0], keys[r][1]) for r in self.timeline_rows)

@@ -343,7 +343,7 @@ class EarlyIndex:
         self._forwarded: Forwarded | None = None
         self._conn: Connection | None = None
         self._writer: Connection | None = None
-        self._out = mmap.mmap(-1, 1)
+        self._out: mmap.mmap | None = None
 
     def prepare(self, context: Any, files: int, capacity: int, lock: Any) -> Keeper:
         """Before the fork: the shared memory and the pipe; the first reader's Keeper."""
@@ -357,12 +357,19 @@ class EarlyIndex:
         if self._writer is not None:
             self._writer.close()  # the child holds its own end: its exit ends the pipe
             self._writer = None
-        if process is not None and self._conn is not None:
+        if process is not None and self._conn is not None and self._out is not None:
             self.worker = EarlyIndexWorker(process, self._conn, self._out)
-        elif self._conn is not None:
-            self._conn.close()
+            self._conn = self._out = None  # the worker's now
+        self._release()
+
+    def _release(self) -> None:
+        """Close what no worker took: our pipe ends and the memory the indexes would fill."""
+        for end in (self._writer, self._conn):
+            if end is not None:
+                end.close()
+        if self._out is not None:
             self._out.close()
-        self._conn = None
+        self._writer = self._conn = self._out = None
 
     def forward(self, n: int, read: Any) -> None:
         """File n was read here or by another reader: its JSON for the first reader."""
@@ -379,6 +386,7 @@ class EarlyIndex:
     def stop(self) -> None:
         """The load stopped early or failed: end the reader."""
         self.close()
+        self._release()
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
